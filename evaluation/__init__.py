@@ -1,0 +1,1 @@
+"""Scorers that measure enrichment against annotated corpora."""

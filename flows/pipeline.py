@@ -1,0 +1,382 @@
+"""The Wirehouse Prefect flow: ingest -> plan -> enrich -> audit -> publish, in batches.
+
+Tasks are thin wrappers over functions in transforms/, expectations/ and warehouse/.
+Enrichment is the only stage that leaves this process (through the task runner the
+settings choose); audit and publish run here, so exactly one process writes DuckDB.
+"""
+
+from __future__ import annotations
+
+import collections
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+from prefect.runtime import flow_run
+from prefect.utilities.annotations import quote as no_traverse
+
+from expectations.audit import AuditReport, Auditor
+from flows.progress import RunProgress
+from flows.settings import Settings
+from transforms import ingest, nlp
+from transforms.incremental import Plan, Planner, WarehouseIndex
+from transforms.records import Article, EnrichedBatch, Rejection
+from warehouse.store import Warehouse
+
+
+@dataclass
+class RunSummary:
+    run_id: str
+    status: str = "running"
+    documents_seen: int = 0
+    documents_loaded: int = 0
+    documents_skipped: int = 0
+    documents_rejected: int = 0
+    rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    batches_published: int = 0
+    batches_quarantined: int = 0
+    validation_warnings: int = 0
+    missing_sources: list[str] = field(default_factory=list)
+    pruned_articles: int = 0
+    table_counts: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    model_version: str = ""
+    warehouse_path: str = ""
+    data_docs_index: str | None = None
+
+    @property
+    def accounting_ok(self) -> bool:
+        return self.documents_seen == self.documents_loaded + self.documents_skipped + self.documents_rejected
+
+    def reject(self, rejections: list[Rejection]) -> None:
+        self.documents_rejected += len(rejections)
+        for rejection in rejections:
+            self.rejected_by_reason[rejection.reason] = self.rejected_by_reason.get(rejection.reason, 0) + 1
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["accounting_ok"] = self.accounting_ok
+        return data
+
+
+# ---------------------------------------------------------------- tasks (thin)
+
+@task(name="open-warehouse", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def open_warehouse(path: str, wait_seconds: float) -> Warehouse:
+    return Warehouse.open(path, wait_seconds=wait_seconds)
+
+
+@task(name="enrich-batch", cache_policy=NO_CACHE)
+def enrich_batch(articles: list[Article], model: str) -> tuple[EnrichedBatch, list[Rejection]]:
+    """Enrich a batch; if spaCy fails on it, find the articles that fail on their own."""
+    try:
+        return nlp.enrich(articles, model), []
+    except nlp.ModelNotInstalled:
+        raise
+    except Exception:  # isolate the bad document(s) instead of losing the batch
+        batch, failures = EnrichedBatch(), []
+        for article in articles:
+            try:
+                batch.extend(nlp.enrich([article], model))
+            except Exception as error:
+                failures.append(Rejection(article.source_path, article.source_line, "enrichment_error",
+                                          f"spaCy enrichment failed: {type(error).__name__}: {error}"[:500]))
+        return batch, failures
+
+
+@task(name="audit-batch", cache_policy=NO_CACHE)
+def audit_batch(auditor: Auditor, batch: EnrichedBatch, batch_index: int) -> AuditReport:
+    return auditor.audit(batch, batch_index)
+
+
+@task(name="publish-batch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def publish_batch(warehouse: Warehouse, batch: EnrichedBatch, run_id: str, replaces: set[str],
+                  report: AuditReport) -> None:
+    warehouse.record_validation(report, run_id)
+    warehouse.publish(batch, run_id, replaces)
+
+
+@task(name="quarantine-batch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def quarantine_batch(warehouse: Warehouse, batch: EnrichedBatch, run_id: str, report: AuditReport) -> None:
+    warehouse.record_validation(report, run_id)
+    warehouse.quarantine(batch, run_id, report)
+
+
+@task(name="record-rejections", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def record_rejections(warehouse: Warehouse, rejections: list[Rejection], loaded_keys: list[str],
+                      run_id: str) -> None:
+    warehouse.clear_rejections(loaded_keys)
+    warehouse.record_rejections(rejections, run_id)
+
+
+@task(name="prune-removed", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def prune_removed(warehouse: Warehouse, source_keys: list[str]) -> int:
+    return warehouse.delete_articles(warehouse.article_ids_for_sources(source_keys))
+
+
+@task(name="publish-run-report", cache_policy=NO_CACHE)
+def publish_run_report(summary: RunSummary, rejections: list[Rejection], audits: list[AuditReport]) -> None:
+    create_table_artifact(
+        key="wirehouse-table-counts",
+        table=[{"table": name, "rows": rows} for name, rows in summary.table_counts.items()],
+        description="Rows per warehouse table after the run.",
+    )
+    create_table_artifact(
+        key="wirehouse-rejected-documents",
+        table=[{"source": r.source_key, "reason": r.reason, "detail": r.detail} for r in rejections[:1000]]
+        or [{"source": "", "reason": "none", "detail": "no document was rejected"}],
+        description="Documents this run rejected, with the reason (first 1,000).",
+    )
+    create_markdown_artifact(key="wirehouse-run-summary", markdown=summary_markdown(summary, audits),
+                             description="Wirehouse run summary and validation outcome.")
+
+
+# ---------------------------------------------------------------- the flow
+
+@flow(name="wirehouse-pipeline", log_prints=True)
+def wirehouse_pipeline(
+    seeds_dir: str = "seeds",
+    warehouse_path: str = "warehouse/wirehouse.duckdb",
+    model: str = nlp.DEFAULT_MODEL,
+    batch_size: int = 200,
+    prune: bool = False,
+    wait_seconds: float = 0.0,
+    max_file_bytes: int = ingest.DEFAULT_MAX_FILE_BYTES,
+    max_article_chars: int = ingest.DEFAULT_MAX_ARTICLE_CHARS,
+    data_docs: bool = True,
+    progress: str = "auto",
+    runner: str = "thread",
+    workers: int = 2,
+    dask_address: str | None = None,
+) -> dict[str, Any]:
+    """Load every document under `seeds_dir` into the DuckDB warehouse at `warehouse_path`."""
+    settings = Settings(seeds_dir=seeds_dir, warehouse_path=warehouse_path, model=model, batch_size=batch_size,
+                        prune=prune, wait_seconds=wait_seconds, max_file_bytes=max_file_bytes,
+                        max_article_chars=max_article_chars, data_docs=data_docs, progress=progress,
+                        runner=runner, workers=workers, dask_address=dask_address)
+    return run_pipeline(settings).as_dict()
+
+
+def enrichment_runner(settings: Settings):
+    """Where enrichment runs: one worker thread here (overlapping audit and load), a local
+    process pool, or Dask. Returns the task runner and how many batches to keep in flight."""
+    if settings.runner == "process":
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=nlp.load_pipeline,
+                                     initargs=(settings.model,)), settings.workers + 1
+    if settings.runner == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if settings.dask_address:
+            return DaskTaskRunner(address=settings.dask_address), settings.workers + 1
+        return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1,
+                                              "processes": True, "dashboard_address": None}), settings.workers + 1
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    return ThreadPoolTaskRunner(max_workers=1), 2
+
+
+def run_pipeline(settings: Settings) -> RunSummary:
+    """The body of the flow (callable from another flow too)."""
+    run = PipelineRun(settings)
+    try:
+        return run.execute()
+    except BaseException as error:
+        run.fail(error)
+        raise
+    finally:
+        run.close()
+
+
+class PipelineRun:
+    """State of one run: the warehouse connection, the planner, counters, reports."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.logger = get_run_logger()
+        self.started = time.monotonic()
+        self.run_id = str(flow_run.get_id() or f"local-{int(time.time())}")
+        self.seeds_root = Path(settings.seeds_dir).absolute()
+        self.sources = list(ingest.discover(self.seeds_root))  # paths and sizes; contents are streamed
+        self.model_version = nlp.model_version(settings.model)
+        self.enrichment_version = nlp.enrichment_version(settings.model)
+        self.summary = RunSummary(run_id=self.run_id, model_version=self.model_version,
+                                  warehouse_path=str(Path(settings.warehouse_path).absolute()))
+        self.rejections: list[Rejection] = []
+        self.audits: list[AuditReport] = []
+        self.warehouse: Warehouse | None = open_warehouse(settings.warehouse_path, settings.wait_seconds)
+
+    def execute(self) -> RunSummary:
+        settings, summary, warehouse, logger = self.settings, self.summary, self.warehouse, self.logger
+        interrupted = warehouse.mark_interrupted_runs()
+        if interrupted:
+            logger.warning("%d earlier run(s) ended without finishing; marked incomplete", interrupted)
+        warehouse.start_run(self.run_id, str(self.seeds_root), settings.model, self.model_version,
+                            self.enrichment_version)
+        logger.info("run %s: %d inputs under %s, model %s, runner %s", self.run_id, len(self.sources),
+                    self.seeds_root, self.model_version, settings.runner)
+        self.auditor = Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None)
+        self.planner = Planner(WarehouseIndex.from_rows(warehouse.index_rows()), self.enrichment_version)
+        files = [s for s in self.sources if isinstance(s, ingest.SourceFile)]
+        self.progress = RunProgress(sum(f.size for f in files), len(files), settings.progress, logger)
+
+        task_runner, in_flight = enrichment_runner(settings)
+        pending: collections.deque = collections.deque()
+        with task_runner:
+            for batch_index, (articles, rejections, bytes_read) in enumerate(batched_documents(self.sources,
+                                                                                               settings)):
+                plan = self.plan(articles, rejections)
+                self.progress.advance(bytes_read=bytes_read, documents=len(articles) + len(rejections))
+                if plan.to_enrich:
+                    future = task_runner.submit(enrich_batch, parameters={
+                        "articles": no_traverse(plan.to_enrich), "model": settings.model})
+                    pending.append((future, plan, batch_index))
+                while len(pending) >= in_flight:
+                    self.settle(*pending.popleft())
+            while pending:
+                self.settle(*pending.popleft())
+        self.progress.close()
+        self.handle_missing_sources()
+        return self.finish()
+
+    def plan(self, articles: list[Article], rejections: list[Rejection]) -> Plan:
+        """Skip unchanged articles and reject duplicates before any NLP."""
+        plan = self.planner.plan(articles)
+        rejected = rejections + plan.rejected
+        self.summary.documents_seen += len(articles) + len(rejections)
+        self.summary.documents_skipped += len(plan.skipped)
+        self.reject(rejected, loaded_keys=[a.source_key for a in plan.skipped])
+        return plan
+
+    def settle(self, future: Any, plan: Plan, batch_index: int) -> None:
+        """Wait for one enriched batch, audit it, then publish it or quarantine it."""
+        batch, failures = future.result()
+        report = audit_batch(no_traverse(self.auditor), no_traverse(batch), batch_index)
+        self.audits.append(report)
+        self.summary.validation_warnings += len(report.warnings)
+        rejected = list(failures)
+        if report.passed:
+            publish_batch(no_traverse(self.warehouse), no_traverse(batch), self.run_id, plan.replaces,
+                          no_traverse(report))
+            self.summary.documents_loaded += len(batch.articles)
+            self.summary.batches_published += 1
+            loaded_keys = [a.source_key for a in plan.to_enrich]
+        else:
+            quarantine_batch(no_traverse(self.warehouse), no_traverse(batch), self.run_id, no_traverse(report))
+            self.summary.batches_quarantined += 1
+            failed = ", ".join(name for table in ("article", "entity", "entity_mention", "quote")
+                               for name in report.failed_names(table))
+            self.logger.error("batch %d failed validation (%s); quarantined, not published", batch_index, failed)
+            rejected += [Rejection(row.source_path, row.source_line, "failed_validation",
+                                   f"batch {batch_index} failed critical expectations: {failed}"[:500])
+                         for row in batch.articles]
+            loaded_keys = []
+        self.reject(rejected, loaded_keys)
+        self.progress.advance(enriched=len(batch.articles))
+
+    def reject(self, rejections: list[Rejection], loaded_keys: list[str]) -> None:
+        self.summary.reject(rejections)
+        self.rejections.extend(rejections)
+        if rejections or loaded_keys:
+            record_rejections(no_traverse(self.warehouse), no_traverse(rejections), no_traverse(loaded_keys),
+                              self.run_id)
+
+    def handle_missing_sources(self) -> None:
+        missing = self.planner.missing_sources(str(self.seeds_root))
+        self.summary.missing_sources = missing
+        if not missing:
+            return
+        if self.settings.prune:
+            self.summary.pruned_articles = prune_removed(no_traverse(self.warehouse), missing)
+            self.logger.info("pruned %d article(s) whose source is gone", self.summary.pruned_articles)
+        else:
+            self.logger.warning("%d stored source(s) no longer exist under %s; `wirehouse run --prune` removes "
+                                "their rows", len(missing), self.seeds_root)
+
+    def finish(self) -> RunSummary:
+        summary = self.summary
+        if self.auditor.data_docs_dir is not None and self.audits:
+            summary.data_docs_index = str(self.auditor.build_data_docs())
+        summary.table_counts = self.warehouse.table_counts()
+        summary.seconds = round(time.monotonic() - self.started, 2)
+        if summary.accounting_ok:
+            summary.status = "completed_with_rejections" if summary.documents_rejected else "completed"
+        else:
+            summary.status = "failed"
+            self.logger.error("accounting does not hold: seen %d != loaded %d + skipped %d + rejected %d",
+                              summary.documents_seen, summary.documents_loaded, summary.documents_skipped,
+                              summary.documents_rejected)
+        self.warehouse.finish_run(self.run_id, summary.status, summary.documents_seen, summary.documents_loaded,
+                                  summary.documents_skipped, summary.documents_rejected, self.counts())
+        publish_run_report(no_traverse(summary), no_traverse(self.rejections), no_traverse(self.audits))
+        self.logger.info("run %s %s in %.1fs: %d seen, %d loaded, %d skipped, %d rejected", self.run_id,
+                         summary.status, summary.seconds, summary.documents_seen, summary.documents_loaded,
+                         summary.documents_skipped, summary.documents_rejected)
+        return summary
+
+    def counts(self) -> dict[str, Any]:
+        return {"tables": self.summary.table_counts, "rejected_by_reason": self.summary.rejected_by_reason,
+                "batches_quarantined": self.summary.batches_quarantined,
+                "validation_warnings": self.summary.validation_warnings}
+
+    def fail(self, error: BaseException) -> None:
+        if self.warehouse is None:
+            return
+        summary = self.summary
+        self.warehouse.finish_run(self.run_id, "failed", summary.documents_seen, summary.documents_loaded,
+                                  summary.documents_skipped, summary.documents_rejected, self.counts(),
+                                  f"{type(error).__name__}: {error}"[:1000])
+
+    def close(self) -> None:
+        if self.warehouse is not None:
+            self.warehouse.close()
+            self.warehouse = None
+
+
+def batched_documents(sources: list[Any], settings: Settings) -> Iterator[tuple[list[Article], list[Rejection], int]]:
+    """Stream (articles, rejections, bytes read) in groups of about `batch_size` documents."""
+    articles: list[Article] = []
+    rejections: list[Rejection] = []
+    bytes_read = 0
+    for source in sources:
+        if isinstance(source, Rejection):
+            rejections.append(source)
+            continue
+        for item in ingest.read_source(source, settings.limits):
+            (articles if isinstance(item, Article) else rejections).append(item)
+            if len(articles) >= settings.batch_size:
+                yield articles, rejections, bytes_read
+                articles, rejections, bytes_read = [], [], 0
+        bytes_read += source.size
+    if articles or rejections or bytes_read:
+        yield articles, rejections, bytes_read
+
+
+def summary_markdown(summary: RunSummary, audits: list[AuditReport]) -> str:
+    failures = [o for report in audits for o in report.critical_failures]
+    warnings = [o for report in audits for o in report.warnings]
+    lines = [
+        f"# Wirehouse run `{summary.run_id}`: {summary.status}",
+        "",
+        "| documents | count |", "|---|---:|",
+        f"| seen | {summary.documents_seen} |", f"| loaded | {summary.documents_loaded} |",
+        f"| skipped (unchanged) | {summary.documents_skipped} |", f"| rejected | {summary.documents_rejected} |",
+        "",
+        f"Accounting seen = loaded + skipped + rejected: **{'holds' if summary.accounting_ok else 'BROKEN'}**.",
+        f"Model: `{summary.model_version}`. Time: {summary.seconds:.1f}s.",
+        "",
+        f"## Validation: {len(audits)} batch(es) audited, {summary.batches_quarantined} quarantined, "
+        f"{len(failures)} critical failure(s), {len(warnings)} warning(s)",
+    ]
+    for outcome in (failures + warnings)[:50]:
+        lines.append(f"- {outcome.severity}: `{outcome.suite}.{outcome.expectation}({outcome.column or ''})` "
+                     f"{outcome.unexpected_count} unexpected, e.g. {outcome.unexpected_sample}")
+    if summary.rejected_by_reason:
+        lines += ["", "## Rejected documents by reason", "", "| reason | count |", "|---|---:|"]
+        lines += [f"| {reason} | {count} |" for reason, count in sorted(summary.rejected_by_reason.items())]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""Pure transforms: ingest, NLP, entity resolution, quote extraction, row types."""

