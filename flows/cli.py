@@ -84,6 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # No usage reporting from the libraries: the warehouse runs on closed networks too.
+    for variable in ("GX_ANALYTICS_ENABLED", "PREFECT_SERVER_ANALYTICS_ENABLED"):
+        os.environ.setdefault(variable, "false")
     try:
         if args.command == "run":
             return command_run(args)
@@ -115,7 +118,6 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2
 
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     from flows.pipeline import wirehouse_pipeline
 
     try:

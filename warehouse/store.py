@@ -212,7 +212,7 @@ class Warehouse:
             return self.con.execute(
                 "SELECT * FROM staged_entities s WHERE NOT EXISTS "
                 "(SELECT 1 FROM entity e WHERE e.entity_id = s.entity_id)"
-            ).fetch_arrow_table()
+            ).to_arrow_table()
         finally:
             self.con.unregister("staged_entities")
 

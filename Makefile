@@ -1,0 +1,51 @@
+# Wirehouse: `make run` and `make test` are all the set-up a fresh machine needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+SEEDS ?= seeds
+WAREHOUSE ?= warehouse/wirehouse.duckdb
+export GX_ANALYTICS_ENABLED := false
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export DO_NOT_TRACK := 1
+
+.PHONY: run test bench bench-scale evaluate lock clean help
+
+help:
+	@echo "make run        create .venv, install pinned dependencies, load $(SEEDS)/ into $(WAREHOUSE)"
+	@echo "make test       run the test suite (installs first if needed)"
+	@echo "make bench      throughput, stage, incremental and load benchmarks -> bench/results.json"
+	@echo "make evaluate   score quotes (PolNeAR dev) and entities (IE-ER) against gold annotations"
+	@echo "make lock       re-pin requirements.lock from the current .venv"
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	@touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/wirehouse run --seeds $(SEEDS) --warehouse $(WAREHOUSE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all
+
+bench-scale: $(STAMP)
+	$(BIN)/python -m bench.scale
+
+evaluate: $(STAMP)
+	$(BIN)/wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
+	$(BIN)/wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
+
+lock: $(STAMP)
+	{ echo "# Exact versions of every package Wirehouse runs and tests with (pip freeze of a working .venv)."; \
+	  echo "# Regenerate with \`make lock\` after changing pyproject.toml dependencies."; \
+	  $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^wirehouse'; } > requirements.lock
+
+clean:
+	rm -rf $(VENV) warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/data_docs warehouse/reports

