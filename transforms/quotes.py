@@ -1,4 +1,19 @@
-"""Direct quotes and their speakers (first version: paired marks, cue-verb subject).
+"""Direct quotes and their speakers.
+
+Quotes are found on the characters (quotation marks are more reliable than the
+tokenizer or the sentence splitter around them); speakers are found on the parse, in
+the text around each quote that is not itself quoted:
+
+1. a cue verb right after the quote ("“…,” he said") or before it ("Bennett said:
+   “…”", "according to X"), whose subject is the speaker;
+2. for a quote opening a paragraph: a previous paragraph ending in a colon, a
+   previous paragraph that is a quote by a known speaker, or a previous paragraph
+   whose last sentence has a cue verb ("Bennett also urged …");
+3. otherwise the previous quote of the same paragraph ("“…,” he said. “…”").
+
+A pronoun speaker is resolved to the most recent salient person, a title ("the
+Prime Minister") to the person the article says holds it, and every speaker to the
+canonical entity of the entity resolver.
 
 Contract used by the rest of the pipeline:
 - `add_to_pipeline(nlp)` adds the registered component after the entity resolver.
@@ -8,19 +23,76 @@ Contract used by the rest of the pipeline:
 
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
+from transforms import entities
 from transforms.entities import mention_at
 
 Doc.set_extension("quotes", default=None, force=True)
 
-CUE_VERBS = {"say", "said", "says", "saying", "tell", "told", "tells", "write", "wrote", "writes",
-             "add", "added", "adds", "urge", "urged", "warn", "warned", "tweet", "tweeted"}
-_QUOTE = re.compile(r"[\"“]([^\"“”]+)[\"”]")
+
+def _forms(*stems: str) -> set[str]:
+    """Every inflected form written out, "say said says saying" -> four entries."""
+    return {form for stem in stems for form in stem.split()}
+
+
+# Matched on the inflected form: the pipeline runs without a lemmatizer.
+CUE_VERBS = _forms(
+    "say said says saying", "tell told tells telling", "write wrote writes writing written",
+    "add added adds adding", "urge urged urges urging", "warn warned warns warning",
+    "tweet tweeted tweets tweeting", "explain explained explains explaining",
+    "insist insisted insists insisting", "claim claimed claims claiming", "ask asked asks asking",
+    "note noted notes noting", "argue argued argues arguing", "declare declared declares declaring",
+    "acknowledge acknowledged acknowledges acknowledging", "announce announced announces announcing",
+    "state stated states stating", "continue continued continues continuing",
+    "recall recalled recalls recalling", "remark remarked remarks remarking",
+    "reply replied replies replying", "respond responded responds responding",
+    "answer answered answers answering", "admit admitted admits admitting",
+    "assert asserted asserts asserting", "concede conceded concedes conceding",
+    "confirm confirmed confirms confirming", "predict predicted predicts predicting",
+    "promise promised promises promising", "vow vowed vows vowing", "suggest suggested suggests suggesting",
+    "observe observed observes observing", "quip quipped quips quipping", "joke joked jokes joking",
+    "boast boasted boasts boasting", "complain complained complains complaining",
+    "contend contended contends contending", "recount recounted recounts recounting",
+    "reiterate reiterated reiterates reiterating", "emphasize emphasized emphasizes emphasizing",
+    "stress stressed stresses stressing", "testify testified testifies testifying",
+    "shout shouted shouts shouting", "yell yelled yells yelling", "exclaim exclaimed exclaims exclaiming",
+    "post posted posts posting", "read reads", "mention mentioned mentions mentioning",
+    "report reported reports reporting", "counter countered counters countering",
+    "retort retorted retorts retorting", "lament lamented laments lamenting",
+    "conclude concluded concludes concluding", "wonder wondered wonders wondering",
+    "muse mused muses musing", "thunder thundered thunders thundering", "chant chanted chants chanting",
+    "proclaim proclaimed proclaims proclaiming", "pledge pledged pledges pledging",
+    "brag bragged brags bragging", "scoff scoffed scoffs scoffing", "sigh sighed sighs sighing",
+    "begin began begins beginning", "describe described describes describing",
+    "speak spoke speaks speaking", "call called calls calling",
+)
+PERSON_PRONOUNS = {"he", "she", "him", "her"}
+GROUP_PRONOUNS = {"they", "we", "it"}
+SPEAKER_PRONOUNS = PERSON_PRONOUNS | GROUP_PRONOUNS | {"i"}
+TITLE_NOUNS = {
+    "president", "minister", "secretary", "senator", "governor", "spokesman", "spokeswoman",
+    "spokesperson", "chairman", "chairwoman", "chair", "director", "candidate", "nominee", "mayor",
+    "leader", "ambassador", "chancellor", "chief", "speaker", "congressman", "congresswoman",
+    "representative", "lawmaker", "attorney", "judge", "official", "adviser", "advisor", "manager",
+    "strategist", "aide", "general", "commissioner", "king", "queen", "pope", "premier", "sheriff",
+}
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+SPEAKER_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+OPENING_MARKS = "“„«"
+CLOSING_MARKS = "”»"
+SENTENCE_END = {".", "!", "?"}
+MAX_FRAME_TOKENS = 40
+
+# How much a quote's speaker can be trusted, by how it was found.
+CONFIDENCE = {
+    "cue_subject": 0.9, "according_to": 0.85, "title": 0.8, "pronoun": 0.75, "colon": 0.75,
+    "continuation": 0.7, "preceding_sentence": 0.6, "none": 0.2,
+}
 
 
 @dataclass(frozen=True)
@@ -39,6 +111,126 @@ class QuoteMatch:
     confidence: float
 
 
+@dataclass(frozen=True)
+class QuoteSpan:
+    """Words inside one pair of marks; open/close are the marks' outer edges."""
+
+    start: int
+    end: int
+    open: int
+    close: int
+
+
+@dataclass(frozen=True)
+class Speaker:
+    start: int
+    end: int
+    text: str
+    canonical: str | None
+    label: str | None
+    cue: str | None
+    attribution: str
+
+
+# ---------------------------------------------------------------- quotation marks
+
+
+def _mark_at(text: str, i: int) -> tuple[str, int] | None:
+    """("open"|"close"|"either", length) for a quotation mark starting at i."""
+    char = text[i]
+    if char in OPENING_MARKS:
+        return "open", 1
+    if char in CLOSING_MARKS:
+        return "close", 1
+    if char == '"':
+        return "either", 1
+    if text.startswith("``", i):
+        return "open", 2
+    if text.startswith("''", i):
+        return "close", 2
+    return None
+
+
+def find_quote_spans(text: str) -> list[QuoteSpan]:
+    """Pair double quotation marks paragraph by paragraph.
+
+    Straight and curly marks pair with each other (a quote may open with " and close
+    with ”). A paragraph left open continues when the next paragraph starts with an
+    opening mark (the newswire convention for multi-paragraph quotes); otherwise it
+    ends at the end of its paragraph. Single quotes are nested quotes and stay inside.
+    """
+    spans: list[QuoteSpan] = []
+    open_at: int | None = None
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char == "\n":
+            if open_at is not None:
+                j = i
+                while j < n and text[j].isspace():
+                    j += 1
+                mark = _mark_at(text, j) if j < n else None
+                if mark and mark[0] != "close":
+                    i = j + mark[1]  # the quote goes on in the next paragraph
+                    continue
+                _add_span(spans, text, open_at, i, i)
+                open_at = None
+            i += 1
+            continue
+        mark = _mark_at(text, i)
+        if mark is None:
+            i += 1
+            continue
+        kind, length = mark
+        if open_at is None and kind != "close":
+            open_at = i
+        elif open_at is not None and kind != "open":
+            _add_span(spans, text, open_at, i, i + length)
+            open_at = None
+        elif open_at is not None:
+            open_at = i  # an opening mark inside an open quote: the first one was stray
+        i += length
+    if open_at is not None:
+        _add_span(spans, text, open_at, n, n)
+    return spans
+
+
+def _add_span(spans: list[QuoteSpan], text: str, open_mark: int, content_end: int, close: int) -> None:
+    start = open_mark + (2 if text.startswith("``", open_mark) else 1)
+    end = content_end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(QuoteSpan(start, end, open_mark, close))
+
+
+def paragraph_starts(text: str) -> list[int]:
+    """Offsets where paragraphs (lines) begin."""
+    return [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+
+
+# ---------------------------------------------------------------- quote type
+
+
+def quote_type(text: str, span: QuoteSpan, word_count: int) -> str:
+    """"direct" for quoted speech, "partial" for quoted phrases inside a sentence
+    (“difficult and tragic”, titles, scare quotes)."""
+    before = text[: span.open].rstrip(" \t")
+    previous = before[-1:] if before else "\n"
+    inner = text[span.start : span.end]
+    ends_like_speech = inner[-1] in ".,?!…—-:;" or text[span.close : span.close + 1] in ("", "\n")
+    if previous in "\n.!?:;":
+        return "direct" if word_count >= 3 or ends_like_speech else "partial"
+    if previous == "," or previous in "—–-(":
+        return "direct" if word_count >= 4 or (inner[0].isupper() and ends_like_speech) else "partial"
+    return "direct" if word_count >= 6 and (inner[0].isupper() or ends_like_speech) else "partial"
+
+
+# ---------------------------------------------------------------- the component
+
+
 @Language.factory("wirehouse_quotes")
 def make_quote_extractor(nlp: Language, name: str):
     return QuoteExtractor()
@@ -46,35 +238,306 @@ def make_quote_extractor(nlp: Language, name: str):
 
 class QuoteExtractor:
     def __call__(self, doc: Doc) -> Doc:
-        found = []
-        for match in _QUOTE.finditer(doc.text):
-            start, end = match.span(1)
-            span = doc.char_span(start, end, alignment_mode="expand")
-            sent = span.sent if span is not None else None
-            speaker = cue = None
-            if sent is not None:
-                for token in sent:
-                    if token.lower_ in CUE_VERBS and not (start <= token.idx < end):
-                        cue = token
-                        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
-                        speaker = doc[subjects[0].left_edge.i : subjects[0].i + 1] if subjects else None
-                        break
-            resolved = mention_at(doc, speaker.start_char, speaker.end_char) if speaker is not None else None
-            found.append(QuoteMatch(
-                start, end, doc.text[start:end],
-                "direct" if len(doc.text[start:end].split()) > 5 else "partial",
-                speaker.text if speaker is not None else None,
-                speaker.start_char if speaker is not None else None,
-                speaker.end_char if speaker is not None else None,
-                resolved.canonical_name if resolved else None,
-                resolved.label if resolved else None,
-                cue.text if cue is not None else None,
-                "cue_subject" if speaker is not None else "none",
-                0.8 if speaker is not None else 0.2,
-            ))
-        doc._.quotes = found
+        doc._.quotes = extract_quotes(doc)
         return doc
 
 
 def add_to_pipeline(nlp: Language) -> None:
     nlp.add_pipe("wirehouse_quotes", after="wirehouse_entity_resolver")
+
+
+def extract_quotes(doc: Doc) -> list[QuoteMatch]:
+    text = doc.text
+    spans = find_quote_spans(text)
+    if not spans:
+        return []
+    context = _Context(doc, spans)
+    found: list[QuoteMatch] = []
+    speakers: list[Speaker | None] = []
+    for index, span in enumerate(spans):
+        words = len(text[span.start : span.end].split())
+        kind = quote_type(text, span, words)
+        speaker = context.speaker(index, speakers)
+        speakers.append(speaker)
+        attribution = speaker.attribution if speaker else "none"
+        confidence = CONFIDENCE[attribution]
+        if speaker and speaker.canonical is None and attribution in ("pronoun", "title"):
+            confidence -= 0.15
+        if kind == "partial":
+            confidence *= 0.8
+        found.append(
+            QuoteMatch(
+                start_char=span.start,
+                end_char=span.end,
+                text=text[span.start : span.end],
+                quote_type=kind,
+                speaker_text=speaker.text if speaker else None,
+                speaker_start_char=speaker.start if speaker else None,
+                speaker_end_char=speaker.end if speaker else None,
+                speaker_canonical=speaker.canonical if speaker else None,
+                speaker_label=speaker.label if speaker else None,
+                cue=speaker.cue if speaker else None,
+                attribution=attribution,
+                confidence=round(confidence, 3),
+            )
+        )
+    return found
+
+
+class _Context:
+    """Per-document lookups shared by all quotes of a Doc."""
+
+    def __init__(self, doc: Doc, spans: list[QuoteSpan]):
+        self.doc = doc
+        self.text = doc.text
+        self.spans = spans
+        self.token_starts = [token.idx for token in doc]
+        self.paragraphs = paragraph_starts(self.text)
+        self.quoted = [(span.open, span.close) for span in spans]
+        self.quoted_starts = [span.open for span in spans]
+        self.mentions = [
+            m for m in (doc._.resolved_mentions or ()) if not self.in_quote(m.start_char)
+        ]
+        self.mention_starts = [m.start_char for m in self.mentions]
+
+    # -- positions
+
+    def token_at(self, char: int) -> int:
+        """Index of the token containing (or starting after) a character."""
+        return max(bisect.bisect_right(self.token_starts, char) - 1, 0)
+
+    def paragraph_of(self, char: int) -> int:
+        return bisect.bisect_right(self.paragraphs, char) - 1
+
+    def in_quote(self, char: int) -> bool:
+        k = bisect.bisect_right(self.quoted_starts, char) - 1
+        return k >= 0 and self.quoted[k][0] <= char < self.quoted[k][1]
+
+    def starts_paragraph(self, span: QuoteSpan) -> bool:
+        start = self.paragraphs[self.paragraph_of(span.open)]
+        return not self.text[start : span.open].strip()
+
+    # -- frames: unquoted tokens around a quote
+
+    def after_frame(self, index: int) -> list[Token]:
+        """Unquoted tokens after the quote up to the sentence end, the next quote or
+        the paragraph end."""
+        span = self.spans[index]
+        limit = self.spans[index + 1].open if index + 1 < len(self.spans) else len(self.text)
+        newline = self.text.find("\n", span.close)
+        limit = min(limit, newline if newline >= 0 else limit)
+        frame: list[Token] = []
+        i = self.token_at(span.close)
+        while i < len(self.doc) and len(frame) < MAX_FRAME_TOKENS:
+            token = self.doc[i]
+            if token.idx >= limit:
+                break
+            if token.idx >= span.close:
+                if token.text in SENTENCE_END:
+                    break
+                frame.append(token)
+            i += 1
+        return frame
+
+    def before_frame(self, index: int) -> list[Token]:
+        """Unquoted tokens from the start of the sentence (or the previous quote, or
+        the paragraph) up to the quote."""
+        span = self.spans[index]
+        floor = max(self.paragraphs[self.paragraph_of(span.open)], self.spans[index - 1].close if index else 0)
+        frame: list[Token] = []
+        i = self.token_at(span.open)
+        i -= self.doc[i].idx >= span.open
+        while i >= 0 and len(frame) < MAX_FRAME_TOKENS:
+            token = self.doc[i]
+            if token.idx < floor or token.text in SENTENCE_END:
+                break
+            if token.idx + len(token) <= span.open:
+                frame.append(token)
+            i -= 1
+        frame.reverse()
+        return frame
+
+    def sentence_frame(self, end_char: int) -> list[Token]:
+        """Unquoted tokens of the last sentence ending before end_char."""
+        i = self.token_at(end_char - 1)
+        while i >= 0 and (self.doc[i].is_space or self.doc[i].idx >= end_char):
+            i -= 1
+        if i < 0:
+            return []
+        sent = self.doc[i].sent
+        return [t for t in sent if t.idx < end_char and not self.in_quote(t.idx)]
+
+    # -- speakers
+
+    def speaker(self, index: int, previous: list[Speaker | None]) -> Speaker | None:
+        span = self.spans[index]
+        after, before = self.after_frame(index), self.before_frame(index)
+        near_before = before[-4:]
+        found = (
+            self.from_frame(near_before, last=True)
+            or (self.from_frame(after, last=False) if self.after_frame_attaches(index, after) else None)
+            or self.from_frame(before, last=True)
+        )
+        if found:
+            return found
+        if before and before[-1].text == ":":
+            found = self.from_colon(before)
+            if found:
+                return found
+        if self.starts_paragraph(span):
+            return self.from_previous_paragraph(index, previous)
+        if index and previous[-1] and self.paragraph_of(self.spans[index - 1].open) == self.paragraph_of(span.open):
+            return _as_continuation(previous[-1])
+        return None
+
+    def after_frame_attaches(self, index: int, frame: list[Token]) -> bool:
+        """Text after a quote attributes it when the quote does not end its sentence
+        ("“…,” he said") or the sentence after it is short ("“….” Bennett said.")."""
+        if not frame:
+            return False
+        span = self.spans[index]
+        last = self.text[span.start : span.end].rstrip()[-1:]
+        return last != "." or len(frame) <= 6
+
+    def from_frame(self, frame: list[Token], last: bool) -> Speaker | None:
+        """The subject of the cue verb nearest the quote in a frame."""
+        ordered = list(reversed(frame)) if last else frame
+        for token in ordered:
+            lower = token.lower_
+            if lower == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
+                objects = [c for c in self.doc[token.i + 1].children if c.dep_ == "pobj"]
+                if objects:
+                    return self.make_speaker(objects[0], "according to", "according_to")
+            if lower in CUE_VERBS and token.tag_.startswith("VB"):
+                subject = _subject_of(token)
+                if subject is None:
+                    subject = self.nearest_name(frame, token)
+                if subject is not None:
+                    return self.make_speaker(subject, token.text, "cue_subject")
+        return None
+
+    def nearest_name(self, frame: list[Token], cue: Token) -> Token | None:
+        """A named entity or pronoun in the frame when the parse gives the cue no subject."""
+        candidates = [t for t in frame if t.ent_type_ in SPEAKER_LABELS or t.lower_ in SPEAKER_PRONOUNS]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda t: abs(t.i - cue.i))
+
+    def from_colon(self, frame: list[Token]) -> Speaker | None:
+        """"Cruz continued:" or "The statement read:" — the subject of the verb before a colon."""
+        verbs = [t for t in frame if t.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJECT_DEPS for c in t.children)]
+        if not verbs:
+            return None
+        verb = verbs[-1]
+        return self.make_speaker(_subject_of(verb), verb.text, "colon")
+
+    def from_previous_paragraph(self, index: int, previous: list[Speaker | None]) -> Speaker | None:
+        span = self.spans[index]
+        paragraph = self.paragraph_of(span.open)
+        if paragraph == 0:
+            return None
+        previous_end = self.paragraphs[paragraph] - 1
+        previous_text = self.text[self.paragraphs[paragraph - 1] : previous_end].rstrip()
+        if not previous_text:
+            return None
+        if previous_text.endswith(":"):
+            frame = self.sentence_frame(self.paragraphs[paragraph - 1] + len(previous_text))
+            found = self.from_frame(frame, last=True) or self.from_colon(frame)
+            if found:
+                return Speaker(found.start, found.end, found.text, found.canonical, found.label, found.cue, "colon")
+        if index and previous[-1] and self.paragraph_of(self.spans[index - 1].open) >= paragraph - 1:
+            return _as_continuation(previous[-1])
+        frame = self.sentence_frame(self.paragraphs[paragraph - 1] + len(previous_text))
+        found = self.from_frame(frame, last=False)
+        if found:
+            return Speaker(found.start, found.end, found.text, found.canonical, found.label, found.cue,
+                           "preceding_sentence")
+        return None
+
+    def make_speaker(self, head: Token, cue: str, attribution: str) -> Speaker:
+        """The local mention around a subject token, linked to its canonical entity."""
+        lower = head.lower_
+        if lower in SPEAKER_PRONOUNS:
+            canonical = self.resolve_pronoun(head)
+            return Speaker(head.idx, head.idx + len(head), head.text,
+                           canonical.canonical_name if canonical else None,
+                           canonical.label if canonical else None, cue,
+                           "pronoun" if attribution == "cue_subject" else attribution)
+        mention = mention_at(self.doc, head.idx, head.idx + len(head))
+        if mention is not None and mention.label in SPEAKER_LABELS:
+            return Speaker(mention.start_char, mention.end_char, mention.text,
+                           mention.canonical_name, mention.label, cue, attribution)
+        phrase = _noun_phrase(head)
+        if lower in TITLE_NOUNS:
+            holder = self.resolve_title(phrase, head)
+            return Speaker(phrase.start_char, phrase.end_char, phrase.text,
+                           holder.canonical_name if holder else None,
+                           holder.label if holder else None, cue,
+                           "title" if attribution == "cue_subject" else attribution)
+        return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution)
+
+    def resolve_pronoun(self, pronoun: Token):
+        """The most recent salient compatible mention before a pronoun: in the nearest
+        sentence that has one, its grammatical subject if any, else its first one."""
+        labels = {"PERSON"} if pronoun.lower_ in PERSON_PRONOUNS | {"i"} else {"ORG", "NORP", "GPE"}
+        k = bisect.bisect_left(self.mention_starts, pronoun.idx) - 1
+        best = None
+        sentence_start = None
+        while k >= 0:
+            mention = self.mentions[k]
+            if mention.label in labels:
+                token = self.doc[self.token_at(mention.start_char)]
+                start = token.sent.start_char
+                if sentence_start is not None and start != sentence_start:
+                    break
+                sentence_start = start
+                best = mention
+                if _is_subject(self.doc, self.token_at(mention.start_char), self.token_at(mention.end_char - 1)):
+                    return mention
+            k -= 1
+        return best
+
+    def resolve_title(self, phrase: Span, head: Token):
+        """The person holding a title ("the Prime Minister"), if the article says so."""
+        title = " ".join(t.text for t in phrase if t.dep_ != "det" and t.pos_ != "DET")
+        person_for_title = getattr(entities, "person_for_title", None)
+        if person_for_title is not None:
+            return person_for_title(self.doc, title)
+        wanted = title.lower()
+        k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
+        while k >= 0:
+            mention = self.mentions[k]
+            if mention.label == "PERSON" and mention.role and mention.role.lower() in (wanted, head.lower_):
+                return mention
+            k -= 1
+        return None
+
+
+def _as_continuation(speaker: Speaker) -> Speaker:
+    return Speaker(speaker.start, speaker.end, speaker.text, speaker.canonical, speaker.label, speaker.cue,
+                   "continuation")
+
+
+def _subject_of(verb: Token) -> Token | None:
+    """The subject of a cue verb, looking through conjunctions and participles
+    ("smiled and said", "adding") to the verb that has one."""
+    for _ in range(3):
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS:
+                return child
+        if verb.dep_ not in ("conj", "xcomp", "advcl", "ccomp", "relcl") or verb.head is verb:
+            return None
+        verb = verb.head
+    return None
+
+
+def _noun_phrase(head: Token) -> Span:
+    """The subject's noun phrase up to its head ("the Prime Minister", "a spokesman")."""
+    start = head.left_edge.i
+    while start < head.i and head.doc[start].is_punct:
+        start += 1
+    return head.doc[start : head.i + 1]
+
+
+def _is_subject(doc: Doc, first: int, last: int) -> bool:
+    return any(doc[i].dep_ in SUBJECT_DEPS for i in range(first, last + 1))

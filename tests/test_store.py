@@ -1,0 +1,91 @@
+"""The DuckDB warehouse: migrations, atomic publish, entity counts, rejections."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from transforms.records import (ArticleRow, EnrichedBatch, EntityRow, MentionRow, QuoteRow, Rejection,
+                                entity_id_for, quote_id_for)
+from warehouse.store import Warehouse, WarehouseBusy, connect, latest_schema_version, schema_version
+
+BENNETT = entity_id_for("Naftali Bennett", "PERSON")
+
+
+def batch_for(article_id: str, body: str, mention: str = "Bennett") -> EnrichedBatch:
+    start = body.index(mention)
+    return EnrichedBatch(
+        articles=[ArticleRow(article_id, f"/s/{article_id}.txt", None, None, None, body, None, None, None,
+                             "utf-8", len(body), len(body.split()), 1, "v1")],
+        entities=[EntityRow(BENNETT, "Naftali Bennett", "PERSON")],
+        mentions=[MentionRow(article_id, BENNETT, mention, "PERSON", "PERSON", start, start + len(mention), 0)],
+        quotes=[QuoteRow(quote_id_for(article_id, 1, 5), article_id, body[1:5], 1, 5, "Naftali Bennett", BENNETT,
+                         None, None, "said", "partial", "cue_subject", 0.9, 0)],
+    )
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    store = Warehouse.open(tmp_path / "w.duckdb")
+    yield store
+    store.close()
+
+
+def test_migrations_are_applied_once_and_versioned(warehouse):
+    assert schema_version(warehouse.con) == latest_schema_version()
+    from warehouse.store import migrate
+    assert migrate(warehouse.con) == []
+
+
+def test_entity_counts_follow_articles_in_and_out(warehouse):
+    warehouse.publish(batch_for("a1", "Bennett spoke today."), "run1")
+    warehouse.publish(batch_for("a2", "Later Bennett left."), "run1")
+    assert warehouse.con.execute("SELECT count(*), max(mention_count), max(article_count) FROM entity").fetchone() \
+        == (1, 2, 2)
+    # re-publishing the same article replaces it: counts unchanged
+    warehouse.publish(batch_for("a2", "Later Bennett left."), "run2")
+    assert warehouse.con.execute("SELECT mention_count, article_count FROM entity").fetchone() == (2, 2)
+    warehouse.delete_articles(["a1"])
+    assert warehouse.con.execute("SELECT mention_count, article_count FROM entity").fetchone() == (1, 1)
+
+
+def test_a_failing_publish_leaves_nothing_behind(warehouse):
+    broken = batch_for("a1", "Bennett spoke today.")
+    broken.quotes.append(broken.quotes[0])  # duplicate primary key fails inside the transaction
+    with pytest.raises(duckdb.ConstraintException):
+        warehouse.publish(broken, "run1")
+    counts = warehouse.table_counts()
+    assert counts["article"] == counts["entity_mention"] == counts["entity"] == counts["quote"] == 0
+
+
+def test_rejections_keep_one_row_per_input_and_clear_when_loaded(warehouse):
+    rejection = Rejection("/s/x.txt", None, "empty", "file is empty (0 bytes)")
+    warehouse.record_rejections([rejection], "run1")
+    warehouse.record_rejections([rejection], "run2")
+    rows = warehouse.con.execute("SELECT reason, run_id, first_run_id FROM rejected_document").fetchall()
+    assert rows == [("empty", "run2", "run1")]
+    warehouse.clear_rejections(["/s/x.txt"])
+    assert warehouse.con.execute("SELECT count(*) FROM rejected_document").fetchone()[0] == 0
+
+
+def test_second_writer_gets_a_clear_busy_error(tmp_path):
+    import multiprocessing
+
+    path = tmp_path / "busy.duckdb"
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.get_context("fork").Process(target=_hold_lock, args=(str(path), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        with pytest.raises(WarehouseBusy, match="is busy"):
+            connect(path, wait_seconds=1)
+    finally:
+        release.set()
+        holder.join(30)
+
+
+def _hold_lock(path, ready, release):
+    con = duckdb.connect(path)
+    ready.set()
+    release.wait(30)
+    con.close()
