@@ -9,7 +9,7 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test bench bench-scale evaluate lock clean help
+.PHONY: run test chromium bench bench-scale evaluate lock clean help
 
 help:
 	@echo "make run        create .venv, install pinned dependencies, load $(SEEDS)/ into $(WAREHOUSE)"
@@ -29,8 +29,15 @@ $(STAMP): requirements.lock pyproject.toml
 run: $(STAMP)
 	$(BIN)/wirehouse run --seeds $(SEEDS) --warehouse $(WAREHOUSE)
 
-test: $(STAMP)
+test: $(STAMP) chromium
 	$(BIN)/python -m pytest
+
+# Headless Chromium renders Data Docs and run reports in the tests (Debian package).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian package chromium for the browser tests"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all

@@ -68,7 +68,7 @@ NAME_LABELS = frozenset(
 )
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 # Labels under which the small model commonly hides a person's surname.
-SURNAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"})
+SURNAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"})
 
 # --- titles -----------------------------------------------------------------------------
 # A title is: modifiers* head ["general"] | modifiers* head ("of"|"for") ["the"] department+
@@ -103,6 +103,7 @@ HONORIFICS = ("mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "dr", "dr."
 _FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "&", "-"})
 _DETERMINERS = frozenset({"the", "a", "an"})
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+_POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
 
 
 def title_patterns() -> list[dict]:
@@ -320,6 +321,9 @@ class EntityResolver:
             start, end = ent.start, ent.end
             if end - start > 1 and doc[start].lower_ in _DETERMINERS:
                 start += 1
+            possessive = end - start > 1 and doc[end - 1].lower_ in _POSSESSIVE_TOKENS
+            if possessive:
+                end -= 1  # "Russia's": the name is "Russia"
             inside = covering.get(start)
             if inside is not None and end <= inside.end and label != "PERSON" and inside.label_ == TITLE:
                 continue  # a title of office, not an organisation or place
@@ -341,10 +345,13 @@ class EntityResolver:
                     candidates.extend(parts)
                     continue
             start_char = doc[start].idx if untrimmed else ent.start_char
-            key = name_key(doc.text[start_char : ent.end_char])
+            end_char = doc[end - 1].idx + len(doc[end - 1].text) if possessive else ent.end_char
+            if untrimmed is not None:
+                untrimmed = (untrimmed[0], end_char)
+            key = name_key(doc.text[start_char:end_char])
             candidates.append(
                 _Candidate(
-                    start_char, ent.end_char, label, label, key, _name_words(key), start, end,
+                    start_char, end_char, label, label, key, _name_words(key), start, end,
                     role=" ".join(role.split()) if role else None, untrimmed=untrimmed,
                 )
             )
@@ -444,10 +451,18 @@ class EntityResolver:
         def blocked(cand: _Candidate) -> bool:
             return cand.alias is not None and cand.alias[1] not in ("PERSON", KEEP_LABEL)
 
+        votes: dict[tuple[str, ...], Counter] = {}
+        for cand in names:
+            votes.setdefault(cand.tokens, Counter())[cand.label] += 1
+
+        def person_by_vote(cand: _Candidate) -> bool:
+            counts = votes[cand.tokens]
+            return counts["PERSON"] >= max(counts.values())
+
         full = [
             c for c in names
             if c.label == "PERSON" and len([w for w in c.tokens if w not in _NAME_SUFFIXES]) >= 2
-            and not blocked(c)
+            and not blocked(c) and person_by_vote(c)
         ]
         for cand in sorted(full, key=lambda c: (-len(c.tokens), c.start_char)):
             for number, cluster in enumerate(clusters):
@@ -472,10 +487,18 @@ class EntityResolver:
             for form in cluster.forms:
                 by_surname.setdefault(_surname(form.tokens), []).append(number)
                 by_first.setdefault(form.tokens[0], []).append(number)
+        # words of multi-word names that are not persons ("Merrill" in "Merrill Lynch"):
+        # a short form under a non-person label may belong to those instead
+        other_words = {
+            word for c in names if c.cluster < 0 and c.label != "PERSON" and len(c.tokens) > 1
+            for word in c.tokens
+        }
         for cand in names:
             if cand.cluster >= 0 or cand.label not in SURNAME_LABELS or blocked(cand):
                 continue
             words = cand.tokens
+            if cand.label != "PERSON" and any(word in other_words for word in words):
+                continue
             options: set[int] = set()
             if len(words) == 1 and cand.label == "PERSON":
                 options.update(by_first.get(words[0], ()))
@@ -539,8 +562,7 @@ class EntityResolver:
             else:
                 votes = Counter(c.label for c in members)
                 top = max(votes.values())
-                tied = [c.label for c in members if votes[c.label] == top]
-                label = "PERSON" if "PERSON" in tied else tied[0]
+                label = next(c.label for c in members if votes[c.label] == top)
             cluster = _Cluster(label, [], members)
             number = len(clusters)
             clusters.append(cluster)

@@ -121,7 +121,7 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
                 entity_id=entity_id,
                 mention_text=mention.text,
                 label=mention.label,
-                raw_label=mention.raw_label,
+                raw_label=mention.raw_label or None,
                 start_char=mention.start_char,
                 end_char=mention.end_char,
                 sentence_index=sentence_of(mention.start_char),

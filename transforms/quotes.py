@@ -91,7 +91,7 @@ MAX_FRAME_TOKENS = 40
 # How much a quote's speaker can be trusted, by how it was found.
 CONFIDENCE = {
     "cue_subject": 0.9, "according_to": 0.85, "title": 0.8, "pronoun": 0.75, "colon": 0.75,
-    "continuation": 0.7, "preceding_sentence": 0.6, "none": 0.2,
+    "continuation": 0.7, "verb_subject": 0.6, "preceding_sentence": 0.6, "none": 0.2,
 }
 
 
@@ -206,9 +206,17 @@ def _add_span(spans: list[QuoteSpan], text: str, open_mark: int, content_end: in
         spans.append(QuoteSpan(start, end, open_mark, close))
 
 
-def paragraph_starts(text: str) -> list[int]:
-    """Offsets where paragraphs (lines) begin."""
-    return [0] + [i + 1 for i, char in enumerate(text) if char == "\n"]
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank lines: news paragraphs are separated by one or
+    more line breaks."""
+    found = []
+    start = 0
+    for line in text.split("\n"):
+        stripped = line.rstrip()
+        if stripped.strip():
+            found.append((start, start + len(stripped)))
+        start += len(line) + 1
+    return found
 
 
 # ---------------------------------------------------------------- quote type
@@ -292,7 +300,8 @@ class _Context:
         self.text = doc.text
         self.spans = spans
         self.token_starts = [token.idx for token in doc]
-        self.paragraphs = paragraph_starts(self.text)
+        self.paragraphs = paragraphs(self.text)
+        self.paragraph_starts = [start for start, _ in self.paragraphs]
         self.quoted = [(span.open, span.close) for span in spans]
         self.quoted_starts = [span.open for span in spans]
         self.mentions = [
@@ -307,14 +316,14 @@ class _Context:
         return max(bisect.bisect_right(self.token_starts, char) - 1, 0)
 
     def paragraph_of(self, char: int) -> int:
-        return bisect.bisect_right(self.paragraphs, char) - 1
+        return max(bisect.bisect_right(self.paragraph_starts, char) - 1, 0)
 
     def in_quote(self, char: int) -> bool:
         k = bisect.bisect_right(self.quoted_starts, char) - 1
         return k >= 0 and self.quoted[k][0] <= char < self.quoted[k][1]
 
     def starts_paragraph(self, span: QuoteSpan) -> bool:
-        start = self.paragraphs[self.paragraph_of(span.open)]
+        start = self.paragraph_starts[self.paragraph_of(span.open)]
         return not self.text[start : span.open].strip()
 
     # -- frames: unquoted tokens around a quote
@@ -343,7 +352,7 @@ class _Context:
         """Unquoted tokens from the start of the sentence (or the previous quote, or
         the paragraph) up to the quote."""
         span = self.spans[index]
-        floor = max(self.paragraphs[self.paragraph_of(span.open)], self.spans[index - 1].close if index else 0)
+        floor = max(self.paragraph_starts[self.paragraph_of(span.open)], self.spans[index - 1].close if index else 0)
         frame: list[Token] = []
         i = self.token_at(span.open)
         i -= self.doc[i].idx >= span.open
@@ -373,21 +382,21 @@ class _Context:
         span = self.spans[index]
         after, before = self.after_frame(index), self.before_frame(index)
         near_before = before[-4:]
+        attaches = self.after_frame_attaches(index, after)
         found = (
             self.from_frame(near_before, last=True)
-            or (self.from_frame(after, last=False) if self.after_frame_attaches(index, after) else None)
+            or (self.from_frame(after, last=False) if attaches else None)
             or self.from_frame(before, last=True)
+            or (self.from_verb(before, "colon") if before and before[-1].text == ":" else None)
+            or (self.from_verb(after, "verb_subject", first=True) if attaches else None)
+            or self.from_verb(before, "verb_subject")
         )
         if found:
             return found
-        if before and before[-1].text == ":":
-            found = self.from_colon(before)
-            if found:
-                return found
         if self.starts_paragraph(span):
             return self.from_previous_paragraph(index, previous)
         if index and previous[-1] and self.paragraph_of(self.spans[index - 1].open) == self.paragraph_of(span.open):
-            return _as_continuation(previous[-1])
+            return _with_attribution(previous[-1], "continuation")
         return None
 
     def after_frame_attaches(self, index: int, frame: list[Token]) -> bool:
@@ -423,36 +432,33 @@ class _Context:
             return None
         return min(candidates, key=lambda t: abs(t.i - cue.i))
 
-    def from_colon(self, frame: list[Token]) -> Speaker | None:
-        """"Cruz continued:" or "The statement read:" — the subject of the verb before a colon."""
-        verbs = [t for t in frame if t.pos_ in ("VERB", "AUX") and any(c.dep_ in SUBJECT_DEPS for c in t.children)]
+    def from_verb(self, frame: list[Token], attribution: str, first: bool = False) -> Speaker | None:
+        """The subject of the main verb of a frame when no cue verb is there: "Continued
+        Stone:", "“…!” beamed Hartley". After a quote the first verb counts, before it
+        the one closest to the root of the parse."""
+        verbs = [t for t in frame if t.pos_ in ("VERB", "AUX") and _subject_of(t, climb=False) is not None]
         if not verbs:
             return None
-        verb = verbs[-1]
-        return self.make_speaker(_subject_of(verb), verb.text, "colon")
+        verb = verbs[0] if first else min(verbs, key=_depth)
+        return self.make_speaker(_subject_of(verb, climb=False), verb.text, attribution)
 
     def from_previous_paragraph(self, index: int, previous: list[Speaker | None]) -> Speaker | None:
-        span = self.spans[index]
-        paragraph = self.paragraph_of(span.open)
+        """A quote opening a paragraph, with no cue of its own, belongs to the speaker
+        the previous paragraph introduces: by a colon, by quoting them, or by a cue verb
+        in its last sentence."""
+        paragraph = self.paragraph_of(self.spans[index].open)
         if paragraph == 0:
             return None
-        previous_end = self.paragraphs[paragraph] - 1
-        previous_text = self.text[self.paragraphs[paragraph - 1] : previous_end].rstrip()
-        if not previous_text:
-            return None
-        if previous_text.endswith(":"):
-            frame = self.sentence_frame(self.paragraphs[paragraph - 1] + len(previous_text))
-            found = self.from_frame(frame, last=True) or self.from_colon(frame)
+        start, end = self.paragraphs[paragraph - 1]
+        frame = self.sentence_frame(end)
+        if self.text[end - 1] == ":":
+            found = self.from_frame(frame, last=True) or self.from_verb(frame, "colon")
             if found:
-                return Speaker(found.start, found.end, found.text, found.canonical, found.label, found.cue, "colon")
+                return _with_attribution(found, "colon")
         if index and previous[-1] and self.paragraph_of(self.spans[index - 1].open) >= paragraph - 1:
-            return _as_continuation(previous[-1])
-        frame = self.sentence_frame(self.paragraphs[paragraph - 1] + len(previous_text))
+            return _with_attribution(previous[-1], "continuation")
         found = self.from_frame(frame, last=False)
-        if found:
-            return Speaker(found.start, found.end, found.text, found.canonical, found.label, found.cue,
-                           "preceding_sentence")
-        return None
+        return _with_attribution(found, "preceding_sentence") if found else None
 
     def make_speaker(self, head: Token, cue: str, attribution: str) -> Speaker:
         """The local mention around a subject token, linked to its canonical entity."""
@@ -462,7 +468,7 @@ class _Context:
             return Speaker(head.idx, head.idx + len(head), head.text,
                            canonical.canonical_name if canonical else None,
                            canonical.label if canonical else None, cue,
-                           "pronoun" if attribution == "cue_subject" else attribution)
+                           "pronoun" if attribution in ("cue_subject", "verb_subject") else attribution)
         mention = mention_at(self.doc, head.idx, head.idx + len(head))
         if mention is not None and mention.label in SPEAKER_LABELS:
             return Speaker(mention.start_char, mention.end_char, mention.text,
@@ -473,7 +479,7 @@ class _Context:
             return Speaker(phrase.start_char, phrase.end_char, phrase.text,
                            holder.canonical_name if holder else None,
                            holder.label if holder else None, cue,
-                           "title" if attribution == "cue_subject" else attribution)
+                           "title" if attribution in ("cue_subject", "verb_subject") else attribution)
         return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution)
 
     def resolve_pronoun(self, pronoun: Token):
@@ -513,22 +519,29 @@ class _Context:
         return None
 
 
-def _as_continuation(speaker: Speaker) -> Speaker:
+def _with_attribution(speaker: Speaker, attribution: str) -> Speaker:
     return Speaker(speaker.start, speaker.end, speaker.text, speaker.canonical, speaker.label, speaker.cue,
-                   "continuation")
+                   attribution)
 
 
-def _subject_of(verb: Token) -> Token | None:
+def _subject_of(verb: Token, climb: bool = True) -> Token | None:
     """The subject of a cue verb, looking through conjunctions and participles
     ("smiled and said", "adding") to the verb that has one."""
     for _ in range(3):
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS:
                 return child
-        if verb.dep_ not in ("conj", "xcomp", "advcl", "ccomp", "relcl") or verb.head is verb:
+        if not climb or verb.dep_ not in ("conj", "xcomp", "advcl", "ccomp", "relcl") or verb.head is verb:
             return None
         verb = verb.head
     return None
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token:
+        token, depth = token.head, depth + 1
+    return depth
 
 
 def _noun_phrase(head: Token) -> Span:

@@ -117,7 +117,7 @@ class MentionRow:
     entity_id: str
     mention_text: str
     label: str  # resolved label (decided by the whole article)
-    raw_label: str  # what spaCy's NER said for this span
+    raw_label: str | None  # what spaCy's NER said for this span; None where it found no entity
     start_char: int
     end_char: int
     sentence_index: int

@@ -58,7 +58,7 @@ CREATE TABLE IF NOT EXISTS entity_mention (
     entity_id      VARCHAR NOT NULL,
     mention_text   VARCHAR NOT NULL,
     label          VARCHAR NOT NULL,     -- resolved for the whole article
-    raw_label      VARCHAR NOT NULL,     -- as spaCy's NER tagged this span
+    raw_label      VARCHAR,              -- as spaCy's NER tagged this span; NULL where NER found none
     start_char     INTEGER NOT NULL,
     end_char       INTEGER NOT NULL,
     sentence_index INTEGER NOT NULL,
