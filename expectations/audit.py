@@ -18,7 +18,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import shutil
+
 import pandas as pd
+
+from expectations.web_assets import localize
 
 from transforms.records import EnrichedBatch, TABLE_ROW_TYPES, article_id_for, entity_id_for, rows_as_columns
 
@@ -137,10 +141,11 @@ def _speaker_ok(body: str | None, quote: Any) -> bool:
 class Auditor:
     """Holds one ephemeral GX context for a run: suites loaded and counted once."""
 
-    def __init__(self, suites_dir: Path = SUITES_DIR, data_docs_dir: Path | None = None):
+    def __init__(self, suites_dir: Path = SUITES_DIR, data_docs_dir: Path | None = None,
+                 web_assets_dir: Path | None = None, run_name: str = "wirehouse"):
         os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
         import great_expectations as gx  # lazy: seconds to import
-        from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult  # noqa: F401
+        from great_expectations.core.run_identifier import RunIdentifier
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         logging.getLogger("great_expectations").setLevel(logging.WARNING)
@@ -148,6 +153,9 @@ class Auditor:
         self.context = gx.get_context(mode="ephemeral")
         self.context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         self.data_docs_dir = data_docs_dir
+        self.web_assets_dir = web_assets_dir
+        self.run_name = run_name
+        self._run_identifier = RunIdentifier
         if data_docs_dir is not None:
             self.context.add_data_docs_site(
                 site_name="wirehouse",
@@ -201,6 +209,7 @@ class Auditor:
                 batch_parameters={"dataframe": frames[table]},
                 expectation_parameters=parameters,
                 result_format="SUMMARY",
+                run_id=self._run_identifier(run_name=f"{self.run_name} batch {batch_index}"),
             )
             for item in result.results:
                 config = item.expectation_config
@@ -224,5 +233,9 @@ class Auditor:
         """Render the Data Docs site for this run's validations; returns its index.html."""
         if self.data_docs_dir is None:
             return None
+        site = Path(self.data_docs_dir).absolute()
+        if site.exists():  # the site shows the latest run; history lives in validation_result
+            shutil.rmtree(site)
         self.context.build_data_docs(site_names=["wirehouse"])
-        return Path(self.data_docs_dir).absolute() / "index.html"
+        localize(site, self.web_assets_dir)
+        return site / "index.html"

@@ -220,7 +220,8 @@ class PipelineRun:
                             self.enrichment_version)
         logger.info("run %s: %d inputs under %s, model %s, runner %s", self.run_id, len(self.sources),
                     self.seeds_root, self.model_version, settings.runner)
-        self.auditor = Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None)
+        self.auditor = Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
+                               web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
         self.planner = Planner(WarehouseIndex.from_rows(warehouse.index_rows()), self.enrichment_version)
         files = [s for s in self.sources if isinstance(s, ingest.SourceFile)]
         self.progress = RunProgress(sum(f.size for f in files), len(files), settings.progress, logger)

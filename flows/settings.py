@@ -7,6 +7,7 @@ its values passed in.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any, Mapping
@@ -32,6 +33,9 @@ class Settings:
     prune: bool = False  # delete rows of articles whose source file is gone
     data_docs: bool = True  # build GX Data Docs under warehouse/data_docs/
     progress: str = "auto"  # auto: a bar on a terminal, log lines otherwise; bar; log; off
+    # Local copies of the scripts GX Data Docs load from CDNs (fetched by `make`), so the
+    # docs render offline; absent, the pages keep their CDN links.
+    web_assets_dir: str = str(Path(sys.prefix) / "share" / "wirehouse" / "web-assets")
 
     def __post_init__(self) -> None:
         if self.runner not in RUNNERS:
