@@ -89,3 +89,10 @@ def _hold_lock(path, ready, release):
     ready.set()
     release.wait(30)
     con.close()
+
+
+def test_warehouse_file_stays_readable_by_every_duckdb_1x_client(warehouse):
+    tags = warehouse.con.execute(
+        "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    assert tags["storage_version"] == "v1.0.0+"
+    assert duckdb.__version__.startswith("1.")

