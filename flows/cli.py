@@ -101,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from transforms.nlp import ModelNotInstalled, load_pipeline
+    from transforms.nlp import ModelNotInstalled, model_meta
     from warehouse.store import WarehouseBusy
 
     try:
@@ -113,7 +113,7 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"wirehouse: seeds folder {settings.seeds_dir!r} does not exist", file=sys.stderr)
         return 2
     try:
-        load_pipeline(settings.model)  # fail before Prefect starts if the model is missing
+        model_meta(settings.model)  # fail before Prefect starts if the model is missing
     except ModelNotInstalled as error:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2

@@ -8,6 +8,8 @@ settings choose); audit and publish run here, so exactly one process writes Duck
 from __future__ import annotations
 
 import collections
+import functools
+import itertools
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -47,6 +49,12 @@ class RunSummary:
     model_version: str = ""
     warehouse_path: str = ""
     data_docs_index: str | None = None
+    # seconds per stage: ingest, validation, load and waiting for enrichment (this process);
+    # spaCy components, Wirehouse components and row building (where enrichment ran)
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    def timed(self, stage: str, started: float) -> None:
+        self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + time.perf_counter() - started
 
     @property
     def accounting_ok(self) -> bool:
@@ -220,8 +228,6 @@ class PipelineRun:
                             self.enrichment_version)
         logger.info("run %s: %d inputs under %s, model %s, runner %s", self.run_id, len(self.sources),
                     self.seeds_root, self.model_version, settings.runner)
-        self.auditor = Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
-                               web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
         self.planner = Planner(WarehouseIndex.from_rows(warehouse.index_rows()), self.enrichment_version)
         files = [s for s in self.sources if isinstance(s, ingest.SourceFile)]
         self.progress = RunProgress(sum(f.size for f in files), len(files), settings.progress, logger)
@@ -229,9 +235,15 @@ class PipelineRun:
         task_runner, in_flight = enrichment_runner(settings)
         pending: collections.deque = collections.deque()
         with task_runner:
-            for batch_index, (articles, rejections, bytes_read) in enumerate(batched_documents(self.sources,
-                                                                                               settings)):
+            documents = batched_documents(self.sources, settings)
+            for batch_index in itertools.count():
+                started = time.perf_counter()
+                chunk = next(documents, None)
+                if chunk is None:
+                    break
+                articles, rejections, bytes_read = chunk
                 plan = self.plan(articles, rejections)
+                summary.timed("ingest", started)
                 self.progress.advance(bytes_read=bytes_read, documents=len(articles) + len(rejections))
                 if plan.to_enrich:
                     future = task_runner.submit(enrich_batch, parameters={
@@ -256,8 +268,16 @@ class PipelineRun:
 
     def settle(self, future: Any, plan: Plan, batch_index: int) -> None:
         """Wait for one enriched batch, audit it, then publish it or quarantine it."""
+        started = time.perf_counter()
         batch, failures = future.result()
+        self.summary.timed("wait_for_enrichment", started)
+        for stage, seconds in batch.timings.items():
+            self.summary.stage_seconds[f"enrich:{stage}"] = self.summary.stage_seconds.get(f"enrich:{stage}", 0.0) \
+                + seconds
+        started = time.perf_counter()
         report = audit_batch(no_traverse(self.auditor), no_traverse(batch), batch_index)
+        self.summary.timed("validation", started)
+        started = time.perf_counter()
         self.audits.append(report)
         self.summary.validation_warnings += len(report.warnings)
         rejected = list(failures)
@@ -278,6 +298,7 @@ class PipelineRun:
                          for row in batch.articles]
             loaded_keys = []
         self.reject(rejected, loaded_keys)
+        self.summary.timed("load", started)
         self.progress.advance(enriched=len(batch.articles))
 
     def reject(self, rejections: list[Rejection], loaded_keys: list[str]) -> None:
@@ -299,10 +320,19 @@ class PipelineRun:
             self.logger.warning("%d stored source(s) no longer exist under %s; `wirehouse run --prune` removes "
                                 "their rows", len(missing), self.seeds_root)
 
+    @functools.cached_property
+    def auditor(self) -> Auditor:
+        """Created on the first batch to audit: a run with nothing new never imports GX."""
+        settings = self.settings
+        return Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
+                       web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
+
     def finish(self) -> RunSummary:
         summary = self.summary
-        if self.auditor.data_docs_dir is not None and self.audits:
+        if self.audits and self.auditor.data_docs_dir is not None:
+            started = time.perf_counter()
             summary.data_docs_index = str(self.auditor.build_data_docs())
+            summary.timed("data_docs", started)
         summary.table_counts = self.warehouse.table_counts()
         summary.seconds = round(time.monotonic() - self.started, 2)
         if summary.accounting_ok:
@@ -323,7 +353,8 @@ class PipelineRun:
     def counts(self) -> dict[str, Any]:
         return {"tables": self.summary.table_counts, "rejected_by_reason": self.summary.rejected_by_reason,
                 "batches_quarantined": self.summary.batches_quarantined,
-                "validation_warnings": self.summary.validation_warnings}
+                "validation_warnings": self.summary.validation_warnings,
+                "stage_seconds": {k: round(v, 3) for k, v in self.summary.stage_seconds.items()}}
 
     def fail(self, error: BaseException) -> None:
         if self.warehouse is None:

@@ -151,10 +151,14 @@ class EnrichedBatch:
     entities: list[EntityRow] = field(default_factory=list)
     mentions: list[MentionRow] = field(default_factory=list)
     quotes: list[QuoteRow] = field(default_factory=list)
+    # seconds spent per pipeline component ("tokenizer", "ner", "wirehouse_quotes", …) and "rows"
+    timings: dict[str, float] = field(default_factory=dict)
 
     def extend(self, other: "EnrichedBatch") -> None:
         for name in ("articles", "sentences", "entities", "mentions", "quotes"):
             getattr(self, name).extend(getattr(other, name))
+        for name, seconds in other.timings.items():
+            self.timings[name] = self.timings.get(name, 0.0) + seconds
 
 
 TABLE_ROW_TYPES: dict[str, type] = {
