@@ -176,9 +176,5 @@ def column_names(row_type: type) -> list[str]:
 
 def rows_as_columns(rows: Iterable[Any], row_type: type) -> dict[str, list[Any]]:
     """Column-major view of dataclass rows, the shape Arrow and pandas build from fastest."""
-    names = column_names(row_type)
-    columns: dict[str, list[Any]] = {name: [] for name in names}
-    for row in rows:
-        for name in names:
-            columns[name].append(getattr(row, name))
-    return columns
+    rows = rows if isinstance(rows, list) else list(rows)
+    return {name: [getattr(row, name) for row in rows] for name in column_names(row_type)}

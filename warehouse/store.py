@@ -183,7 +183,10 @@ class Warehouse:
         return load_index_rows(self.con)
 
     def publish(self, batch: EnrichedBatch, run_id: str, replaces: Iterable[str] = ()) -> None:
-        """Replace old versions and insert a batch's rows in one transaction."""
+        """Replace old versions and insert a batch's rows in one transaction.
+
+        Entity counts are kept by applying the batch's deltas (mentions removed with the
+        replaced articles, mentions added), so a publish costs the batch, not the table."""
         now = utc_now()
         for row in batch.articles:
             row.ingested_at = now
@@ -192,15 +195,14 @@ class Warehouse:
         tables = {name: arrow_table(getattr(batch, attr), name) for name, attr in _BATCH_TABLES}
         self.con.execute("BEGIN TRANSACTION")
         try:
-            touched_entities = self._delete_articles(doomed)
+            removed = self._delete_articles(doomed)
             for name, arrow in tables.items():
                 if arrow.num_rows == 0:
                     continue
                 if name == "entity":  # shared across articles: insert the new ones only
                     arrow = self._new_entities(arrow)
                 self._insert_arrow(name, arrow)
-            touched_entities |= {row.entity_id for row in batch.entities}
-            self._refresh_entity_counts(touched_entities)
+            self._apply_entity_deltas(removed, mention_counts(batch.mentions))
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
@@ -222,8 +224,7 @@ class Warehouse:
             return 0
         self.con.execute("BEGIN TRANSACTION")
         try:
-            touched = self._delete_articles(ids)
-            self._refresh_entity_counts(touched)
+            self._apply_entity_deltas(self._delete_articles(ids), {})
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
@@ -238,20 +239,32 @@ class Warehouse:
             "SELECT article_id FROM article_source WHERE source_key IN (SELECT unnest(?))", [keys]
         ).fetchall()]
 
-    def _delete_articles(self, article_ids: list[str]) -> set[str]:
+    def _delete_articles(self, article_ids: list[str]) -> dict[str, tuple[int, int]]:
+        """Delete articles with every row hanging off them; returns the entity counts they held."""
         if not article_ids:
-            return set()
-        touched = {row[0] for row in self.con.execute(
-            "SELECT DISTINCT entity_id FROM entity_mention WHERE article_id IN (SELECT unnest(?))", [article_ids]
-        ).fetchall()}
+            return {}
+        removed = {entity_id: (mentions, articles) for entity_id, mentions, articles in self.con.execute(
+            "SELECT entity_id, count(*), count(DISTINCT article_id) FROM entity_mention "
+            "WHERE article_id IN (SELECT unnest(?)) GROUP BY entity_id", [article_ids]).fetchall()}
         for table in (*ARTICLE_CHILD_TABLES, "article"):
             self.con.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT unnest(?))", [article_ids])
-        return touched
+        return removed
 
-    def _refresh_entity_counts(self, entity_ids: set[str]) -> None:
-        if not entity_ids:
+    def _apply_entity_deltas(self, removed: dict[str, tuple[int, int]], added: dict[str, tuple[int, int]]) -> None:
+        touched = sorted(set(removed) | set(added))
+        if not touched:
             return
-        execute_sql_file(self.con, "queries/refresh_entity_counts.sql", [sorted(entity_ids)])
+        zero = (0, 0)
+        delta = pa.table({
+            "entity_id": touched,
+            "mentions": pa.array([added.get(e, zero)[0] - removed.get(e, zero)[0] for e in touched], pa.int64()),
+            "articles": pa.array([added.get(e, zero)[1] - removed.get(e, zero)[1] for e in touched], pa.int64()),
+        })
+        self.con.register("entity_deltas", delta)
+        try:
+            execute_sql_file(self.con, "queries/apply_entity_deltas.sql")
+        finally:
+            self.con.unregister("entity_deltas")
 
     def record_rejections(self, rejections: list[Rejection], run_id: str) -> None:
         if not rejections:
@@ -327,6 +340,16 @@ class Warehouse:
             self.con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM staged_rows")
         finally:
             self.con.unregister("staged_rows")
+
+
+def mention_counts(mentions: Iterable[Any]) -> dict[str, tuple[int, int]]:
+    """entity_id -> (mentions, distinct articles) of a batch's mention rows."""
+    mentions_per_entity: dict[str, int] = {}
+    articles_per_entity: dict[str, set[str]] = {}
+    for mention in mentions:
+        mentions_per_entity[mention.entity_id] = mentions_per_entity.get(mention.entity_id, 0) + 1
+        articles_per_entity.setdefault(mention.entity_id, set()).add(mention.article_id)
+    return {e: (n, len(articles_per_entity[e])) for e, n in mentions_per_entity.items()}
 
 
 _BATCH_TABLES = (

@@ -41,8 +41,8 @@ CREATE TABLE IF NOT EXISTS sentence (
     article_id     VARCHAR NOT NULL,
     sentence_index INTEGER NOT NULL,
     start_char     INTEGER NOT NULL,
-    end_char       INTEGER NOT NULL,
-    PRIMARY KEY (article_id, sentence_index)
+    end_char       INTEGER NOT NULL
+    -- unique per (article_id, sentence_index): articles are replaced whole; no index to keep loads fast
 );
 
 CREATE TABLE IF NOT EXISTS entity (
@@ -62,8 +62,9 @@ CREATE TABLE IF NOT EXISTS entity_mention (
     start_char     INTEGER NOT NULL,
     end_char       INTEGER NOT NULL,
     sentence_index INTEGER NOT NULL,
-    role           VARCHAR,              -- title the article gives the person, e.g. 'Prime Minister'
-    PRIMARY KEY (article_id, start_char, end_char)
+    role           VARCHAR               -- title the article gives the person, e.g. 'Prime Minister'
+    -- unique per (article_id, start_char, end_char): articles are replaced whole and every batch is
+    -- audited for it (expectations/entity_mention.json); no index, so bulk loads stay fast
 );
 
 CREATE TABLE IF NOT EXISTS quote (

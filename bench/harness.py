@@ -1,0 +1,144 @@
+"""What every benchmark needs: a Prefect server on loopback, a measured `wirehouse run`,
+the corpora, and the results file."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import psutil
+
+PROJECT = Path(__file__).resolve().parents[1]
+SHARED = PROJECT.parent / "shared"
+RESULTS = PROJECT / "bench" / "results.json"
+DATA = PROJECT / "bench" / "data"
+
+
+def require(path: Path) -> Path:
+    if not path.exists():
+        sys.exit(f"benchmark needs {path} (../shared beside the project)")
+    return path
+
+
+def machine() -> dict:
+    return {"cpus": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 2**30, 1),
+            "python": platform.python_version(), "platform": platform.platform(),
+            "processor": platform.processor() or platform.machine()}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def prefect_server() -> Iterator[dict]:
+    """A real Prefect server on 127.0.0.1 in a temporary PREFECT_HOME; yields the env for clients.
+
+    Benchmarked runs talk to it instead of each starting a temporary server."""
+    home = Path(tempfile.mkdtemp(prefix="wirehouse-bench-prefect-"))
+    port = free_port()
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+           "PREFECT_SERVER_ANALYTICS_ENABLED": "false", "GX_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1",
+           "PREFECT_LOGGING_LEVEL": "WARNING"}
+    server = subprocess.Popen([sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1",
+                               "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("Prefect server did not start")
+                time.sleep(0.5)
+        yield env
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@dataclass
+class Measured:
+    wall_seconds: float
+    peak_rss_mb: float
+    summary: dict
+
+
+def wirehouse_run(env: dict, seeds: Path, warehouse: Path, *options: str) -> Measured:
+    """Run `wirehouse run` as a user would, sampling the RSS of its whole process tree."""
+    args = [sys.executable, "-m", "flows.cli", "run", "--seeds", str(seeds), "--warehouse", str(warehouse),
+            "--progress", "off", "--no-data-docs", *options]
+    started = time.perf_counter()
+    process = subprocess.Popen(args, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    peak = [0]
+
+    def sample() -> None:
+        try:
+            root = psutil.Process(process.pid)
+            while process.poll() is None:
+                total = 0
+                for proc in [root, *root.children(recursive=True)]:
+                    with contextlib.suppress(psutil.Error):
+                        total += proc.memory_info().rss
+                peak[0] = max(peak[0], total)
+                time.sleep(0.2)
+        except psutil.Error:
+            pass
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    sampler.join(5)
+    if process.returncode != 0:
+        raise RuntimeError(f"wirehouse run failed ({process.returncode}):\n{stderr[-3000:]}")
+    return Measured(wall, peak[0] / 2**20, last_run_summary(warehouse))
+
+
+def last_run_summary(warehouse: Path) -> dict:
+    import duckdb
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        row = con.execute(
+            "SELECT run_id, epoch(finished_at - started_at), documents_seen, documents_loaded, documents_skipped, "
+            "documents_rejected, counts FROM pipeline_run ORDER BY started_at DESC LIMIT 1").fetchone()
+        words = con.execute("SELECT coalesce(sum(word_count), 0) FROM article").fetchone()[0]
+    finally:
+        con.close()
+    counts = json.loads(row[6])
+    return {"run_id": row[0], "flow_seconds": row[1], "seen": row[2], "loaded": row[3], "skipped": row[4],
+            "rejected": row[5], "stage_seconds": counts.get("stage_seconds", {}), "tables": counts.get("tables", {}),
+            "words_in_warehouse": words}
+
+
+def update_results(section: str, values: dict) -> dict:
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results[section] = values
+    results["machine"] = machine()
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    return results
