@@ -8,6 +8,8 @@ settings choose); audit and publish run here, so exactly one process writes Duck
 from __future__ import annotations
 
 import collections
+import contextlib
+import os
 import functools
 import itertools
 import time
@@ -93,7 +95,7 @@ def enrich_batch(articles: list[Article], model: str) -> tuple[EnrichedBatch, li
             except Exception as error:
                 failures.append(Rejection(article.source_path, article.source_line, "enrichment_error",
                                           f"spaCy enrichment failed: {type(error).__name__}: {error}"[:500]))
-        return batch, failures
+        return batch.dedupe_entities(), failures
 
 
 @task(name="audit-batch", cache_policy=NO_CACHE)
@@ -189,6 +191,23 @@ def enrichment_runner(settings: Settings):
     return ThreadPoolTaskRunner(max_workers=1), 2
 
 
+@contextlib.contextmanager
+def api_url_for_workers() -> Iterator[None]:
+    """Worker processes report task states to the API this flow uses. Without
+    PREFECT_API_URL that is the temporary server of this run: export its address, or
+    every spawned worker would start a temporary server of its own."""
+    from prefect.client.orchestration import get_client
+
+    previous = os.environ.get("PREFECT_API_URL")
+    if not previous:
+        os.environ["PREFECT_API_URL"] = str(get_client().api_url)
+    try:
+        yield
+    finally:
+        if not previous:
+            os.environ.pop("PREFECT_API_URL", None)
+
+
 def run_pipeline(settings: Settings) -> RunSummary:
     """The body of the flow (callable from another flow too)."""
     run = PipelineRun(settings)
@@ -234,7 +253,7 @@ class PipelineRun:
 
         task_runner, in_flight = enrichment_runner(settings)
         pending: collections.deque = collections.deque()
-        with task_runner:
+        with api_url_for_workers(), task_runner:
             documents = batched_documents(self.sources, settings)
             for batch_index in itertools.count():
                 started = time.perf_counter()

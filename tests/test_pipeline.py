@@ -117,3 +117,17 @@ def test_jsonl_with_three_articles_loads_three_rows(run_flow, tmp_path):
     assert [row[0] for row in rows] == ["a1", "a2", "a3"]
     assert rows[0][1] == "Rates" and rows[0][3].isoformat() == "2024-03-01T10:00:00"
     assert [row[2] for row in rows] == [1, 2, 3]
+
+
+def test_articles_sharing_entities_load_in_one_batch(run_flow, tmp_path):
+    seeds = tmp_path / "shared-entities"
+    seeds.mkdir()
+    for n, city in enumerate(("Paris", "Berlin", "Madrid")):
+        (seeds / f"{n}.txt").write_text(f"Prime Minister Naftali Bennett met leaders in {city} on Monday, "
+                                        f"and Bennett said Israel would help Ukraine.")
+    warehouse = tmp_path / "shared.duckdb"
+    summary = run_flow(seeds, warehouse, batch_size=10)
+    assert summary["documents_loaded"] == 3 and summary["batches_quarantined"] == 0
+    (mentions, articles), = query(warehouse, "SELECT mention_count, article_count FROM entity "
+                                             "WHERE canonical_name = 'Naftali Bennett'")
+    assert (mentions, articles) == (6, 3)

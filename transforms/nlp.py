@@ -106,7 +106,7 @@ def enrich(
             started = time.perf_counter()
             batch.extend(rows_for_doc(article, doc, version))
             timings["rows"] = timings.get("rows", 0.0) + time.perf_counter() - started
-    return batch
+    return batch.dedupe_entities()
 
 
 def pipe_timed(nlp: Language, texts: list[str], batch_size: int, timings: dict[str, float]) -> Iterator[Doc]:

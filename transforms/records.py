@@ -160,6 +160,11 @@ class EnrichedBatch:
         for name, seconds in other.timings.items():
             self.timings[name] = self.timings.get(name, 0.0) + seconds
 
+    def dedupe_entities(self) -> "EnrichedBatch":
+        """One row per entity: articles of a batch share entities."""
+        self.entities = list({row.entity_id: row for row in self.entities}.values())
+        return self
+
 
 TABLE_ROW_TYPES: dict[str, type] = {
     "article": ArticleRow,
