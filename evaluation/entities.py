@@ -219,11 +219,15 @@ def evaluate(ieer_file: Path, model_name: str = DEFAULT_MODEL, limit: int | None
     documents = load_ieer(Path(ieer_file), limit)
     nlp = load_pipeline(model_name)
 
+    # components after the resolver (quote extraction) do not change entities
+    after = nlp.pipe_names[nlp.pipe_names.index("wirehouse_entity_resolver") + 1 :]
+
     def predictions():
-        for doc in nlp.pipe(document.text for document in documents):
-            raw = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
-            resolved = [(m.start_char, m.end_char, m.label) for m in doc._.resolved_mentions]
-            yield raw, resolved
+        with nlp.select_pipes(disable=after):
+            for doc in nlp.pipe(document.text for document in documents):
+                raw = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
+                resolved = [(m.start_char, m.end_char, m.label) for m in doc._.resolved_mentions]
+                yield raw, resolved
 
     report = score_documents(documents, predictions())
     report["model"] = model_name

@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Sequence
 
+import numpy
+from spacy.attrs import LOWER
 from spacy.language import Language
 from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
@@ -104,26 +106,26 @@ _FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "&", "-"})
 _DETERMINERS = frozenset({"the", "a", "an"})
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 _POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
+# Labels whose names may end in "'s" ("Moody's", "McDonald's"): never cut there.
+_POSSESSIVE_NAMES = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
 
 
 def title_patterns() -> list[dict]:
-    mods = {"LOWER": {"IN": list(TITLE_MODIFIERS)}, "OP": "*"}
     head = {"LOWER": {"IN": list(TITLE_HEADS)}}
-    return [
-        {"label": TITLE, "pattern": [mods, head]},
-        {"label": TITLE, "pattern": [mods, head, {"ORTH": "-", "OP": "?"}, {"LOWER": "general"}]},
-        {
-            "label": TITLE,
-            "pattern": [
-                mods,
-                head,
-                {"LOWER": {"IN": ["of", "for"]}},
-                {"LOWER": "the", "OP": "?"},
-                {"LOWER": {"IN": list(TITLE_DEPARTMENTS)}, "OP": "+"},
-            ],
-        },
-        {"label": HONORIFIC, "pattern": [{"LOWER": {"IN": list(HONORIFICS)}}]},
-    ]
+    # a leading optional operator would make the matcher try every token: spell both starts out
+    starts = ([head], [{"LOWER": {"IN": list(TITLE_MODIFIERS)}}, {"LOWER": {"IN": list(TITLE_MODIFIERS)}, "OP": "*"}, head])
+    tails = (
+        [],
+        [{"ORTH": "-", "OP": "?"}, {"LOWER": "general"}],
+        [
+            {"LOWER": {"IN": ["of", "for"]}},
+            {"LOWER": "the", "OP": "?"},
+            {"LOWER": {"IN": list(TITLE_DEPARTMENTS)}, "OP": "+"},
+        ],
+    )
+    patterns = [{"label": TITLE, "pattern": start + tail} for start in starts for tail in tails]
+    patterns.append({"label": HONORIFIC, "pattern": [{"LOWER": {"IN": list(HONORIFICS)}}]})
+    return patterns
 
 
 def _longest_spans(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
@@ -143,13 +145,15 @@ _POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
 _HYPHEN = re.compile(r"[-–]")
 
 
-def name_key(text: str) -> str:
+def name_key(text: str, possessive: bool = True) -> str:
     """The form of a name used for matching: whitespace folded, no leading "the", no possessive."""
     key = " ".join(text.split())
     stripped = _LEADING_THE.sub("", key)
     key = stripped or key
-    stripped = _POSSESSIVE.sub("", key).rstrip()
-    return stripped or key
+    if possessive:
+        stripped = _POSSESSIVE.sub("", key).rstrip()
+        key = stripped or key
+    return key
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,7 @@ class EntityCluster:
 class _Candidate:
     start_char: int
     end_char: int
+    surface: str  # doc.text[start_char:end_char]
     raw_label: str
     label: str
     key: str
@@ -228,7 +233,7 @@ class _Candidate:
     tok_start: int | None = None  # token index of the (trimmed) mention start
     tok_end: int | None = None
     role: str | None = None
-    untrimmed: tuple[int, int] | None = None  # char span before a leading title was cut off
+    untrimmed: Span | None = None  # the span before a leading title was cut off
     alias: tuple[str, str] | None = None
     cluster: int = -1
 
@@ -248,6 +253,11 @@ def _fix_caps(name: str, label: str) -> str:
     if not any(len(word) >= 4 and word.isalpha() for word in name.split()):
         return name
     return " ".join(word.capitalize() for word in name.split(" "))
+
+
+def _weight(cand: _Candidate) -> float:
+    """A label vote; the model's labels on text set in capitals (datelines) count half."""
+    return 0.5 if cand.surface.isupper() else 1.0
 
 
 def _best_form(forms: Iterable[str]) -> str:
@@ -306,22 +316,33 @@ class EntityResolver:
                 covering[i] = span
             ending_at[span.end] = span
         ents = doc.ents
-        places = {
-            name_key(ent.text).casefold() for ent in ents if ent.label_ in PLACE_LABELS
-        }
+        # (doc.text is rebuilt from all tokens on every access: only span texts are read here)
+        places = {name_key(ent.text).casefold() for ent in ents if ent.label_ in PLACE_LABELS}
         candidates: list[_Candidate] = []
         for ent in ents:
             label = ent.label_
             if label not in NAME_LABELS:
-                text = " ".join(ent.text.split())
+                surface = ent.text
                 candidates.append(
-                    _Candidate(ent.start_char, ent.end_char, label, label, text, (), ent.start, ent.end)
+                    _Candidate(
+                        ent.start_char, ent.end_char, surface, label, label, " ".join(surface.split()), (),
+                        ent.start, ent.end,
+                    )
                 )
                 continue
             start, end = ent.start, ent.end
+            while end - start > 1 and (doc[start].is_quote or doc[start].is_bracket):
+                start += 1  # "``Douglas Cardinal": the quotation mark is not part of the name
+            while end - start > 1 and (doc[end - 1].is_quote or doc[end - 1].is_bracket):
+                if doc[end - 1].lower_ in _POSSESSIVE_TOKENS:
+                    break
+                end -= 1
+            lead = start
             if end - start > 1 and doc[start].lower_ in _DETERMINERS:
                 start += 1
-            possessive = end - start > 1 and doc[end - 1].lower_ in _POSSESSIVE_TOKENS
+            possessive = (
+                label not in _POSSESSIVE_NAMES and end - start > 1 and doc[end - 1].lower_ in _POSSESSIVE_TOKENS
+            )
             if possessive:
                 end -= 1  # "Russia's": the name is "Russia"
             inside = covering.get(start)
@@ -335,30 +356,30 @@ class EntityResolver:
                     break
                 if span.label_ == TITLE:
                     role = span.text
-                untrimmed = untrimmed or (ent.start_char, ent.end_char)
+                if untrimmed is None:
+                    untrimmed = lead
                 start = span.end
-            if untrimmed is None and start == ent.start and start in ending_at:
-                role = ending_at[start].text if ending_at[start].label_ == TITLE else None
-            if label in ("NORP", "GPE") and _HYPHEN.search(ent.text):
-                parts = self._split_compound(ent, places)
+            if untrimmed is None and lead in ending_at and ending_at[lead].label_ == TITLE:
+                role = ending_at[lead].text
+            ent_text = ent.text
+            if label in ("NORP", "GPE") and ("-" in ent_text or "–" in ent_text):
+                parts = self._split_compound(ent, ent_text, places)
                 if parts:
                     candidates.extend(parts)
                     continue
-            start_char = doc[start].idx if untrimmed else ent.start_char
-            end_char = doc[end - 1].idx + len(doc[end - 1].text) if possessive else ent.end_char
-            if untrimmed is not None:
-                untrimmed = (untrimmed[0], end_char)
-            key = name_key(doc.text[start_char:end_char])
+            span = doc[start if untrimmed is not None else lead : end]
+            key = name_key(span.text, possessive=label not in _POSSESSIVE_NAMES)
             candidates.append(
                 _Candidate(
-                    start_char, end_char, label, label, key, _name_words(key), start, end,
-                    role=" ".join(role.split()) if role else None, untrimmed=untrimmed,
+                    span.start_char, span.end_char, span.text, label, label, key, _name_words(key), start, end,
+                    role=" ".join(role.split()) if role else None,
+                    # the span to fall back on if the rest is not a person after all
+                    untrimmed=doc[untrimmed:end] if untrimmed is not None else None,
                 )
             )
         return candidates, covering, ending_at
 
-    def _split_compound(self, ent: Span, places: set[str]) -> list[_Candidate]:
-        text = ent.text
+    def _split_compound(self, ent: Span, text: str, places: set[str]) -> list[_Candidate]:
         pieces = []
         position = 0
         for match in [*_HYPHEN.finditer(text), None]:
@@ -381,7 +402,7 @@ class EntityResolver:
             if is_place or piece[:1].isupper():
                 found.append(
                     _Candidate(
-                        start_char, start_char + len(piece), ent.label_,
+                        start_char, start_char + len(piece), piece, ent.label_,
                         "GPE" if is_place else ent.label_, key, _name_words(key), ent.start, ent.end,
                     )
                 )
@@ -401,8 +422,9 @@ class EntityResolver:
         for cand in names:
             if cand.cluster < 0 and cand.untrimmed is not None and cand.raw_label != "PERSON":
                 # the title trim was only worth it if the rest turned out to be a person
-                cand.start_char, cand.end_char = cand.untrimmed
-                cand.key = name_key(doc.text[cand.start_char : cand.end_char])
+                span = cand.untrimmed
+                cand.start_char, cand.end_char, cand.surface = span.start_char, span.end_char, span.text
+                cand.key = name_key(span.text, possessive=cand.raw_label not in _POSSESSIVE_NAMES)
                 cand.tokens = _name_words(cand.key)
                 cand.role = None
                 cand.alias = self.aliases.lookup(cand.key)
@@ -421,7 +443,7 @@ class EntityResolver:
             else:
                 label, canonical, role = cand.label, cand.key, None
             mention = ResolvedMention(
-                cand.start_char, cand.end_char, doc.text[cand.start_char : cand.end_char],
+                cand.start_char, cand.end_char, cand.surface,
                 cand.raw_label, label, canonical, role if label == "PERSON" else None,
             )
             mentions.append(mention)
@@ -453,11 +475,18 @@ class EntityResolver:
 
         votes: dict[tuple[str, ...], Counter] = {}
         for cand in names:
-            votes.setdefault(cand.tokens, Counter())[cand.label] += 1
+            votes.setdefault(cand.tokens, Counter())[cand.label] += _weight(cand)
+        first_label: dict[tuple[str, ...], str] = {}
+        for cand in sorted(names, key=lambda c: c.start_char):
+            first_label.setdefault(cand.tokens, cand.label)
 
         def person_by_vote(cand: _Candidate) -> bool:
             counts = votes[cand.tokens]
-            return counts["PERSON"] >= max(counts.values())
+            top = max(counts.values())
+            others = max((v for label, v in counts.items() if label != "PERSON"), default=0)
+            return counts["PERSON"] > others or (
+                counts["PERSON"] == top and first_label[cand.tokens] == "PERSON"
+            )
 
         full = [
             c for c in names
@@ -487,28 +516,32 @@ class EntityResolver:
             for form in cluster.forms:
                 by_surname.setdefault(_surname(form.tokens), []).append(number)
                 by_first.setdefault(form.tokens[0], []).append(number)
-        # words of multi-word names that are not persons ("Merrill" in "Merrill Lynch"):
-        # a short form under a non-person label may belong to those instead
-        other_words = {
-            word for c in names if c.cluster < 0 and c.label != "PERSON" and len(c.tokens) > 1
-            for word in c.tokens
-        }
+        options_of: list[tuple[_Candidate, set[int]]] = []
         for cand in names:
             if cand.cluster >= 0 or cand.label not in SURNAME_LABELS or blocked(cand):
                 continue
             words = cand.tokens
-            if cand.label != "PERSON" and any(word in other_words for word in words):
-                continue
             options: set[int] = set()
             if len(words) == 1 and cand.label == "PERSON":
                 options.update(by_first.get(words[0], ()))
             for number in by_surname.get(_surname(words), ()):
-                forms = clusters[number].forms
-                if any(_contiguous_in(words, form.tokens) for form in forms):
+                if any(_contiguous_in(words, form.tokens) for form in clusters[number].forms):
                     options.add(number)
             if options:
-                cand.cluster = self._nearest(cand, clusters, options)
-                clusters[cand.cluster].members.append(cand)
+                options_of.append((cand, options))
+        # Words of multi-word names that are not persons ("Merrill" in "Merrill Lynch"): a
+        # short form the model did not tag PERSON may stand for that name instead.
+        linked = {id(cand) for cand, _ in options_of}
+        other_words = {
+            word for c in names
+            if c.cluster < 0 and c.label != "PERSON" and len(c.tokens) > 1 and id(c) not in linked
+            for word in c.tokens
+        }
+        for cand, options in options_of:
+            if cand.label != "PERSON" and len(cand.tokens) == 1 and cand.tokens[0] in other_words:
+                continue
+            cand.cluster = self._nearest(cand, clusters, options)
+            clusters[cand.cluster].members.append(cand)
         return clusters
 
     @staticmethod
@@ -530,8 +563,11 @@ class EntityResolver:
         if not wanted:
             return []
         found = []
-        for token in doc:
-            if token.lower not in wanted or token.ent_iob != 2 or not token.is_title or token.i in covering:
+        lowers = doc.to_array(LOWER)  # one C-level pass instead of a Token per word
+        hits = numpy.flatnonzero(numpy.isin(lowers, numpy.fromiter(wanted, dtype=lowers.dtype)))
+        for i in hits.tolist():
+            token = doc[i]
+            if token.ent_iob != 2 or not token.is_title or token.i in covering:
                 continue
             if token.pos_ != "PROPN":
                 continue
@@ -539,7 +575,7 @@ class EntityResolver:
             if any(n is not None and n.pos_ == "PROPN" and n.ent_iob == 2 and n.is_title for n in neighbours):
                 continue  # part of a longer name spaCy did not tag
             cand = _Candidate(
-                token.idx, token.idx + len(token.text), "", "PERSON", token.text,
+                token.idx, token.idx + len(token.text), token.text, "", "PERSON", token.text,
                 (token.lower_,), token.i, token.i + 1,
             )
             cand.cluster = self._nearest(cand, clusters, surnames[token.lower_])
@@ -560,7 +596,9 @@ class EntityResolver:
             if alias is not None and alias[1] != KEEP_LABEL:
                 label = alias[1]
             else:
-                votes = Counter(c.label for c in members)
+                votes = Counter()
+                for cand in members:
+                    votes[cand.label] += _weight(cand)
                 top = max(votes.values())
                 label = next(c.label for c in members if votes[c.label] == top)
             cluster = _Cluster(label, [], members)
@@ -613,8 +651,14 @@ def cluster_role(cluster: _Cluster) -> str | None:
 
 
 def add_to_pipeline(nlp: Language, alias_files: Sequence[str] = ()) -> None:
-    """Add the title ruler and the resolver right after "ner" (the resolver last)."""
-    nlp.add_pipe("wirehouse_titles", after="ner")
+    """Add the title ruler and the resolver right after "ner" (the resolver last).
+
+    Without an "ner" component (tests that set `doc.ents` by hand) they go at the end.
+    """
+    if "ner" in nlp.pipe_names:
+        nlp.add_pipe("wirehouse_titles", after="ner")
+    else:
+        nlp.add_pipe("wirehouse_titles")
     nlp.add_pipe(
         "wirehouse_entity_resolver",
         after="wirehouse_titles",
