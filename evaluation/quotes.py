@@ -95,25 +95,54 @@ def parse_ann(ann_text: str) -> list[dict[str, list[Span]]]:
 def quoted_segments(text: str, fragment: Span) -> list[Span]:
     """Spans inside double quotation marks within one fragment, marks excluded.
 
-    A straight mark opens or closes by state. A new opening mark after a line break
+    A straight mark opens or closes by state; a curly pair inside an open quote is a
+    quotation within the quotation. A new opening mark at the start of a paragraph
     while a quote is open continues the quote (multi-paragraph quotes). A segment
     still open at the fragment's end runs to the end of the fragment."""
     start, end = fragment
     found = []
-    open_at = None
+    open_at, depth = None, 0
     for i in range(start, end):
         char = text[i]
         if open_at is None:
             if char in OPENING or text.startswith("``", i):
-                open_at = i + (2 if text.startswith("``", i) else 1)
+                open_at, depth = i + (2 if text.startswith("``", i) else 1), 1
+        elif char == "“" and not _starts_paragraph(text, i):
+            depth += 1  # a quotation inside the quotation
         elif char in CLOSING or text.startswith("''", i):
             if char == '"' and _starts_paragraph(text, i):
                 continue  # a straight mark reopening the next paragraph of the quote
-            found.append((open_at, i))
-            open_at = None
+            depth -= 1
+            if depth == 0 or char == '"':
+                found.append((open_at, i))
+                open_at = None
     if open_at is not None:
         found.append((open_at, end))
     return [trimmed for span in found if (trimmed := _trim(text, span))[1] > trimmed[0]]
+
+
+def join_adjacent(text: str, fragments: list[Span]) -> list[Span]:
+    """Join fragments separated only by space: annotators split some spans at a line
+    or sentence break that is still inside one quotation."""
+    joined: list[Span] = []
+    for fragment in sorted(fragments):
+        if joined and not text[joined[-1][1] : fragment[0]].strip():
+            joined[-1] = (joined[-1][0], fragment[1])
+        else:
+            joined.append(fragment)
+    return joined
+
+
+def merge_reopened(text: str, segments: list[Span]) -> list[Span]:
+    """Join segments separated only by space and quotation marks: a quote that runs
+    over several paragraphs annotated as one fragment per paragraph."""
+    merged: list[Span] = []
+    for segment in sorted(segments):
+        if merged and not text[merged[-1][1] : segment[0]].strip().strip(OPENING + CLOSING + "`'"):
+            merged[-1] = (merged[-1][0], segment[1])
+        else:
+            merged.append(segment)
+    return merged
 
 
 def _starts_paragraph(text: str, i: int) -> bool:
@@ -135,7 +164,9 @@ def gold_direct_quotes(text: str, attributions: Iterable[dict[str, list[Span]]])
     gold = []
     for attribution in attributions:
         content = attribution.get("Content", [])
-        segments = [seg for fragment in content for seg in quoted_segments(text, fragment)]
+        segments = merge_reopened(
+            text, [seg for fragment in join_adjacent(text, content) for seg in quoted_segments(text, fragment)]
+        )
         content_chars = sum(_non_space(text[a:b]) for a, b in content)
         quoted_chars = sum(_non_space(text[a:b]) for a, b in segments)
         if not segments or quoted_chars < DIRECT_SHARE * content_chars:

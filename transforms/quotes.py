@@ -5,7 +5,9 @@ tokenizer or the sentence splitter around them); speakers are found on the parse
 the text around each quote that is not itself quoted:
 
 1. a cue verb right after the quote ("“…,” he said") or before it ("Bennett said:
-   “…”", "according to X"), whose subject is the speaker;
+   “…”", "according to X"), whose subject is the speaker; failing a cue from the
+   lexicon, the subject of the main verb there ("“…!” beamed Hartley", "Dr. Ward
+   stated:");
 2. for a quote opening a paragraph: a previous paragraph ending in a colon, a
    previous paragraph that is a quote by a known speaker, or a previous paragraph
    whose last sentence has a cue verb ("Bennett also urged …");
@@ -157,10 +159,12 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
     Straight and curly marks pair with each other (a quote may open with " and close
     with ”). A paragraph left open continues when the next paragraph starts with an
     opening mark (the newswire convention for multi-paragraph quotes); otherwise it
-    ends at the end of its paragraph. Single quotes are nested quotes and stay inside.
+    ends at the end of its paragraph. Curly pairs inside an open quote and single
+    quotes are quotations within the quotation and stay inside.
     """
     spans: list[QuoteSpan] = []
     open_at: int | None = None
+    depth = 0
     i, n = 0, len(text)
     while i < n:
         char = text[i]
@@ -171,7 +175,7 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
                     j += 1
                 mark = _mark_at(text, j) if j < n else None
                 if mark and mark[0] != "close":
-                    i = j + mark[1]  # the quote goes on in the next paragraph
+                    i, depth = j + mark[1], 1  # the quote goes on in the next paragraph
                     continue
                 _add_span(spans, text, open_at, i, i)
                 open_at = None
@@ -183,12 +187,14 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
             continue
         kind, length = mark
         if open_at is None and kind != "close":
-            open_at = i
-        elif open_at is not None and kind != "open":
-            _add_span(spans, text, open_at, i, i + length)
-            open_at = None
+            open_at, depth = i, 1
+        elif open_at is not None and kind == "open":
+            depth += 1  # a quotation inside the quotation
         elif open_at is not None:
-            open_at = i  # an opening mark inside an open quote: the first one was stray
+            depth -= 1
+            if depth == 0 or kind == "either":
+                _add_span(spans, text, open_at, i, i + length)
+                open_at = None
         i += length
     if open_at is not None:
         _add_span(spans, text, open_at, n, n)
@@ -225,12 +231,14 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
 def quote_type(text: str, span: QuoteSpan, word_count: int) -> str:
     """"direct" for quoted speech, "partial" for quoted phrases inside a sentence
     (“difficult and tragic”, titles, scare quotes)."""
-    before = text[: span.open].rstrip(" \t")
-    previous = before[-1:] if before else "\n"
+    i = span.open - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    previous = text[i] if i >= 0 else "\n"
     inner = text[span.start : span.end]
-    ends_like_speech = inner[-1] in ".,?!…—-:;" or text[span.close : span.close + 1] in ("", "\n")
+    ends_like_speech = inner[-1] in ".,?!…—-:;"
     if previous in "\n.!?:;":
-        return "direct" if word_count >= 3 or ends_like_speech else "partial"
+        return "direct" if word_count >= 10 or ends_like_speech else "partial"
     if previous == "," or previous in "—–-(":
         return "direct" if word_count >= 4 or (inner[0].isupper() and ends_like_speech) else "partial"
     return "direct" if word_count >= 6 and (inner[0].isupper() or ends_like_speech) else "partial"
@@ -395,7 +403,8 @@ class _Context:
             return found
         if self.starts_paragraph(span):
             return self.from_previous_paragraph(index, previous)
-        if index and previous[-1] and self.paragraph_of(self.spans[index - 1].open) == self.paragraph_of(span.open):
+        same_paragraph = index and self.paragraph_of(self.spans[index - 1].close - 1) == self.paragraph_of(span.open)
+        if same_paragraph and previous[-1]:
             return _with_attribution(previous[-1], "continuation")
         return None
 
@@ -419,7 +428,7 @@ class _Context:
                     return self.make_speaker(objects[0], "according to", "according_to")
             if lower in CUE_VERBS and token.tag_.startswith("VB"):
                 subject = _subject_of(token)
-                if subject is None:
+                if subject is None or self.in_quote(subject.idx):
                     subject = self.nearest_name(frame, token)
                 if subject is not None:
                     return self.make_speaker(subject, token.text, "cue_subject")
@@ -436,11 +445,15 @@ class _Context:
         """The subject of the main verb of a frame when no cue verb is there: "Continued
         Stone:", "“…!” beamed Hartley". After a quote the first verb counts, before it
         the one closest to the root of the parse."""
-        verbs = [t for t in frame if t.pos_ in ("VERB", "AUX") and _subject_of(t, climb=False) is not None]
+        verbs = [t for t in frame if t.pos_ in ("VERB", "AUX") and self.unquoted_subject(t) is not None]
         if not verbs:
             return None
         verb = verbs[0] if first else min(verbs, key=_depth)
-        return self.make_speaker(_subject_of(verb, climb=False), verb.text, attribution)
+        return self.make_speaker(self.unquoted_subject(verb), verb.text, attribution)
+
+    def unquoted_subject(self, verb: Token) -> Token | None:
+        subject = _subject_of(verb, climb=False)
+        return subject if subject is not None and not self.in_quote(subject.idx) else None
 
     def from_previous_paragraph(self, index: int, previous: list[Speaker | None]) -> Speaker | None:
         """A quote opening a paragraph, with no cue of its own, belongs to the speaker
@@ -449,13 +462,13 @@ class _Context:
         paragraph = self.paragraph_of(self.spans[index].open)
         if paragraph == 0:
             return None
-        start, end = self.paragraphs[paragraph - 1]
+        end = self.paragraphs[paragraph - 1][1]
         frame = self.sentence_frame(end)
         if self.text[end - 1] == ":":
             found = self.from_frame(frame, last=True) or self.from_verb(frame, "colon")
             if found:
                 return _with_attribution(found, "colon")
-        if index and previous[-1] and self.paragraph_of(self.spans[index - 1].open) >= paragraph - 1:
+        if index and previous[-1] and self.paragraph_of(self.spans[index - 1].close - 1) >= paragraph - 1:
             return _with_attribution(previous[-1], "continuation")
         found = self.from_frame(frame, last=False)
         return _with_attribution(found, "preceding_sentence") if found else None
@@ -507,8 +520,9 @@ class _Context:
         """The person holding a title ("the Prime Minister"), if the article says so."""
         title = " ".join(t.text for t in phrase if t.dep_ != "det" and t.pos_ != "DET")
         person_for_title = getattr(entities, "person_for_title", None)
-        if person_for_title is not None:
-            return person_for_title(self.doc, title)
+        holder = person_for_title(self.doc, title) if person_for_title is not None else None
+        if holder is not None:
+            return holder
         wanted = title.lower()
         k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
         while k >= 0:
@@ -525,21 +539,27 @@ def _with_attribution(speaker: Speaker, attribution: str) -> Speaker:
 
 
 def _subject_of(verb: Token, climb: bool = True) -> Token | None:
-    """The subject of a cue verb, looking through conjunctions and participles
-    ("smiled and said", "adding") to the verb that has one."""
-    for _ in range(3):
+    """The subject of a cue verb, looking up the parse through conjunctions and
+    participles ("smiled and said", "before asking her") to the verb that has one; a
+    relative pronoun stands for the noun it modifies ("Packer, who said")."""
+    for _ in range(4):
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS:
+                if child.lower_ in ("who", "that") and verb.dep_ == "relcl":
+                    return verb.head
                 return child
-        if not climb or verb.dep_ not in ("conj", "xcomp", "advcl", "ccomp", "relcl") or verb.head is verb:
+        if not climb or verb.head.i == verb.i:
             return None
         verb = verb.head
     return None
 
 
 def _depth(token: Token) -> int:
+    """Distance to the root; bounded, because a parse can hold a cycle."""
     depth = 0
-    while token.head is not token:
+    for _ in range(len(token.doc)):
+        if token.head.i == token.i:
+            break
         token, depth = token.head, depth + 1
     return depth
 

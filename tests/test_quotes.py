@@ -1,0 +1,157 @@
+"""Quote extraction: quotation marks, quote types and speakers on short real sentences.
+
+Sentences are from the seed document and from PolNeAR news articles (2015-16).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transforms.quotes import find_quote_spans, paragraphs
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_d52ae41cd31c4038.txt"
+
+
+def spans_text(text: str) -> list[str]:
+    return [text[span.start : span.end] for span in find_quote_spans(text)]
+
+
+# ---------------------------------------------------------------- marks (no model needed)
+
+
+def test_curly_and_straight_marks_pair_with_each_other():
+    text = '"I spoke with Israeli Foreign Minister Yair Lapid today,” he wrote.'
+    assert spans_text(text) == ["I spoke with Israeli Foreign Minister Yair Lapid today,"]
+
+
+def test_newswire_backtick_marks():
+    assert spans_text("``They're all accurate,'' he said.") == ["They're all accurate,"]
+
+
+def test_nested_single_quotes_stay_inside():
+    text = "“We’re like ‘Ebony and Ivory,’” he explained with a smile."
+    assert spans_text(text) == ["We’re like ‘Ebony and Ivory,’"]
+
+
+def test_quote_spanning_paragraphs_reopened_by_a_new_mark():
+    text = "Cruz continued:\n\n“You look at the questions.\n\n“How about the issues people care about?”\n\nEnd."
+    [quote] = spans_text(text)
+    assert quote.startswith("You look") and quote.endswith("care about?") and "\n\n“How" in quote
+
+
+def test_unclosed_paragraph_not_reopened_ends_at_the_paragraph():
+    assert spans_text("“We will win.\nThe crowd cheered.") == ["We will win."]
+
+
+def test_paragraphs_skip_blank_lines():
+    assert paragraphs("One.\n\nTwo.\n") == [(0, 4), (6, 10)]
+
+
+# ---------------------------------------------------------------- with the pipeline
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from transforms.nlp import load_pipeline
+
+    return load_pipeline()
+
+
+def quotes_of(nlp, text: str):
+    doc = nlp(text)
+    for quote in doc._.quotes:
+        assert quote.text == text[quote.start_char : quote.end_char]
+        assert 0.0 <= quote.confidence <= 1.0
+    return doc._.quotes
+
+
+def speaker_of(text: str, quote) -> str | None:
+    if quote.speaker_start_char is None:
+        return None
+    return text[quote.speaker_start_char : quote.speaker_end_char]
+
+
+def test_seed_document_quotes_and_speakers(nlp):
+    text = SEED.read_text(encoding="utf-8")
+    direct = [q for q in quotes_of(nlp, text) if q.quote_type == "direct"]
+    assert [q.text.split()[0:3] for q in direct] == [
+        ["I", "spoke", "with"], ["Like", "everyone", "else,"], ["These", "are", "difficult"], ["I", "take", "this"],
+    ]
+    blinken, *bennett = direct
+    assert speaker_of(text, blinken) == "he" and blinken.cue == "wrote" and blinken.attribution == "pronoun"
+    assert blinken.speaker_canonical == "Antony Blinken"
+    assert [speaker_of(text, q) for q in bennett] == ["Bennett", "Bennett", "Bennett"]
+    assert {q.speaker_canonical for q in bennett} == {"Naftali Bennett"}
+    assert [q.attribution for q in bennett] == ["cue_subject", "continuation", "preceding_sentence"]
+    assert direct[0].text.endswith("Russia's aggression,")  # opened with " and closed with ”
+
+
+def test_partial_quote_is_kept_and_flagged(nlp):
+    text = SEED.read_text(encoding="utf-8")
+    [partial] = [q for q in quotes_of(nlp, text) if q.quote_type == "partial"]
+    assert partial.text == "difficult and tragic"
+    assert speaker_of(text, partial) == "The Prime Minister" and partial.attribution == "title"
+
+
+def test_cue_after_the_quote_with_inverted_subject(nlp):
+    text = "“This is fantastic!” beamed Donald Hartley of Madison, Alabama."
+    [quote] = quotes_of(nlp, text)
+    assert quote.quote_type == "direct" and speaker_of(text, quote) == "Donald Hartley"
+
+
+def test_quote_interrupted_by_the_attribution(nlp):
+    text = ("“I was going to bite my tongue and vote for Hillary, but I never really trusted her,” "
+            "Robert Stone said. “Every time she opens her mouth, I can’t help but think she’s lying.”")
+    first, second = quotes_of(nlp, text)
+    assert speaker_of(text, first) == speaker_of(text, second) == "Robert Stone"
+    assert first.attribution == "cue_subject" and second.attribution == "continuation"
+
+
+def test_colon_introduced_quote_in_the_same_sentence(nlp):
+    text = "Bennett said: “Israel will mobilize to extend humanitarian aid as needed.”"
+    [quote] = quotes_of(nlp, text)
+    assert speaker_of(text, quote) == "Bennett" and quote.cue == "said"
+
+
+def test_cue_sentence_ending_in_a_colon_before_a_quoted_paragraph(nlp):
+    text = ("Of course, Cruz called them on it:\n\n“The questions asked in this debate illustrate why "
+            "the American people don’t trust the media.”")
+    [quote] = quotes_of(nlp, text)
+    assert speaker_of(text, quote) == "Cruz" and quote.attribution == "colon"
+
+
+def test_according_to(nlp):
+    text = "According to Trump, “the polls are rigged and everybody knows it.”"
+    [quote] = quotes_of(nlp, text)
+    assert speaker_of(text, quote) == "Trump" and quote.attribution == "according_to"
+
+
+def test_quote_paragraph_without_cue_continues_the_previous_speaker(nlp):
+    text = ("“Like everyone else, we pray for peace,” Bennett said.\n"
+            "“These are difficult and tragic moments, and our hearts are with the civilians.”")
+    first, second = quotes_of(nlp, text)
+    assert second.attribution == "continuation"
+    assert (second.speaker_start_char, second.speaker_end_char) == (first.speaker_start_char, first.speaker_end_char)
+
+
+def test_pronoun_resolves_to_the_most_recent_subject_person(nlp):
+    text = ("Secretary of State Antony Blinken later tweeted about the conversation with Yair Lapid.\n"
+            "“I reaffirmed the importance of the bilateral relationship,” he wrote.")
+    [quote] = quotes_of(nlp, text)
+    assert speaker_of(text, quote) == "he" and quote.speaker_canonical == "Antony Blinken"
+
+
+def test_title_resolves_to_the_holder_named_in_the_article(nlp):
+    text = ("Prime Minister Naftali Bennett spoke at a graduation ceremony on Thursday.\n"
+            "“We will help Ukraine's citizens as much as possible,” the Prime Minister said.")
+    quote = quotes_of(nlp, text)[-1]
+    assert speaker_of(text, quote) == "the Prime Minister" and quote.attribution == "title"
+    assert quote.speaker_canonical == "Naftali Bennett"
+
+
+def test_scare_quote_in_running_text_is_partial(nlp):
+    text = "Jeb Bush reserved his passion for the cause of “comprehensive immigration reform.”"
+    [quote] = quotes_of(nlp, text)
+    assert quote.quote_type == "partial"
