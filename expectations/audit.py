@@ -28,6 +28,9 @@ from transforms.records import EnrichedBatch, TABLE_ROW_TYPES, article_id_for, e
 
 SUITES_DIR = Path(__file__).resolve().parent
 AUDITED_TABLES = ("article", "entity", "entity_mention", "quote")
+# The column that names a failing row's owner, so a bad article can be set apart.
+ID_COLUMNS = {"article": "article_id", "entity": "entity_id", "entity_mention": "article_id",
+              "quote": "article_id"}
 _SAMPLE_SIZE = 5
 
 
@@ -45,6 +48,8 @@ class ExpectationOutcome:
     element_count: int | None
     unexpected_count: int | None
     unexpected_sample: str | None
+    # ids (ID_COLUMNS of the suite's table) of the failing rows; None for a table-level check
+    failing_ids: frozenset[str] | None = None
 
 
 @dataclass
@@ -63,6 +68,20 @@ class AuditReport:
     @property
     def warnings(self) -> list[ExpectationOutcome]:
         return [o for o in self.outcomes if not o.success and o.severity != "critical"]
+
+    def culprit_articles(self, batch: EnrichedBatch) -> set[str] | None:
+        """The articles whose rows failed critical expectations, or None when a failure
+        is about the batch as a whole and cannot be pinned on articles."""
+        culprits: set[str] = set()
+        for outcome in self.critical_failures:
+            if not outcome.failing_ids:
+                return None
+            if outcome.suite == "entity":
+                culprits |= {m.article_id for m in batch.mentions if m.entity_id in outcome.failing_ids}
+                culprits |= {q.article_id for q in batch.quotes if q.speaker_entity_id in outcome.failing_ids}
+            else:
+                culprits |= outcome.failing_ids
+        return culprits or None
 
     def failed_names(self, suite: str) -> list[str]:
         return [f"{o.expectation}({o.column or ''})" for o in self.critical_failures if o.suite == suite]
@@ -114,10 +133,18 @@ def staged_frames(batch: EnrichedBatch) -> dict[str, pd.DataFrame]:
     quote["text_matches_body"] = [_slice_matches(bodies.get(r.article_id), r.start_char, r.end_char,
                                                  r.quote_text) for r in batch.quotes]
     quote["speaker_offsets_valid"] = [_speaker_ok(bodies.get(r.article_id), r) for r in batch.quotes]
+    quote["speaker_outside_quote"] = [_speaker_outside(r) for r in batch.quotes]
     quote["article_exists"] = [r.article_id in bodies for r in batch.quotes]
     quote["speaker_entity_exists"] = [r.speaker_entity_id is None or r.speaker_entity_id in entity_ids
                                       for r in batch.quotes]
     return frames
+
+
+def _failing_ids(details: dict, id_column: str) -> frozenset[str] | None:
+    rows = details.get("unexpected_index_list")
+    if not rows or not isinstance(rows[0], dict) or id_column not in rows[0]:
+        return None
+    return frozenset(str(row[id_column]) for row in rows)
 
 
 def _offsets_ok(body: str | None, start: int, end: int) -> bool:
@@ -133,8 +160,12 @@ def _speaker_ok(body: str | None, quote: Any) -> bool:
         return True
     if quote.speaker_start_char is None or quote.speaker_end_char is None:
         return False
-    if not _offsets_ok(body, quote.speaker_start_char, quote.speaker_end_char):
-        return False
+    return _offsets_ok(body, quote.speaker_start_char, quote.speaker_end_char)
+
+
+def _speaker_outside(quote: Any) -> bool:
+    if quote.speaker_start_char is None or quote.speaker_end_char is None:
+        return True
     return quote.speaker_end_char <= quote.start_char or quote.speaker_start_char >= quote.end_char
 
 
@@ -200,15 +231,19 @@ class Auditor:
         self.expectation_counts[suite.name] = len(suite.expectations)
         return suite
 
-    def audit(self, batch: EnrichedBatch, batch_index: int) -> AuditReport:
+    def audit(self, batch: EnrichedBatch, batch_index: int, expected_articles: int | None = None) -> AuditReport:
+        """Validate every table of a staged batch; `expected_articles` is how many articles
+        the run sent to enrichment and got back (defaults to the batch's own count)."""
         frames = staged_frames(batch)
         report = AuditReport(batch_index)
-        parameters = {"expected_article_count": len(batch.articles)}
+        parameters = {"expected_article_count": len(batch.articles) if expected_articles is None
+                      else expected_articles}
         for table in AUDITED_TABLES:
             result = self.validations[table].run(
                 batch_parameters={"dataframe": frames[table]},
                 expectation_parameters=parameters,
-                result_format="SUMMARY",
+                result_format={"result_format": "COMPLETE",
+                               "unexpected_index_column_names": [ID_COLUMNS[table]]},
                 run_id=self._run_identifier(run_name=f"{self.run_name} batch {batch_index}"),
             )
             for item in result.results:
@@ -226,6 +261,7 @@ class Auditor:
                     element_count=details.get("element_count"),
                     unexpected_count=details.get("unexpected_count"),
                     unexpected_sample=json.dumps(sample[:_SAMPLE_SIZE], default=str) if sample else None,
+                    failing_ids=_failing_ids(details, ID_COLUMNS[table]),
                 ))
         return report
 

@@ -99,8 +99,8 @@ def enrich_batch(articles: list[Article], model: str) -> tuple[EnrichedBatch, li
 
 
 @task(name="audit-batch", cache_policy=NO_CACHE)
-def audit_batch(auditor: Auditor, batch: EnrichedBatch, batch_index: int) -> AuditReport:
-    return auditor.audit(batch, batch_index)
+def audit_batch(auditor: Auditor, batch: EnrichedBatch, batch_index: int, expected_articles: int) -> AuditReport:
+    return auditor.audit(batch, batch_index, expected_articles)
 
 
 @task(name="publish-batch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -286,36 +286,50 @@ class PipelineRun:
         return plan
 
     def settle(self, future: Any, plan: Plan, batch_index: int) -> None:
-        """Wait for one enriched batch, audit it, then publish it or quarantine it."""
+        """Wait for one enriched batch, audit it, then publish it or quarantine it.
+
+        A batch that fails is never published as it is. When the failures can be pinned
+        on some articles, those go to quarantine and the rest is staged again as a new
+        batch and audited again; otherwise the whole batch goes to quarantine."""
         started = time.perf_counter()
         batch, failures = future.result()
         self.summary.timed("wait_for_enrichment", started)
         for stage, seconds in batch.timings.items():
             self.summary.stage_seconds[f"enrich:{stage}"] = self.summary.stage_seconds.get(f"enrich:{stage}", 0.0) \
                 + seconds
-        started = time.perf_counter()
-        report = audit_batch(no_traverse(self.auditor), no_traverse(batch), batch_index)
-        self.summary.timed("validation", started)
-        started = time.perf_counter()
-        self.audits.append(report)
-        self.summary.validation_warnings += len(report.warnings)
-        rejected = list(failures)
-        if report.passed:
-            publish_batch(no_traverse(self.warehouse), no_traverse(batch), self.run_id, plan.replaces,
-                          no_traverse(report))
-            self.summary.documents_loaded += len(batch.articles)
-            self.summary.batches_published += 1
-            loaded_keys = [a.source_key for a in plan.to_enrich]
-        else:
-            quarantine_batch(no_traverse(self.warehouse), no_traverse(batch), self.run_id, no_traverse(report))
+        rejected, loaded_keys = list(failures), []
+        staged, expected = batch, len(plan.to_enrich) - len(failures)
+        while staged.articles:
+            started = time.perf_counter()
+            report = audit_batch(no_traverse(self.auditor), no_traverse(staged), batch_index, expected)
+            self.summary.timed("validation", started)
+            started = time.perf_counter()
+            self.audits.append(report)
+            self.summary.validation_warnings += len(report.warnings)
+            keys = {source_key(row) for row in staged.articles}
+            if report.passed:
+                publish_batch(no_traverse(self.warehouse), no_traverse(staged), self.run_id, plan.replaced_by(keys),
+                              no_traverse(report))
+                self.summary.documents_loaded += len(staged.articles)
+                self.summary.batches_published += 1
+                loaded_keys = sorted(keys)
+                self.summary.timed("load", started)
+                break
+            culprits = report.culprit_articles(staged)
+            whole = culprits is None or culprits >= {row.article_id for row in staged.articles}
+            bad, staged = (staged, EnrichedBatch()) if whole else staged.split(culprits)
+            expected = len(staged.articles)
+            quarantine_batch(no_traverse(self.warehouse), no_traverse(bad), self.run_id, no_traverse(report))
             self.summary.batches_quarantined += 1
             failed = ", ".join(name for table in ("article", "entity", "entity_mention", "quote")
                                for name in report.failed_names(table))
-            self.logger.error("batch %d failed validation (%s); quarantined, not published", batch_index, failed)
+            self.logger.error("batch %d failed validation (%s): %d article(s) quarantined, %d staged again",
+                              batch_index, failed, len(bad.articles), len(staged.articles))
             rejected += [Rejection(row.source_path, row.source_line, "failed_validation",
                                    f"batch {batch_index} failed critical expectations: {failed}"[:500])
-                         for row in batch.articles]
-            loaded_keys = []
+                         for row in bad.articles]
+            self.summary.timed("load", started)
+        started = time.perf_counter()
         self.reject(rejected, loaded_keys)
         self.summary.timed("load", started)
         self.progress.advance(enriched=len(batch.articles))
@@ -387,6 +401,10 @@ class PipelineRun:
         if self.warehouse is not None:
             self.warehouse.close()
             self.warehouse = None
+
+
+def source_key(row: Any) -> str:
+    return row.source_path if row.source_line is None else f"{row.source_path}#{row.source_line}"
 
 
 def batched_documents(sources: list[Any], settings: Settings) -> Iterator[tuple[list[Article], list[Rejection], int]]:

@@ -103,3 +103,25 @@ def test_accounting_holds_on_a_folder_of_mixed_bad_input(run_flow, tmp_path):
     run = rows(warehouse, "SELECT documents_seen, documents_loaded, documents_skipped, documents_rejected, "
                           "accounting_ok FROM pipeline_run ORDER BY started_at")
     assert run == [(9, 3, 0, 6, True), (9, 0, 3, 6, True)]
+
+
+def test_articles_that_fail_are_set_apart_and_the_rest_of_their_batch_is_audited_again(
+        run_flow, corrupting_pipeline, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text('"We will win this race," Mayor Ann Smith said in Boston on Monday.')
+    (seeds / "b.txt").write_text(f'"Prices will rise again," Governor John Doe told reporters. {MARKER}.')
+    (seeds / "c.txt").write_text('"The bridge opens in May," engineer Maria Lopez said in Denver.')
+    warehouse = tmp_path / "w.duckdb"
+    summary = run_flow(seeds, warehouse, batch_size=10)
+
+    assert summary["batches_quarantined"] == 1 and summary["batches_published"] == 1
+    assert summary["documents_loaded"] == 2 and summary["rejected_by_reason"] == {"failed_validation": 1}
+    assert sorted(r[0].rsplit("/", 1)[-1] for r in rows(warehouse, "SELECT source_path FROM article")) \
+        == ["a.txt", "c.txt"]
+    assert rows(warehouse, "SELECT DISTINCT table_name FROM quarantine ORDER BY 1") \
+        == [("article",), ("entity",), ("entity_mention",), ("quote",), ("sentence",)]
+    assert rows(warehouse, "SELECT count(DISTINCT article_id) FROM quarantine WHERE article_id IS NOT NULL") == [(1,)]
+    # the failed batch and the re-staged rest were both audited and recorded
+    assert rows(warehouse, "SELECT count(*) FROM validation_result WHERE suite = 'quote' "
+                           "AND column_name = 'offsets_in_body'") == [(2,)]

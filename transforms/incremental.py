@@ -39,8 +39,12 @@ class Plan:
     to_enrich: list[Article] = field(default_factory=list)
     skipped: list[Article] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
-    # article ids whose rows must be deleted when the new rows are published
-    replaces: set[str] = field(default_factory=set)
+    # article ids whose rows must be deleted when the new rows are published, with the
+    # source key of the article replacing each (so a partly quarantined batch keeps the rest)
+    replaces: dict[str, str] = field(default_factory=dict)
+
+    def replaced_by(self, source_keys: set[str]) -> set[str]:
+        return {old for old, key in self.replaces.items() if key in source_keys}
 
 
 class Planner:
@@ -72,9 +76,9 @@ class Planner:
                 continue
             plan.to_enrich.append(article)
             if stored is not None:
-                plan.replaces.add(article.article_id)  # re-enrichment under a new version, or moved
+                plan.replaces[article.article_id] = key  # re-enrichment under a new version
             if old_id is not None and old_id != article.article_id:
-                plan.replaces.add(old_id)  # the file changed: its old article goes
+                plan.replaces[old_id] = key  # the file changed: its old article goes
         return plan
 
     def missing_sources(self, under: str) -> list[str]:

@@ -274,6 +274,8 @@ def extract_quotes(doc: Doc) -> list[QuoteMatch]:
         words = len(text[span.start : span.end].split())
         kind = quote_type(text, span, words)
         speaker = context.speaker(index, speakers)
+        if speaker is not None and speaker.start < span.end and span.start < speaker.end:
+            speaker = None  # a "speaker" overlapping the quote's own words is the quote misparsed
         speakers.append(speaker)
         attribution = speaker.attribution if speaker else "none"
         confidence = CONFIDENCE[attribution]

@@ -160,6 +160,21 @@ class EnrichedBatch:
         for name, seconds in other.timings.items():
             self.timings[name] = self.timings.get(name, 0.0) + seconds
 
+    def split(self, article_ids: set[str]) -> tuple["EnrichedBatch", "EnrichedBatch"]:
+        """(rows of these articles, rows of the others); each keeps the entities it uses."""
+        def part(keep) -> "EnrichedBatch":
+            mentions = [m for m in self.mentions if keep(m.article_id)]
+            quotes = [q for q in self.quotes if keep(q.article_id)]
+            used = {m.entity_id for m in mentions} | {q.speaker_entity_id for q in quotes}
+            return EnrichedBatch(
+                articles=[a for a in self.articles if keep(a.article_id)],
+                sentences=[s for s in self.sentences if keep(s.article_id)],
+                entities=[e for e in self.entities if e.entity_id in used],
+                mentions=mentions, quotes=quotes,
+            )
+
+        return part(lambda a: a in article_ids), part(lambda a: a not in article_ids)
+
     def dedupe_entities(self) -> "EnrichedBatch":
         """One row per entity: articles of a batch share entities."""
         self.entities = list({row.entity_id: row for row in self.entities}.values())
