@@ -199,10 +199,12 @@ class Auditor:
             )
         source = self.context.data_sources.add_pandas("wirehouse_staging")
         self.validations = {}
+        self.batch_definitions = {}
         self.expectation_counts: dict[str, int] = {}
         for table in AUDITED_TABLES:
             suite = self._load_suite(Path(suites_dir) / f"{table}.json")
             batch_definition = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
+            self.batch_definitions[table] = batch_definition
             self.validations[table] = self.context.validation_definitions.add(
                 gx.ValidationDefinition(name=f"audit_{table}", data=batch_definition, suite=suite)
             )
@@ -239,16 +241,27 @@ class Auditor:
         parameters = {"expected_article_count": len(batch.articles) if expected_articles is None
                       else expected_articles}
         for table in AUDITED_TABLES:
+            frame = frames[table]
+            # Pass/fail of every expectation first (cheap, and what Data Docs show); the
+            # failing rows are fetched only for the expectations that failed.
             result = self.validations[table].run(
-                batch_parameters={"dataframe": frames[table]},
+                batch_parameters={"dataframe": frame},
                 expectation_parameters=parameters,
-                result_format={"result_format": "COMPLETE",
-                               "unexpected_index_column_names": [ID_COLUMNS[table]]},
+                result_format="BOOLEAN_ONLY",
                 run_id=self._run_identifier(run_name=f"{self.run_name} batch {batch_index}"),
             )
+            gx_batch = None
             for item in result.results:
                 config = item.expectation_config
-                details = item.result or {}
+                details: dict = {}
+                if not item.success:
+                    gx_batch = gx_batch or self.batch_definitions[table].get_batch(
+                        batch_parameters={"dataframe": frame})
+                    details = gx_batch.validate(
+                        config.to_domain_obj(), expectation_parameters=parameters,
+                        result_format={"result_format": "COMPLETE",
+                                       "unexpected_index_column_names": [ID_COLUMNS[table]]},
+                    ).result or {}
                 sample = details.get("partial_unexpected_list")
                 report.outcomes.append(ExpectationOutcome(
                     suite=table,
@@ -258,8 +271,8 @@ class Auditor:
                                  if hasattr(getattr(config, "severity", None), "value")
                                  else getattr(config, "severity", "critical")),
                     success=bool(item.success),
-                    element_count=details.get("element_count"),
-                    unexpected_count=details.get("unexpected_count"),
+                    element_count=details.get("element_count", len(frame)),
+                    unexpected_count=details.get("unexpected_count", 0 if item.success else None),
                     unexpected_sample=json.dumps(sample[:_SAMPLE_SIZE], default=str) if sample else None,
                     failing_ids=_failing_ids(details, ID_COLUMNS[table]),
                 ))
