@@ -1,0 +1,37 @@
+"""Enrichment through every task runner gives the same warehouse as the default."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+TABLE_CONTENTS = {
+    "article": "SELECT article_id, source_path, title, body, word_count, sentence_count FROM article",
+    "entity": "SELECT entity_id, canonical_name, label, mention_count, article_count FROM entity",
+    "entity_mention": "SELECT article_id, entity_id, start_char, end_char, label, raw_label, role FROM entity_mention",
+    "quote": "SELECT quote_id, quote_text, speaker_name, speaker_entity_id, attribution, confidence FROM quote",
+}
+
+
+def contents(warehouse):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return {table: sorted(con.execute(sql).fetchall(), key=repr) for table, sql in TABLE_CONTENTS.items()}
+    finally:
+        con.close()
+
+
+@pytest.fixture
+def three_articles(seeds_copy):
+    (seeds_copy / "b.txt").write_text('"We will win this race," Mayor Ann Smith said in Boston on Monday.')
+    (seeds_copy / "c.txt").write_text('"The bridge opens in May," engineer Maria Lopez told reporters in Denver.')
+    return seeds_copy
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("runner", ["process", "dask"])
+def test_runner_gives_the_same_warehouse_as_the_thread_runner(run_flow, three_articles, tmp_path, runner):
+    baseline = run_flow(three_articles, tmp_path / "thread.duckdb", batch_size=1)
+    other = run_flow(three_articles, tmp_path / f"{runner}.duckdb", batch_size=1, runner=runner, workers=2)
+    assert baseline["documents_loaded"] == other["documents_loaded"] == 3
+    assert contents(tmp_path / f"{runner}.duckdb") == contents(tmp_path / "thread.duckdb")
