@@ -18,6 +18,7 @@ examples:
   wirehouse run                                   # seeds/ -> warehouse/wirehouse.duckdb
   wirehouse run --seeds ../shared/corpora/bbc --runner process
   wirehouse sql "SELECT label, count(*) FROM entity GROUP BY label"
+  wirehouse doctor                                # check the warehouse, say what is wrong
   wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
   wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
 """
@@ -79,6 +80,18 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help="the SQL text")
     sql.add_argument("--warehouse", dest="warehouse_path", metavar="PATH")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+
+    doctor = commands.add_parser(
+        "doctor", help="check the warehouse and print what is wrong",
+        description="Open the warehouse read-only and check its schema version, the run lock, runs that did "
+                    "not finish, the accounting identity of every run, orphan and duplicate rows, offsets, entity "
+                    "counts and validation failures. Exit 0 when healthy, 1 when a problem was found, 2 when the "
+                    "file is missing, 75 when it stays busy.",
+    )
+    doctor.add_argument("--warehouse", dest="warehouse_path", metavar="PATH")
+    doctor.add_argument("--wait", dest="wait_seconds", type=float, default=30.0, metavar="SECONDS",
+                        help="wait this long for a publishing run to let go of the file (default: 30)")
+    doctor.add_argument("--format", choices=("text", "json"), default="text")
     return parser
 
 
@@ -94,6 +107,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_evaluate(args)
         if args.command == "sql":
             return command_sql(args)
+        if args.command == "doctor":
+            return command_doctor(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -102,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def command_run(args: argparse.Namespace) -> int:
     from transforms.nlp import ModelNotInstalled, model_meta
-    from warehouse.store import WarehouseBusy
+    from warehouse.store import RunLock, WarehouseBusy
 
     try:
         settings = Settings.from_env(**{k: v for k, v in vars(args).items() if k != "command"})
@@ -118,6 +133,12 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2
 
+    try:  # before Prefect starts: a second run waits (--wait) or stops here, without a traceback
+        lock = RunLock.acquire(settings.warehouse_path, settings.wait_seconds)
+    except WarehouseBusy as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 75  # EX_TEMPFAIL: try again later
+
     from flows.pipeline import wirehouse_pipeline
 
     try:
@@ -125,6 +146,8 @@ def command_run(args: argparse.Namespace) -> int:
     except WarehouseBusy as error:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
+    finally:
+        lock.release()
     print(render_summary(summary))
     return 0 if summary["status"] in ("completed", "completed_with_rejections") else 1
 
@@ -216,6 +239,25 @@ def command_sql(args: argparse.Namespace) -> int:
     finally:
         con.close()
     return 0
+
+
+def command_doctor(args: argparse.Namespace) -> int:
+    import json
+
+    from warehouse import doctor
+    from warehouse.store import WarehouseBusy
+
+    path = args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
+    try:
+        report = doctor.examine(path, wait_seconds=args.wait_seconds)
+    except FileNotFoundError as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
+    except WarehouseBusy as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 75
+    print(json.dumps(report.as_dict(), indent=1) if args.format == "json" else report.render())
+    return 0 if report.healthy else 1
 
 
 if __name__ == "__main__":

@@ -3,6 +3,9 @@
 Tasks are thin wrappers over functions in transforms/, expectations/ and warehouse/.
 Enrichment is the only stage that leaves this process (through the task runner the
 settings choose); audit and publish run here, so exactly one process writes DuckDB.
+The run holds the warehouse's run lock from start to end but opens the DuckDB file only
+for each group of writes (start, each settled batch, finish), so read-only connections
+get in between batches and see published batches only.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from flows.settings import Settings
 from transforms import ingest, nlp
 from transforms.incremental import Plan, Planner, WarehouseIndex
 from transforms.records import Article, EnrichedBatch, Rejection
-from warehouse.store import Warehouse
+from warehouse.store import Warehouse, WarehouseBusy
 
 
 @dataclass
@@ -75,9 +78,21 @@ class RunSummary:
 
 # ---------------------------------------------------------------- tasks (thin)
 
-@task(name="open-warehouse", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def open_warehouse(path: str, wait_seconds: float) -> Warehouse:
-    return Warehouse.open(path, wait_seconds=wait_seconds)
+def _not_busy(task: Any, task_run: Any, state: Any) -> bool:
+    """Retry opening on transient errors, not when another run holds the warehouse:
+    --wait already bounds that wait."""
+    try:
+        state.result()
+    except WarehouseBusy:
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(name="open-warehouse", retries=2, retry_delay_seconds=2, retry_condition_fn=_not_busy, cache_policy=NO_CACHE)
+def open_warehouse(path: str, wait_seconds: float, run_id: str) -> Warehouse:
+    return Warehouse.open(path, wait_seconds=wait_seconds, run_id=run_id)
 
 
 @task(name="enrich-batch", cache_policy=NO_CACHE)
@@ -236,18 +251,21 @@ class PipelineRun:
                                   warehouse_path=str(Path(settings.warehouse_path).absolute()))
         self.rejections: list[Rejection] = []
         self.audits: list[AuditReport] = []
-        self.warehouse: Warehouse | None = open_warehouse(settings.warehouse_path, settings.wait_seconds)
+        self.warehouse: Warehouse | None = open_warehouse(settings.warehouse_path, settings.wait_seconds,
+                                                          self.run_id)
 
     def execute(self) -> RunSummary:
         settings, summary, warehouse, logger = self.settings, self.summary, self.warehouse, self.logger
-        interrupted = warehouse.mark_interrupted_runs()
-        if interrupted:
-            logger.warning("%d earlier run(s) ended without finishing; marked incomplete", interrupted)
-        warehouse.start_run(self.run_id, str(self.seeds_root), settings.model, self.model_version,
-                            self.enrichment_version)
+        with warehouse.session():
+            interrupted = warehouse.mark_interrupted_runs()
+            if interrupted:
+                logger.warning("%d earlier run(s) ended without finishing; marked incomplete", interrupted)
+            warehouse.start_run(self.run_id, str(self.seeds_root), settings.model, self.model_version,
+                                self.enrichment_version)
+            index_rows = warehouse.index_rows()
         logger.info("run %s: %d inputs under %s, model %s, runner %s", self.run_id, len(self.sources),
                     self.seeds_root, self.model_version, settings.runner)
-        self.planner = Planner(WarehouseIndex.from_rows(warehouse.index_rows()), self.enrichment_version)
+        self.planner = Planner(WarehouseIndex.from_rows(index_rows), self.enrichment_version)
         files = [s for s in self.sources if isinstance(s, ingest.SourceFile)]
         self.progress = RunProgress(sum(f.size for f in files), len(files), settings.progress, logger)
 
@@ -266,7 +284,7 @@ class PipelineRun:
                 self.progress.advance(bytes_read=bytes_read, documents=len(articles) + len(rejections))
                 if plan.to_enrich:
                     future = task_runner.submit(enrich_batch, parameters={
-                        "articles": no_traverse(plan.to_enrich), "model": settings.model})
+                        "articles": plan.to_enrich, "model": settings.model})
                     pending.append((future, plan, batch_index))
                 while len(pending) >= in_flight:
                     self.settle(*pending.popleft())
@@ -292,62 +310,81 @@ class PipelineRun:
         on some articles, those go to quarantine and the rest is staged again as a new
         batch and audited again; otherwise the whole batch goes to quarantine."""
         started = time.perf_counter()
-        batch, failures = future.result()
+        try:
+            batch, failures = future.result()
+        except nlp.ModelNotInstalled:
+            raise
+        except Exception as error:  # a crashed task or a lost worker costs this batch, not the run
+            self.summary.timed("wait_for_enrichment", started)
+            detail = f"batch {batch_index} enrichment failed: {type(error).__name__}: {error}"[:500]
+            self.logger.error("%s; its %d document(s) are rejected and tried again on the next run", detail,
+                              len(plan.to_enrich))
+            self.reject([Rejection(a.source_path, a.source_line, "enrichment_error", detail)
+                         for a in plan.to_enrich], loaded_keys=[])
+            return
         self.summary.timed("wait_for_enrichment", started)
         for stage, seconds in batch.timings.items():
             self.summary.stage_seconds[f"enrich:{stage}"] = self.summary.stage_seconds.get(f"enrich:{stage}", 0.0) \
                 + seconds
         rejected, loaded_keys = list(failures), []
         staged, expected = batch, len(plan.to_enrich) - len(failures)
-        while staged.articles:
-            started = time.perf_counter()
-            report = audit_batch(no_traverse(self.auditor), no_traverse(staged), batch_index, expected)
-            self.summary.timed("validation", started)
-            started = time.perf_counter()
-            self.audits.append(report)
-            self.summary.validation_warnings += len(report.warnings)
-            keys = {source_key(row) for row in staged.articles}
-            if report.passed:
-                publish_batch(no_traverse(self.warehouse), no_traverse(staged), self.run_id, plan.replaced_by(keys),
-                              no_traverse(report))
-                self.summary.documents_loaded += len(staged.articles)
-                self.summary.batches_published += 1
-                loaded_keys = sorted(keys)
+        with contextlib.ExitStack() as writing:  # the file is open for this batch's writes only, not its audit
+            while staged.articles:
+                started = time.perf_counter()
+                report = audit_batch(no_traverse(self.auditor), no_traverse(staged), batch_index, expected)
+                self.summary.timed("validation", started)
+                started = time.perf_counter()
+                self.audits.append(report)
+                self.summary.validation_warnings += len(report.warnings)
+                keys = {source_key(row) for row in staged.articles}
+                if report.passed:
+                    writing.enter_context(self.warehouse.session())  # kept open for the rejections below
+                    publish_batch(no_traverse(self.warehouse), no_traverse(staged), self.run_id,
+                                  plan.replaced_by(keys), no_traverse(report))
+                    self.summary.documents_loaded += len(staged.articles)
+                    self.summary.batches_published += 1
+                    loaded_keys = sorted(keys)
+                    self.summary.timed("load", started)
+                    break
+                culprits = report.culprit_articles(staged)
+                whole = culprits is None or culprits >= {row.article_id for row in staged.articles}
+                bad, staged = (staged, EnrichedBatch()) if whole else staged.split(culprits)
+                expected = len(staged.articles)
+                with self.warehouse.session():
+                    quarantine_batch(no_traverse(self.warehouse), no_traverse(bad), self.run_id, no_traverse(report))
+                self.summary.batches_quarantined += 1
+                failed = ", ".join(name for table in ("article", "entity", "entity_mention", "quote")
+                                   for name in report.failed_names(table))
+                self.logger.error("batch %d failed validation (%s): %d article(s) quarantined, %d staged again",
+                                  batch_index, failed, len(bad.articles), len(staged.articles))
+                rejected += [Rejection(row.source_path, row.source_line, "failed_validation",
+                                       f"batch {batch_index} failed critical expectations: {failed}"[:500])
+                             for row in bad.articles]
                 self.summary.timed("load", started)
-                break
-            culprits = report.culprit_articles(staged)
-            whole = culprits is None or culprits >= {row.article_id for row in staged.articles}
-            bad, staged = (staged, EnrichedBatch()) if whole else staged.split(culprits)
-            expected = len(staged.articles)
-            quarantine_batch(no_traverse(self.warehouse), no_traverse(bad), self.run_id, no_traverse(report))
-            self.summary.batches_quarantined += 1
-            failed = ", ".join(name for table in ("article", "entity", "entity_mention", "quote")
-                               for name in report.failed_names(table))
-            self.logger.error("batch %d failed validation (%s): %d article(s) quarantined, %d staged again",
-                              batch_index, failed, len(bad.articles), len(staged.articles))
-            rejected += [Rejection(row.source_path, row.source_line, "failed_validation",
-                                   f"batch {batch_index} failed critical expectations: {failed}"[:500])
-                         for row in bad.articles]
+            started = time.perf_counter()
+            self.reject(rejected, loaded_keys)
             self.summary.timed("load", started)
-        started = time.perf_counter()
-        self.reject(rejected, loaded_keys)
-        self.summary.timed("load", started)
         self.progress.advance(enriched=len(batch.articles))
 
     def reject(self, rejections: list[Rejection], loaded_keys: list[str]) -> None:
         self.summary.reject(rejections)
         self.rejections.extend(rejections)
         if rejections or loaded_keys:
-            record_rejections(no_traverse(self.warehouse), no_traverse(rejections), no_traverse(loaded_keys),
-                              self.run_id)
+            with self.warehouse.session():
+                record_rejections(no_traverse(self.warehouse), no_traverse(rejections), no_traverse(loaded_keys),
+                                  self.run_id)
 
     def handle_missing_sources(self) -> None:
-        missing = self.planner.missing_sources(str(self.seeds_root))
+        # a .jsonl file that changed while read was not read to its end: its other lines are not gone
+        changing = {r.source_path for r in self.rejections if r.reason == "changed_while_reading"}
+        missing = [key for key in self.planner.missing_sources(str(self.seeds_root))
+                   if key.rpartition("#")[0] not in changing]
         self.summary.missing_sources = missing
         if not missing:
             return
         if self.settings.prune:
-            self.summary.pruned_articles = prune_removed(no_traverse(self.warehouse), missing)
+            with self.warehouse.session():
+                self.summary.pruned_articles = prune_removed(no_traverse(self.warehouse), missing)
             self.logger.info("pruned %d article(s) whose source is gone", self.summary.pruned_articles)
         else:
             self.logger.warning("%d stored source(s) no longer exist under %s; `wirehouse run --prune` removes "
@@ -366,7 +403,17 @@ class PipelineRun:
             started = time.perf_counter()
             summary.data_docs_index = str(self.auditor.build_data_docs())
             summary.timed("data_docs", started)
-        summary.table_counts = self.warehouse.table_counts()
+        with self.warehouse.session():
+            summary.table_counts = self.warehouse.table_counts()
+            self.record_finish()
+        publish_run_report(no_traverse(summary), no_traverse(self.rejections), no_traverse(self.audits))
+        self.logger.info("run %s %s in %.1fs: %d seen, %d loaded, %d skipped, %d rejected", self.run_id,
+                         summary.status, summary.seconds, summary.documents_seen, summary.documents_loaded,
+                         summary.documents_skipped, summary.documents_rejected)
+        return summary
+
+    def record_finish(self) -> None:
+        summary = self.summary
         summary.seconds = round(time.monotonic() - self.started, 2)
         if summary.accounting_ok:
             summary.status = "completed_with_rejections" if summary.documents_rejected else "completed"
@@ -377,11 +424,6 @@ class PipelineRun:
                               summary.documents_rejected)
         self.warehouse.finish_run(self.run_id, summary.status, summary.documents_seen, summary.documents_loaded,
                                   summary.documents_skipped, summary.documents_rejected, self.counts())
-        publish_run_report(no_traverse(summary), no_traverse(self.rejections), no_traverse(self.audits))
-        self.logger.info("run %s %s in %.1fs: %d seen, %d loaded, %d skipped, %d rejected", self.run_id,
-                         summary.status, summary.seconds, summary.documents_seen, summary.documents_loaded,
-                         summary.documents_skipped, summary.documents_rejected)
-        return summary
 
     def counts(self) -> dict[str, Any]:
         return {"tables": self.summary.table_counts, "rejected_by_reason": self.summary.rejected_by_reason,
@@ -393,9 +435,13 @@ class PipelineRun:
         if self.warehouse is None:
             return
         summary = self.summary
-        self.warehouse.finish_run(self.run_id, "failed", summary.documents_seen, summary.documents_loaded,
-                                  summary.documents_skipped, summary.documents_rejected, self.counts(),
-                                  f"{type(error).__name__}: {error}"[:1000])
+        try:
+            with self.warehouse.session():
+                self.warehouse.finish_run(self.run_id, "failed", summary.documents_seen, summary.documents_loaded,
+                                          summary.documents_skipped, summary.documents_rejected, self.counts(),
+                                          f"{type(error).__name__}: {error}"[:1000])
+        except Exception as recording:  # the run's own error is the one to report
+            self.logger.error("could not record the failed run: %s", recording)
 
     def close(self) -> None:
         if self.warehouse is not None:

@@ -2,7 +2,9 @@
 
 Every input ends up as exactly one Article or one Rejection per document (a .txt
 file, or one line of a .jsonl file), so a run can prove that nothing was lost.
-Reading is streamed: one file (or one .jsonl line) in memory at a time.
+Reading is streamed: one file (or one .jsonl line) in memory at a time. A file that
+changes while it is read is rejected as `changed_while_reading` (from the line where the
+change was seen, for .jsonl) and read again by the next run.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from transforms.records import Article, Rejection, article_id_for
 
@@ -22,6 +24,7 @@ DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024
 # spaCy refuses texts over nlp.max_length (1,000,000 characters by default).
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
 _SNIFF_BYTES = 8192
+_READ_CHUNK = 1 << 20
 _TITLE_MAX_WORDS = 20
 _TITLE_MAX_CHARS = 200
 
@@ -55,34 +58,72 @@ def discover(seeds_dir: Path) -> Iterator[SourceFile | Rejection]:
     yield from _walk(root, ancestors=frozenset())
 
 
-def _walk(folder: Path, ancestors: frozenset[str]) -> Iterator[SourceFile | Rejection]:
-    real = os.path.realpath(folder)
-    if real in ancestors:
-        yield Rejection(str(folder), None, "symlink_loop",
-                        f"folder links back to {real!r}, which is already being read; not followed")
+def _walk(root: Path, ancestors: frozenset[str]) -> Iterator[SourceFile | Rejection]:
+    """Depth-first in name order, with an explicit stack: any folder depth is fine."""
+    listing = _list_folder(root, os.path.realpath(root), ancestors)
+    if isinstance(listing, Rejection):
+        yield listing
         return
-    ancestors = ancestors | {real}
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError as error:
-        yield Rejection(str(folder), None, "unreadable", f"cannot list folder: {error.strerror or error}")
-        return
-    for entry in entries:
-        path = Path(entry.path)
+    stack = [listing]
+    while stack:
+        folder, entries, real_folder, ancestors = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        name, is_link = entry
+        path = folder / name
+        shown, name_ok = display_path(path)
         try:
             info = os.stat(path)  # follows symlinks
         except OSError as error:
             reason = "symlink_loop" if error.errno == 40 else "unreadable"
             detail = ("symbolic link loop" if reason == "symlink_loop"
                       else f"cannot stat: {error.strerror or error}")
-            yield Rejection(str(path), None, reason, detail)
+            yield Rejection(shown, None, reason, detail)
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk(path, ancestors)
+            # resolve links only: a plain sub-folder's real path is its parent's plus its name
+            real = os.path.realpath(path) if is_link else os.path.join(real_folder, name)
+            listing = _list_folder(path, real, ancestors)
+            if isinstance(listing, Rejection):
+                yield listing
+            else:
+                stack.append(listing)
+        elif not name_ok:
+            yield Rejection(shown, None, "bad_file_name",
+                            "the file name is not valid UTF-8 (shown with \\x escapes); rename the file")
         elif stat.S_ISREG(info.st_mode):
             yield SourceFile(path, info.st_size)
         else:
-            yield Rejection(str(path), None, "unsupported_type", "not a regular file (device, socket or pipe)")
+            yield Rejection(shown, None, "unsupported_type", "not a regular file (device, socket or pipe)")
+
+
+def _list_folder(folder: Path, real: str, ancestors: frozenset[str]
+                 ) -> tuple[Path, Iterator[tuple[str, bool]], str, frozenset[str]] | Rejection:
+    """The folder's (name, is a symlink) entries in name order, or why it cannot be read."""
+    if real in ancestors:
+        return Rejection(display_path(folder)[0], None, "symlink_loop",
+                         f"folder links back to {display_path(Path(real))[0]!r}, which is already being read; "
+                         "not followed")
+    try:
+        with os.scandir(folder) as scan:
+            entries = sorted((entry.name, entry.is_symlink()) for entry in scan)
+    except OSError as error:
+        return Rejection(display_path(folder)[0], None, "unreadable",
+                         f"cannot list folder: {error.strerror or error}")
+    return folder, iter(entries), real, ancestors | {real}
+
+
+def display_path(path: Path) -> tuple[str, bool]:
+    """The path as text the warehouse can store, and whether that is the real name
+    (False for names that are not valid UTF-8: their bytes are shown as \\x escapes)."""
+    text = str(path)
+    try:
+        text.encode("utf-8")
+        return text, True
+    except UnicodeEncodeError:
+        return os.fsencode(text).decode("utf-8", "backslashreplace"), False
 
 
 def read_source(source: SourceFile, limits: Limits = Limits()) -> Iterator[Article | Rejection]:
@@ -106,8 +147,29 @@ def read_source(source: SourceFile, limits: Limits = Limits()) -> Iterator[Artic
         yield Rejection(path, None, "unreadable", f"cannot read file: {error.strerror or error}")
 
 
+def _read_chunk(handle: Any) -> bytes:
+    return handle.read(_READ_CHUNK)
+
+
+def _same_file(before: os.stat_result, after: os.stat_result) -> bool:
+    return (before.st_ino, before.st_size, before.st_mtime_ns) == (after.st_ino, after.st_size, after.st_mtime_ns)
+
+
+def _changed(path: Path, line: int | None, where: str) -> Rejection:
+    return Rejection(str(path), line, "changed_while_reading",
+                     f"the file changed while it was being read ({where}); the next run reads it again")
+
+
 def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
-    data = path.read_bytes()
+    with open(path, "rb") as handle:
+        before = os.fstat(handle.fileno())
+        chunks = []
+        while chunk := _read_chunk(handle):
+            chunks.append(chunk)
+        after = os.fstat(handle.fileno())
+    data = b"".join(chunks)
+    if not _same_file(before, after) or len(data) != after.st_size:
+        return _changed(path, None, f"{len(data):,} bytes read, {after.st_size:,} bytes now")
     preview = first_bytes_of(data)
     if not data:
         return Rejection(str(path), None, "empty", "file is empty (0 bytes)", preview)
@@ -119,6 +181,7 @@ def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
 
 def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
     with open(path, "rb") as handle:
+        before = os.fstat(handle.fileno())
         sniff = handle.read(_SNIFF_BYTES)
         if not sniff:
             yield Rejection(str(path), None, "empty", "file is empty (0 bytes)")
@@ -130,6 +193,9 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
         handle.seek(0)
         any_line = False
         for line_number, raw in enumerate(handle, start=1):
+            if not _same_file(before, os.fstat(handle.fileno())):
+                yield _changed(path, line_number, f"seen at line {line_number}; lines from there on were not read")
+                return
             if not raw.strip():
                 continue
             any_line = True
@@ -150,6 +216,11 @@ def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Lim
     if not isinstance(record, dict):
         return Rejection(path, line_number, "malformed_json",
                          f"line {line_number} is a JSON {type(record).__name__}, not an object", preview)
+    try:  # "\ud800" escapes decode to lone surrogates, which no UTF-8 column can hold
+        json.dumps(record, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return Rejection(path, line_number, "malformed_json",
+                         f"line {line_number} holds an unpaired \\u surrogate escape, not valid Unicode", preview)
     text = record.get("text")
     if not isinstance(text, str):
         what = "has no 'text' field" if text is None else f"has a non-string 'text' ({type(text).__name__})"

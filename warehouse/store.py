@@ -1,19 +1,28 @@
 """DuckDB access: connect, migrate, read the index, publish batches atomically.
 
-One process writes a warehouse file at a time (DuckDB's own file lock); every batch
-is published in one transaction from Arrow tables, so a reader or a crash never sees
-half an article.
+One run writes a warehouse file at a time: it holds an advisory lock on
+`<warehouse>.lock` (flock, released by the kernel when the process ends, even on
+SIGKILL) for its whole length, and names itself (run id, PID, host) in that file.
+The DuckDB file itself is opened only for each short write session (start, each
+published batch, finish) and closed in between, so analysts' read-only connections get
+in between batches. Every batch is published in one transaction from Arrow tables, so
+a reader or a crash never sees half an article.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
+import os
 import re
+import socket
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -35,8 +44,17 @@ _LOCK_HOLDER = re.compile(r"(PID \d+)")
 ARTICLE_CHILD_TABLES = ("entity_mention", "quote", "sentence")
 
 
+# How long a reader waits for a publish to finish, and a writer for readers to close.
+READ_WAIT_SECONDS = 30.0
+WRITE_WAIT_SECONDS = 120.0
+
+
 class WarehouseBusy(RuntimeError):
-    """Another process holds the warehouse file's write lock."""
+    """Another run holds the warehouse, or a connection holds the file for too long."""
+
+
+class SchemaTooNew(RuntimeError):
+    """The warehouse was written by a newer Wirehouse than this one."""
 
 
 def utc_now() -> datetime:
@@ -55,28 +73,175 @@ def execute_sql_file(con: duckdb.DuckDBPyConnection, name: str, parameters: list
             con.execute(body, parameters or [])
 
 
-def connect(path: str | Path, read_only: bool = False, wait_seconds: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """Open the warehouse; wait up to `wait_seconds` for another writer to finish."""
+def connect(path: str | Path, read_only: bool = False,
+            wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, retrying while another process has it open.
+
+    DuckDB lets one process open a file read-write and no other process open it at all
+    meanwhile. A run keeps the file open only while it writes, so a reader waits at
+    most one publish and the writer at most one reader's query; `wait_seconds` bounds
+    the wait (default: READ_WAIT_SECONDS for readers, no wait for writers)."""
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(f"warehouse {str(path)!r} does not exist; run `wirehouse run` first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    if wait_seconds is None:
+        wait_seconds = READ_WAIT_SECONDS if read_only else 0.0
     deadline = time.monotonic() + wait_seconds
+    pause = 0.02
     while True:
         try:
             return duckdb.connect(str(path), read_only=read_only)
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise
-            if time.monotonic() >= deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 holder = _LOCK_HOLDER.search(str(error))
+                run = lock_holder(path)
+                by = run.describe() if run and run.held else "another process"
                 raise WarehouseBusy(
-                    f"warehouse {str(path)!r} is busy (locked by another process"
-                    f"{', ' + holder.group(1) if holder else ''}); waited {wait_seconds:g}s. "
-                    "Try again when that run has finished, or raise --wait."
+                    f"warehouse {str(path)!r} is busy (locked by {by}"
+                    f"{', ' + holder.group(1) if holder and not (run and run.held) else ''}); "
+                    f"waited {wait_seconds:g}s. Try again when it has finished, or raise --wait."
                 ) from None
-            time.sleep(0.5)
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, 0.5)
+
+
+# ---------------------------------------------------------------- the run lock
+
+def lock_path_for(warehouse: str | Path) -> Path:
+    warehouse = Path(warehouse).absolute()
+    return warehouse.with_name(warehouse.name + ".lock")
+
+
+@dataclass
+class LockHolder:
+    """What `<warehouse>.lock` says about the run holding (or last holding) the warehouse."""
+
+    run_id: str | None
+    pid: int | None
+    host: str | None
+    since: str | None
+    held: bool  # a live process holds the lock now
+
+    def describe(self) -> str:
+        """'run <id> (PID n on host, since t)', or 'a starting run (…)' before it has an id."""
+        details = []
+        if self.pid:
+            details.append(f"PID {self.pid}" + (f" on {self.host}" if self.host else ""))
+        if self.since:
+            details.append(f"since {self.since}")
+        who = f"run {self.run_id}" if self.run_id else "a run that is starting"
+        return who + (f" ({', '.join(details)})" if details else "")
+
+
+def lock_holder(warehouse: str | Path) -> LockHolder | None:
+    """Who holds the warehouse's run lock; None when there is no lock file.
+
+    `held` is decided by the kernel's lock, not by the file's contents: a run killed with
+    SIGKILL leaves the file behind but not the lock, so it never blocks a later run."""
+    path = lock_path_for(warehouse)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        held = False
+        if path.resolve() not in _HELD_LOCKS:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            except BlockingIOError:
+                held = True
+        else:
+            held = True
+        raw = os.pread(fd, 4096, 0)
+    finally:
+        os.close(fd)
+    try:
+        data = json.loads(raw.decode("utf-8")) if raw.strip() else {}
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        data = {}
+    if not isinstance(data, dict):
+        data = {}
+    pid = data.get("pid")
+    return LockHolder(data.get("run_id"), pid if isinstance(pid, int) else None, data.get("host"),
+                      data.get("since"), held)
+
+
+_HELD_LOCKS: dict[Path, "RunLock"] = {}
+
+
+@dataclass
+class RunLock:
+    """The exclusive right of one run to write a warehouse.
+
+    Re-entrant within one thread (the CLI takes it before the flow starts, the flow takes
+    it again and names the run); any other thread or process waits for it. `release`
+    lets go when every taker has released."""
+
+    path: Path
+    fd: int
+    takers: int = 1
+    info: dict[str, Any] = field(default_factory=dict)
+    thread: int = field(default_factory=threading.get_ident)
+
+    @classmethod
+    def acquire(cls, warehouse: str | Path, wait_seconds: float = 0.0, run_id: str | None = None) -> "RunLock":
+        path = lock_path_for(warehouse)
+        key = path.resolve() if path.exists() else path
+        held = _HELD_LOCKS.get(key)
+        if held is not None and held.thread == threading.get_ident():
+            held.takers += 1
+            if run_id:
+                held.name(run_id)
+            return held
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        deadline = time.monotonic() + wait_seconds
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    holder = lock_holder(warehouse)
+                    by = holder.describe() if holder else "another run"
+                    raise WarehouseBusy(
+                        f"warehouse {str(Path(warehouse))!r} is busy (locked by {by}); waited "
+                        f"{wait_seconds:g}s. Try again when that run has finished, or raise --wait."
+                    ) from None
+                time.sleep(0.2)
+        lock = cls(path.resolve(), fd, info={"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname(),
+                                             "since": utc_now().isoformat(timespec="seconds") + "Z"})
+        lock._write()
+        _HELD_LOCKS[lock.path] = lock
+        return lock
+
+    def name(self, run_id: str) -> None:
+        self.info["run_id"] = run_id
+        self._write()
+
+    def _write(self) -> None:
+        data = json.dumps(self.info).encode("utf-8")
+        os.ftruncate(self.fd, 0)
+        os.pwrite(self.fd, data + b"\n", 0)
+
+    def release(self) -> None:
+        self.takers -= 1
+        if self.takers > 0 or self.fd < 0:
+            return
+        _HELD_LOCKS.pop(self.path, None)
+        try:
+            os.ftruncate(self.fd, 0)  # nobody holds it now; the empty file stays
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self.fd)
+            self.fd = -1
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -98,16 +263,20 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migration").fetchone()[0]
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the numbered migrations the file has not seen yet, each in its own transaction."""
+def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[str]:
+    """Apply the numbered migrations the file has not seen yet (up to `target`), each in
+    its own transaction; refuse a file written by a newer Wirehouse."""
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migration (version INTEGER PRIMARY KEY, name VARCHAR NOT NULL, "
         "applied_at TIMESTAMP NOT NULL)"
     )
     current = schema_version(con)
+    if current > latest_schema_version():
+        raise SchemaTooNew(f"the warehouse has schema version {current}, newer than this Wirehouse knows "
+                           f"({latest_schema_version()}); use a newer Wirehouse")
     applied = []
     for version, path in migrations():
-        if version <= current:
+        if version <= current or (target is not None and version > target):
             continue
         con.execute("BEGIN TRANSACTION")
         try:
@@ -140,30 +309,76 @@ def load_index_rows(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]
 
 @dataclass
 class Warehouse:
-    """A writing connection plus the operations a run performs on it."""
+    """The writer of one run: its run lock, and the operations a run performs.
 
-    con: duckdb.DuckDBPyConnection
+    The DuckDB connection is opened on first use and kept until the enclosing
+    `session()` ends (or `disconnect()`), so a run holds the file only while it writes."""
+
     path: Path
+    lock: RunLock | None = None
+    write_wait_seconds: float = WRITE_WAIT_SECONDS
+    _con: duckdb.DuckDBPyConnection | None = None
+    connections_opened: int = 0
 
     @classmethod
-    def open(cls, path: str | Path, wait_seconds: float = 0.0) -> "Warehouse":
-        con = connect(path, wait_seconds=wait_seconds)
-        migrate(con)
-        return cls(con, Path(path))
+    def open(cls, path: str | Path, wait_seconds: float = 0.0, run_id: str | None = None,
+             write_wait_seconds: float = WRITE_WAIT_SECONDS) -> "Warehouse":
+        """Take the run lock (waiting up to `wait_seconds` for another run), then bring
+        the schema up to date."""
+        lock = RunLock.acquire(path, wait_seconds, run_id)
+        warehouse = cls(Path(path), lock, write_wait_seconds)
+        try:
+            with warehouse.session() as con:
+                migrate(con)
+        except BaseException:
+            warehouse.close()
+            raise
+        return warehouse
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        if self._con is None:
+            self._con = connect(self.path, wait_seconds=self.write_wait_seconds)
+            self.connections_opened += 1
+        return self._con
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """Hold the file open for a group of writes; closed again at the end unless an
+        outer session opened it."""
+        outer = self._con is not None
+        try:
+            yield self.con
+        finally:
+            if not outer:
+                self.disconnect()
+
+    def disconnect(self) -> None:
+        if self._con is not None:
+            con, self._con = self._con, None
+            con.close()
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.disconnect()
+        finally:
+            if self.lock is not None:
+                self.lock.release()
+                self.lock = None
 
     def start_run(self, run_id: str, seeds_dir: str, model_name: str, model_version: str,
                   enrichment_version: str) -> None:
+        if self.lock is not None:
+            self.lock.name(run_id)
         self.con.execute(
             "INSERT INTO pipeline_run (run_id, started_at, status, seeds_dir, model_name, model_version, "
-            "enrichment_version) VALUES (?, ?, 'running', ?, ?, ?, ?)",
-            [run_id, utc_now(), seeds_dir, model_name, model_version, enrichment_version],
+            "enrichment_version, pid, host) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)",
+            [run_id, utc_now(), seeds_dir, model_name, model_version, enrichment_version, os.getpid(),
+             socket.gethostname()],
         )
 
     def mark_interrupted_runs(self) -> int:
-        """Runs still 'running' when a new run starts were killed: say so."""
+        """Runs still 'running' when a new run holds the run lock were killed: say so."""
         return self.con.execute(
             "UPDATE pipeline_run SET status = 'incomplete', message = 'process ended before the run finished' "
             "WHERE status = 'running' RETURNING run_id"

@@ -1,0 +1,135 @@
+"""`wirehouse doctor`: a healthy warehouse passes; each kind of damage is named."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import subprocess
+import sys
+
+import duckdb
+import pytest
+
+from tests.conftest import PROJECT
+from transforms.records import (ArticleRow, EnrichedBatch, EntityRow, MentionRow, QuoteRow, SentenceRow,
+                                entity_id_for, quote_id_for)
+from warehouse import doctor
+from warehouse.store import Warehouse, migrate
+
+BENNETT = entity_id_for("Naftali Bennett", "PERSON")
+BODY = "\"We will help,\" Bennett said. Bennett left."
+
+
+def good_batch(article_id: str = "a1") -> EnrichedBatch:
+    return EnrichedBatch(
+        articles=[ArticleRow(article_id, f"/s/{article_id}.txt", None, None, None, BODY, None, None, None, "utf-8",
+                             len(BODY), 7, 2, "v1")],
+        sentences=[SentenceRow(article_id, 0, 0, 29), SentenceRow(article_id, 1, 30, len(BODY))],
+        entities=[EntityRow(BENNETT, "Naftali Bennett", "PERSON")],
+        mentions=[MentionRow(article_id, BENNETT, "Bennett", "PERSON", "PERSON", 16, 23, 0),
+                  MentionRow(article_id, BENNETT, "Bennett", "PERSON", "PERSON", 30, 37, 1)],
+        quotes=[QuoteRow(quote_id_for(article_id, 1, 13), article_id, "We will help", 1, 13, "Naftali Bennett",
+                         BENNETT, 16, 23, "said", "direct", "cue_subject", 0.9, 0)],
+    )
+
+
+@pytest.fixture
+def healthy(tmp_path):
+    path = tmp_path / "w.duckdb"
+    warehouse = Warehouse.open(path, run_id="run1")
+    with warehouse.session():
+        warehouse.start_run("run1", "/s", "m", "m==1", "v1")
+        warehouse.publish(good_batch(), "run1")
+        warehouse.finish_run("run1", "completed", 1, 1, 0, 0, {})
+    warehouse.close()
+    return path
+
+
+def wirehouse(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=PROJECT, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_a_healthy_warehouse_is_healthy(healthy):
+    report = doctor.examine(healthy)
+    assert report.healthy and not report.problems(), report.render()
+    assert report.schema_version == report.latest_schema_version
+    assert report.tables["article"] == 1 and report.tables["quote"] == 1
+    assert "verdict    healthy" in report.render()
+
+
+def test_every_kind_of_damage_is_named(healthy):
+    con = duckdb.connect(str(healthy))
+    con.execute("INSERT INTO entity_mention VALUES ('gone', ?, 'Bennett', 'PERSON', NULL, 0, 7, 0, NULL)",
+                [BENNETT])  # orphan (and it throws the entity counts off)
+    con.execute("INSERT INTO sentence VALUES ('a1', 1, 30, 43)")  # duplicate sentence
+    con.execute("UPDATE quote SET end_char = 12")  # offsets no longer slice to the text
+    con.execute("INSERT INTO pipeline_run (run_id, started_at, status, documents_seen, documents_loaded, "
+                "documents_skipped, documents_rejected, accounting_ok) "
+                "VALUES ('run2', now(), 'completed', 5, 1, 1, 1, false)")  # 5 != 3
+    con.execute("INSERT INTO pipeline_run (run_id, started_at, status) VALUES ('run3', now(), 'running')")
+    con.execute("INSERT INTO validation_result VALUES ('run2', 0, 'quote', 'expect_column_values_to_be_in_set', "
+                "'quote_type', 'critical', false, 3, 1, '[\"x\"]', now())")
+    con.close()
+    report = doctor.examine(healthy)
+    assert not report.healthy
+    errors = {f.check for f in report.problems("error")}
+    assert {"orphan_mention", "entity_counts", "duplicate_sentence", "quote_offsets", "accounting"} <= errors
+    warnings = {f.check for f in report.problems("warning")}
+    assert {"interrupted_run", "validation"} <= warnings
+    text = report.render()
+    assert "1 entity_mention rows whose article is not stored (e.g. gone)" in text
+    assert "run run2: accounting does not hold: seen 5 != loaded 1 + skipped 1 + rejected 1" in text
+    assert "run run3 ended without finishing" in text
+    assert "UNHEALTHY" in text
+
+    result = wirehouse("doctor", "--warehouse", str(healthy))
+    assert result.returncode == 1 and "orphan" not in result.stderr and "Traceback" not in result.stderr
+    assert "entity_mention rows whose article is not stored" in result.stdout
+    as_json = json.loads(wirehouse("doctor", "--warehouse", str(healthy), "--format", "json").stdout)
+    assert as_json["healthy"] is False and {f["check"] for f in as_json["findings"]} >= errors
+
+
+def test_schema_versions_older_and_newer(tmp_path):
+    old = tmp_path / "old.duckdb"
+    con = duckdb.connect(str(old))
+    migrate(con, target=1)
+    con.close()
+    report = doctor.examine(old)
+    assert report.schema_version == 1 and report.healthy  # usable: the next run upgrades it
+    assert any("older than this Wirehouse" in f.message for f in report.problems("warning"))
+
+    con = duckdb.connect(str(old))
+    con.execute("INSERT INTO schema_migration VALUES (999, '999_future.sql', now())")
+    con.close()
+    report = doctor.examine(old)
+    assert not report.healthy and "newer than this Wirehouse" in report.render()
+
+
+def test_a_run_in_progress_is_not_called_interrupted(healthy):
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.get_context("fork").Process(target=_hold, args=(str(healthy), ready, release))
+    holder.start()
+    try:
+        assert ready.wait(30)
+        report = doctor.examine(healthy)
+        assert report.healthy and "interrupted_run" not in report.checks(), report.render()
+        assert any("run live-run (PID" in f.message and "in progress" in f.message for f in report.findings)
+    finally:
+        release.set()
+        holder.join(30)
+
+
+def _hold(path, ready, release):
+    warehouse = Warehouse.open(path, run_id="live-run")
+    with warehouse.session():
+        warehouse.start_run("live-run", "/s", "m", "m==1", "v1")
+    ready.set()
+    release.wait(30)
+    warehouse.close()
+
+
+def test_missing_file_and_cli_exit_codes(tmp_path, healthy):
+    assert wirehouse("doctor", "--warehouse", str(tmp_path / "none.duckdb")).returncode == 2
+    result = wirehouse("doctor", "--warehouse", str(healthy))
+    assert result.returncode == 0 and "verdict    healthy" in result.stdout, result.stdout + result.stderr

@@ -1,0 +1,238 @@
+"""`wirehouse doctor`: check a warehouse file and say what is wrong with it.
+
+Read-only: opens the file with a read-only connection (waiting, bounded, for a run's
+publish to finish), never repairs. Each finding has a severity: `error` (the data breaks
+an invariant the pipeline guarantees: the warehouse is unhealthy), `warning` (something
+needs attention: a killed run, an old schema, quarantined batches), `info`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import duckdb
+
+from warehouse.store import DATA_TABLES, connect, latest_schema_version, lock_holder, schema_version
+
+SEVERITIES = ("error", "warning", "info")
+FINISHED = ("completed", "completed_with_rejections", "failed")
+
+# (check name, what the rows mean, SQL counting offending rows, SQL listing a few)
+INTEGRITY_CHECKS: tuple[tuple[str, str, str], ...] = (
+    ("orphan_sentence", "sentence rows whose article is not stored",
+     "SELECT article_id FROM sentence WHERE article_id NOT IN (SELECT article_id FROM article)"),
+    ("orphan_mention", "entity_mention rows whose article is not stored",
+     "SELECT article_id FROM entity_mention WHERE article_id NOT IN (SELECT article_id FROM article)"),
+    ("orphan_quote", "quote rows whose article is not stored",
+     "SELECT quote_id FROM quote WHERE article_id NOT IN (SELECT article_id FROM article)"),
+    ("mention_without_entity", "entity_mention rows whose entity is not stored",
+     "SELECT entity_id FROM entity_mention WHERE entity_id NOT IN (SELECT entity_id FROM entity)"),
+    ("speaker_without_entity", "quote speakers whose entity is not stored",
+     "SELECT quote_id FROM quote WHERE speaker_entity_id IS NOT NULL "
+     "AND speaker_entity_id NOT IN (SELECT entity_id FROM entity)"),
+    ("duplicate_article", "article ids stored more than once",
+     "SELECT article_id FROM article GROUP BY article_id HAVING count(*) > 1"),
+    ("duplicate_quote", "quote ids stored more than once",
+     "SELECT quote_id FROM quote GROUP BY quote_id HAVING count(*) > 1"),
+    ("duplicate_mention", "mentions stored more than once (same article and offsets)",
+     "SELECT article_id FROM entity_mention GROUP BY article_id, start_char, end_char HAVING count(*) > 1"),
+    ("duplicate_sentence", "sentences stored more than once (same article and index)",
+     "SELECT article_id FROM sentence GROUP BY article_id, sentence_index HAVING count(*) > 1"),
+    ("duplicate_source", "sources holding more than one stored article",
+     "SELECT source_key FROM article_source GROUP BY source_key HAVING count(*) > 1"),
+    ("mention_offsets", "mentions whose offsets do not slice the body to their text",
+     "SELECT m.article_id FROM entity_mention m JOIN article a USING (article_id) "
+     "WHERE m.start_char < 0 OR m.end_char > length(a.body) OR m.start_char >= m.end_char "
+     "OR substr(a.body, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text"),
+    ("quote_offsets", "quotes whose offsets do not slice the body to their text",
+     "SELECT q.quote_id FROM quote q JOIN article a USING (article_id) "
+     "WHERE q.start_char < 0 OR q.end_char > length(a.body) OR q.start_char >= q.end_char "
+     "OR substr(a.body, q.start_char + 1, q.end_char - q.start_char) <> q.quote_text"),
+    ("article_without_sentences", "articles stored without any sentence (a partial article)",
+     "SELECT article_id FROM article WHERE sentence_count > 0 "
+     "AND article_id NOT IN (SELECT article_id FROM sentence)"),
+    ("sentence_count", "articles whose sentence_count differs from their sentence rows",
+     "SELECT a.article_id FROM article a LEFT JOIN (SELECT article_id, count(*) AS n FROM sentence "
+     "GROUP BY article_id) s USING (article_id) WHERE a.sentence_count <> coalesce(s.n, 0)"),
+    ("entity_counts", "entities whose mention_count or article_count differs from their mentions",
+     "SELECT e.entity_id FROM entity e LEFT JOIN (SELECT entity_id, count(*) AS mentions, "
+     "count(DISTINCT article_id) AS articles FROM entity_mention GROUP BY entity_id) m USING (entity_id) "
+     "WHERE e.mention_count <> coalesce(m.mentions, 0) OR e.article_count <> coalesce(m.articles, 0)"),
+    ("rejected_and_loaded", "inputs stored from an earlier run whose latest read was rejected (the stored "
+     "version stays until the input loads again or is pruned)",
+     "SELECT source_key FROM rejected_document WHERE source_key IN (SELECT source_key FROM article_source)"),
+)
+
+
+# Row checks that describe a legitimate, passing state rather than broken data.
+WARNING_CHECKS = frozenset({"rejected_and_loaded"})
+
+
+@dataclass
+class Finding:
+    severity: str
+    check: str
+    message: str
+    count: int | None = None
+    examples: list[str] = field(default_factory=list)
+
+
+@dataclass
+class DoctorReport:
+    path: str
+    schema_version: int | None = None
+    latest_schema_version: int = 0
+    tables: dict[str, int] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def healthy(self) -> bool:
+        return not any(f.severity == "error" for f in self.findings)
+
+    def add(self, severity: str, check: str, message: str, count: int | None = None,
+            examples: list[str] | None = None) -> None:
+        self.findings.append(Finding(severity, check, message, count, examples or []))
+
+    def problems(self, severity: str | None = None) -> list[Finding]:
+        return [f for f in self.findings if f.severity != "info" and (severity is None or f.severity == severity)]
+
+    def checks(self) -> set[str]:
+        return {f.check for f in self.findings}
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["healthy"] = self.healthy
+        return data
+
+    def render(self) -> str:
+        errors, warnings = len(self.problems("error")), len(self.problems("warning"))
+        verdict = "healthy" if not errors and not warnings else \
+            ("UNHEALTHY" if errors else "usable") + f": {errors} error(s), {warnings} warning(s)"
+        lines = [f"Wirehouse doctor: {self.path}",
+                 f"  schema     version {self.schema_version} (this Wirehouse: {self.latest_schema_version})",
+                 "  rows       " + (", ".join(f"{t} {n}" for t, n in self.tables.items()) or "(unreadable)")]
+        for severity in SEVERITIES:
+            for finding in (f for f in self.findings if f.severity == severity):
+                line = f"  {severity:<8}   {finding.message}"
+                if finding.examples:
+                    line += f" (e.g. {', '.join(finding.examples)})"
+                lines.append(line)
+        lines.append(f"  verdict    {verdict}")
+        return "\n".join(lines)
+
+
+def examine(path: str | Path, wait_seconds: float = 30.0) -> DoctorReport:
+    """Check the warehouse at `path`; raises FileNotFoundError, or WarehouseBusy when a
+    connection holds the file for longer than `wait_seconds`."""
+    report = DoctorReport(str(Path(path).absolute()), latest_schema_version=latest_schema_version())
+    holder = lock_holder(path)
+    con = connect(path, read_only=True, wait_seconds=wait_seconds)
+    try:
+        report.schema_version = schema_version(con)
+        _check_schema(report)
+        _guarded(report, "tables", lambda: _check_tables(con, report))
+        _guarded(report, "runs", lambda: _check_runs(con, report, holder))
+        for check, meaning, sql in INTEGRITY_CHECKS:
+            _guarded(report, check, lambda: _check_rows(con, report, check, meaning, sql))
+        _guarded(report, "validation", lambda: _check_validation(con, report))
+    finally:
+        con.close()
+    return report
+
+
+def _guarded(report: DoctorReport, check: str, run: Callable[[], None]) -> None:
+    try:
+        run()
+    except duckdb.Error as error:
+        report.add("error", check, f"check {check} could not run: {str(error).splitlines()[0]}")
+
+
+def _check_schema(report: DoctorReport) -> None:
+    version, latest = report.schema_version, report.latest_schema_version
+    if version == 0:
+        report.add("error", "schema_version", "no schema_migration table: not a Wirehouse warehouse, "
+                   "or one never migrated")
+    elif version < latest:
+        report.add("warning", "schema_version", f"schema version {version} is older than this Wirehouse's "
+                   f"{latest}; the next `wirehouse run` upgrades it in place")
+    elif version > latest:
+        report.add("error", "schema_version", f"schema version {version} is newer than this Wirehouse's "
+                   f"{latest}; use a newer Wirehouse")
+
+
+def _check_tables(con: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
+    for table in DATA_TABLES:
+        # reading every column of every row makes DuckDB verify every block's checksum
+        report.tables[table] = con.execute(
+            f"SELECT count(*), sum(hash({table})) FROM {table}").fetchone()[0]
+
+
+def _check_runs(con: duckdb.DuckDBPyConnection, report: DoctorReport, holder: Any) -> None:
+    runs = con.execute("SELECT run_id, status, documents_seen, documents_loaded, documents_skipped, "
+                       "documents_rejected, accounting_ok, message FROM pipeline_run "
+                       "ORDER BY started_at").fetchall()
+    live_run = holder.run_id if holder is not None and holder.held else None
+    if holder is not None and holder.held:
+        report.add("info", "lock", f"{holder.describe()} is in progress; its published batches are "
+                   "visible, the rest is not written yet")
+    for run_id, status, seen, loaded, skipped, rejected, accounting_ok, message in runs:
+        if status == "running" and run_id != live_run:
+            report.add("warning", "interrupted_run", f"run {run_id} ended without finishing (killed?); "
+                       "its published batches are whole, and the next `wirehouse run` marks it incomplete "
+                       "and loads the rest")
+        elif status == "incomplete":
+            report.add("info", "incomplete_run", f"run {run_id} was interrupted; a later run resumed its work")
+        elif status == "failed":
+            report.add("warning", "failed_run", f"run {run_id} failed: {message or '(no message)'}")
+        if status in FINISHED and seen is not None:
+            parts = (loaded or 0) + (skipped or 0) + (rejected or 0)
+            if seen != parts or accounting_ok is False:
+                report.add("error", "accounting", f"run {run_id}: accounting does not hold: seen {seen} != "
+                           f"loaded {loaded} + skipped {skipped} + rejected {rejected}")
+    if not runs:
+        report.add("info", "runs", "no run has been recorded yet")
+
+
+def _check_rows(con: duckdb.DuckDBPyConnection, report: DoctorReport, check: str, meaning: str, sql: str) -> None:
+    count = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+    if count:
+        examples = [str(row[0]) for row in con.execute(f"{sql} LIMIT 3").fetchall()]
+        report.add("warning" if check in WARNING_CHECKS else "error", check, f"{count} {meaning}", count, examples)
+
+
+def _check_validation(con: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
+    for run_id, failures, expectations in con.execute(
+            "SELECT run_id, count(*), string_agg(DISTINCT suite || '.' || expectation, ', ') "
+            "FROM validation_result WHERE NOT success AND severity = 'critical' GROUP BY run_id "
+            "ORDER BY min(validated_at)").fetchall():
+        report.add("warning", "validation", f"run {run_id}: {failures} critical expectation failure(s) "
+                   f"({expectations}); the failing batches were quarantined, not published", failures)
+    quarantined = con.execute("SELECT count(DISTINCT article_id) FROM quarantine").fetchone()[0]
+    if quarantined:
+        report.add("info", "quarantine", f"{quarantined} article(s) held in quarantine (see the quarantine table)",
+                   quarantined)
+    for reason, count in con.execute("SELECT reason, count(*) FROM rejected_document GROUP BY reason "
+                                     "ORDER BY reason").fetchall():
+        report.add("info", "rejected", f"{count} input(s) rejected as {reason}", count)
+
+
+# Columns that say when or by which run a row was written, not what it holds.
+RUN_COLUMNS = ("run_id", "first_run_id", "ingested_at", "rejected_at")
+
+
+def content_checksums(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = DATA_TABLES,
+                      ignore: tuple[str, ...] = RUN_COLUMNS) -> dict[str, tuple[int, int]]:
+    """(rows, order-independent checksum of the rows' contents) per table, leaving out
+    the columns in `ignore`: equal for two warehouses holding the same data."""
+    sums = {}
+    for table in tables:
+        columns = [row[0] for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table]).fetchall() if row[0] not in ignore]
+        listed = ", ".join(f'"{name}"' for name in columns)
+        count, total = con.execute(
+            f"SELECT count(*), coalesce(sum(hash(r)), 0) FROM (SELECT {listed} FROM {table}) r").fetchone()
+        sums[table] = (count, int(total))
+    return sums
