@@ -131,3 +131,20 @@ def test_articles_sharing_entities_load_in_one_batch(run_flow, tmp_path):
     (mentions, articles), = query(warehouse, "SELECT mention_count, article_count FROM entity "
                                              "WHERE canonical_name = 'Naftali Bennett'")
     assert (mentions, articles) == (6, 3)
+
+
+def test_one_person_across_runs_and_articles(run_flow, seeds_copy, tmp_path):
+    warehouse = tmp_path / "people.duckdb"
+    run_flow(seeds_copy, warehouse)
+    run_flow(seeds_copy, warehouse)  # the seed again: skipped, counts unchanged
+    (seeds_copy / "second.txt").write_text("Naftali Bennett visited Kyiv on Friday. Bennett met aid workers there.")
+    run_flow(seeds_copy, warehouse)
+    rows = query(warehouse, "SELECT entity_id, label, article_count, mention_count FROM entity "
+                            "WHERE canonical_name = 'Naftali Bennett'")
+    assert len(rows) == 1
+    entity_id, label, article_count, mention_count = rows[0]
+    assert label == "PERSON" and article_count == 2
+    assert mention_count == query(warehouse, "SELECT count(*) FROM entity_mention WHERE entity_id = ?",
+                                  [entity_id])[0][0]
+    assert query(warehouse, "SELECT count(*) FROM entity WHERE canonical_name IN ('Blinken', 'Lapid') "
+                            "AND label IN ('GPE', 'ORG')") == [(0,)]
