@@ -26,6 +26,15 @@ def corrupt_quotes(doc):
     return doc
 
 
+def three_documents_one_marked(seeds):
+    """a.txt and c.txt are clean; b.txt carries the marker that corrupts its quotes."""
+    seeds.mkdir()
+    (seeds / "a.txt").write_text('"We will win this race," Mayor Ann Smith said in Boston on Monday.')
+    (seeds / "b.txt").write_text(f'"Prices will rise again," Governor John Doe told reporters. {MARKER}.')
+    (seeds / "c.txt").write_text('"The bridge opens in May," engineer Maria Lopez said in Denver.')
+    return seeds
+
+
 @pytest.fixture
 def corrupting_pipeline():
     nlp = load_pipeline(DEFAULT_MODEL)
@@ -43,11 +52,7 @@ def rows(warehouse, sql):
 
 
 def test_a_corrupted_batch_is_quarantined_and_the_others_are_published(run_flow, corrupting_pipeline, tmp_path):
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "a.txt").write_text('"We will win this race," Mayor Ann Smith said in Boston on Monday.')
-    (seeds / "b.txt").write_text(f'"Prices will rise again," Governor John Doe told reporters. {MARKER}.')
-    (seeds / "c.txt").write_text('"The bridge opens in May," engineer Maria Lopez said in Denver.')
+    seeds = three_documents_one_marked(tmp_path / "seeds")
     warehouse = tmp_path / "w.duckdb"
     summary = run_flow(seeds, warehouse, batch_size=1)
 
@@ -107,11 +112,7 @@ def test_accounting_holds_on_a_folder_of_mixed_bad_input(run_flow, tmp_path):
 
 def test_articles_that_fail_are_set_apart_and_the_rest_of_their_batch_is_audited_again(
         run_flow, corrupting_pipeline, tmp_path):
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "a.txt").write_text('"We will win this race," Mayor Ann Smith said in Boston on Monday.')
-    (seeds / "b.txt").write_text(f'"Prices will rise again," Governor John Doe told reporters. {MARKER}.')
-    (seeds / "c.txt").write_text('"The bridge opens in May," engineer Maria Lopez said in Denver.')
+    seeds = three_documents_one_marked(tmp_path / "seeds")
     warehouse = tmp_path / "w.duckdb"
     summary = run_flow(seeds, warehouse, batch_size=10)
 
