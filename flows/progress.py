@@ -28,6 +28,7 @@ class RunProgress:
         self.mode = mode
         self._bar = None
         if mode == "bar":
+            from rich.console import Console
             from rich.progress import (BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn,
                                        TimeRemainingColumn)
 
@@ -36,6 +37,7 @@ class RunProgress:
                 TextColumn("{task.fields[docs]} docs · {task.fields[rate]} docs/s"),
                 TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                 transient=False,
+                console=Console(stderr=True),  # the summary on stdout stays clean when redirected
             )
             self._task = self._bar.add_task("run", total=self.total_bytes, docs=0, rate="0")
             self._bar.start()

