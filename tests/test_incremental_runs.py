@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from flows import cli
+from tests.test_pipeline import query
 from transforms import nlp
 
 STORM = ('"The storm will reach the coast by Friday," forecaster Maria Lopez said in Miami. '
@@ -15,14 +16,6 @@ STORM = ('"The storm will reach the coast by Friday," forecaster Maria Lopez sai
 STORM_CHANGED = ('"The bridge reopens in May," engineer Paul Novak told reporters in Denver. '
                  'Colorado officials agreed with the plan.')
 MAYOR = '"We will win this race," Mayor Ann Smith said in Boston on Monday. The campaign starts in June.'
-
-
-def query(warehouse, sql, params=None):
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
 
 
 def assert_consistent(warehouse) -> None:
