@@ -19,6 +19,8 @@ examples:
   wirehouse run --seeds ../shared/corpora/bbc --runner process
   wirehouse sql "SELECT label, count(*) FROM entity GROUP BY label"
   wirehouse doctor                                # check the warehouse, say what is wrong
+  wirehouse export --format parquet exports/      # every table and view as Parquet, with manifest.json
+  wirehouse report                                # HTML charts of the latest run -> warehouse/reports/
   wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
   wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
 """
@@ -92,6 +94,29 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--wait", dest="wait_seconds", type=float, default=30.0, metavar="SECONDS",
                         help="wait this long for a publishing run to let go of the file (default: 30)")
     doctor.add_argument("--format", choices=("text", "json"), default="text")
+    export = commands.add_parser(
+        "export", help="write every table and view as Parquet (or CSV) files with a manifest",
+        description="Open the warehouse read-only and write <name>.parquet for every table and view, read in one "
+                    "snapshot, and manifest.json listing each file's rows and columns, the warehouse path, its schema "
+                    "version and the time of the export. For BI tools that read files.",
+    )
+    export.add_argument("out_dir", type=Path, metavar="DIR", help="folder to write (created if missing)")
+    export.add_argument("--format", choices=("parquet", "csv"), default="parquet")
+    export.add_argument("--warehouse", dest="warehouse_path", metavar="PATH")
+    export.add_argument("--wait", dest="wait_seconds", type=float, default=30.0, metavar="SECONDS",
+                        help="wait this long for a publishing run to let go of the file (default: 30)")
+
+    report = commands.add_parser(
+        "report", help="write the HTML run report (charts) of a run",
+        description="Write the HTML report of a run (default: the latest) with charts of top entities, most-quoted "
+                    "speakers, quotes per article, validation outcome and rejected documents; prints its path.",
+    )
+    report.add_argument("--run", dest="run_id", metavar="RUN_ID", help="the run to report (default: the latest)")
+    report.add_argument("--out", dest="out_dir", type=Path, metavar="DIR",
+                        help="folder to write (default: reports/ beside the warehouse file)")
+    report.add_argument("--warehouse", dest="warehouse_path", metavar="PATH")
+    report.add_argument("--wait", dest="wait_seconds", type=float, default=30.0, metavar="SECONDS",
+                        help="wait this long for a publishing run to let go of the file (default: 30)")
     return parser
 
 
@@ -109,6 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return command_sql(args)
         if args.command == "doctor":
             return command_doctor(args)
+        if args.command == "export":
+            return command_export(args)
+        if args.command == "report":
+            return command_report(args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
@@ -183,6 +212,8 @@ def render_summary(summary: dict) -> str:
                  f"{'holds' if summary['accounting_ok'] else 'BROKEN'}")
     if summary.get("data_docs_index"):
         lines.append(f"  data docs  {summary['data_docs_index']}")
+    if summary.get("run_report"):
+        lines.append(f"  report     {summary['run_report']}")
     return "\n".join(lines)
 
 
@@ -258,6 +289,56 @@ def command_doctor(args: argparse.Namespace) -> int:
         return 75
     print(json.dumps(report.as_dict(), indent=1) if args.format == "json" else report.render())
     return 0 if report.healthy else 1
+
+
+def command_export(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.export import export
+    from warehouse.store import WarehouseBusy
+
+    path = args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
+    try:
+        manifest = export(path, args.out_dir, args.format, wait_seconds=args.wait_seconds)
+    except FileNotFoundError as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
+    except WarehouseBusy as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 75
+    except (duckdb.Error, OSError) as error:
+        print(f"wirehouse: export failed: {error}", file=sys.stderr)
+        return 1
+    for relation in manifest.relations:
+        print(f"  {relation.kind:5}  {relation.name:24} {relation.rows:>10} rows  {relation.file}")
+    print(f"{len(manifest.relations)} files and manifest.json in {args.out_dir} "
+          f"(schema version {manifest.schema_version})")
+    return 0
+
+
+def command_report(args: argparse.Namespace) -> int:
+    from warehouse.report import write_run_report
+    from warehouse.store import WarehouseBusy, connect
+
+    settings = Settings.from_env(warehouse_path=args.warehouse_path)
+    try:
+        con = connect(settings.warehouse_path, read_only=True, wait_seconds=args.wait_seconds)
+    except FileNotFoundError as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
+    except WarehouseBusy as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 75
+    try:
+        page = write_run_report(con, args.run_id, args.out_dir, web_assets_dir=settings.web_assets_dir,
+                                warehouse_path=settings.warehouse_path)
+    except LookupError as error:
+        print(f"wirehouse: {error.args[0]}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(page)
+    return 0
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from prefect import flow, get_run_logger, task
-from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as no_traverse
@@ -54,6 +54,7 @@ class RunSummary:
     model_version: str = ""
     warehouse_path: str = ""
     data_docs_index: str | None = None
+    run_report: str | None = None
     # seconds per stage: ingest, validation, load and waiting for enrichment (this process);
     # spaCy components, Wirehouse components and row building (where enrichment ran)
     stage_seconds: dict[str, float] = field(default_factory=dict)
@@ -397,6 +398,20 @@ class PipelineRun:
         return Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
                        web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
 
+    def write_report(self) -> None:
+        """The HTML run report with charts, linked as a Prefect artifact; never fails the run."""
+        from warehouse.report import write_run_report
+
+        try:
+            page = write_run_report(self.warehouse.con, self.run_id, self.settings.warehouse_dir / "reports",
+                                    web_assets_dir=Path(self.settings.web_assets_dir))
+            self.summary.run_report = str(page)
+            create_link_artifact(key="wirehouse-run-report", link=page.as_uri(), link_text="Run report (charts)",
+                                 description="Top entities, most-quoted speakers, quotes per article, "
+                                             "validation outcome and rejected documents of this run.")
+        except Exception as error:
+            self.logger.warning("run report not written: %s", error)
+
     def finish(self) -> RunSummary:
         summary = self.summary
         if self.audits and self.auditor.data_docs_dir is not None:
@@ -406,6 +421,7 @@ class PipelineRun:
         with self.warehouse.session():
             summary.table_counts = self.warehouse.table_counts()
             self.record_finish()
+            self.write_report()
         publish_run_report(no_traverse(summary), no_traverse(self.rejections), no_traverse(self.audits))
         self.logger.info("run %s %s in %.1fs: %d seen, %d loaded, %d skipped, %d rejected", self.run_id,
                          summary.status, summary.seconds, summary.documents_seen, summary.documents_loaded,

@@ -54,7 +54,9 @@ def test_run_publishes_table_and_markdown_artifacts(reported_run):
     summary = reported_run
     assert summary["status"] == "completed_with_rejections"
     found = artifacts_of(summary["run_id"])
-    assert set(found) == {"wirehouse-table-counts", "wirehouse-rejected-documents", "wirehouse-run-summary"}
+    assert set(found) == {"wirehouse-table-counts", "wirehouse-rejected-documents", "wirehouse-run-summary",
+                          "wirehouse-run-report"}
+    assert "reports" in found["wirehouse-run-report"].data  # a link to the HTML run report
 
     counts = found["wirehouse-table-counts"]
     assert counts.type == "table"

@@ -6,3 +6,147 @@ SELECT article_id,
        CASE WHEN source_line IS NULL THEN source_path ELSE source_path || '#' || source_line END AS source_key,
        enrichment_version
 FROM article;
+
+-- ---------------------------------------------------------------- analysis views
+-- Dates: article.published_at is NULL where the input has no date (every .txt file, e.g. the
+-- BBC corpus). These views never invent a publication date: `published_at` stays NULL, and
+-- `article_date` falls back to the day the article was ingested, with `date_basis` saying which
+-- ('published' or 'ingested'). Filter on date_basis = 'published' for a news timeline.
+
+-- One row per article: the date the other views use, and where it came from.
+CREATE OR REPLACE VIEW article_date AS
+SELECT article_id,
+       published_at,
+       CAST(coalesce(published_at, ingested_at) AS DATE) AS article_date,
+       CASE WHEN published_at IS NULL THEN 'ingested' ELSE 'published' END AS date_basis
+FROM article;
+
+-- Who is quoted most: one row per speaker (the linked entity, or the speaker's words when no
+-- entity was linked, e.g. 'a spokesman'); quotes without a speaker are left out.
+CREATE OR REPLACE VIEW quoted_speakers AS
+SELECT q.speaker_name,
+       q.speaker_entity_id,
+       e.label                                              AS speaker_label,
+       count(*)                                             AS quote_count,
+       count(*) FILTER (WHERE q.quote_type = 'direct')      AS direct_quotes,
+       count(*) FILTER (WHERE q.quote_type = 'partial')     AS partial_quotes,
+       count(DISTINCT q.article_id)                         AS article_count,
+       min(d.article_date)                                  AS first_date,
+       max(d.article_date)                                  AS last_date,
+       CASE WHEN count(DISTINCT d.date_basis) > 1 THEN 'mixed' ELSE min(d.date_basis) END AS date_basis,
+       round(avg(q.confidence), 3)                          AS avg_confidence
+FROM quote q
+JOIN article_date d USING (article_id)
+LEFT JOIN entity e ON e.entity_id = q.speaker_entity_id
+WHERE q.speaker_name IS NOT NULL
+GROUP BY q.speaker_name, q.speaker_entity_id, e.label;
+
+-- Every quote with its speaker and the article it appeared in (speaker_name NULL: unattributed).
+CREATE OR REPLACE VIEW speaker_quotes AS
+SELECT q.speaker_name,
+       q.speaker_entity_id,
+       q.quote_text,
+       q.quote_type,
+       q.attribution,
+       q.confidence,
+       q.cue,
+       a.title,
+       d.published_at,
+       d.article_date,
+       d.date_basis,
+       a.source,
+       a.source_path,
+       a.url,
+       q.article_id,
+       q.quote_id,
+       q.start_char,
+       q.end_char
+FROM quote q
+JOIN article a USING (article_id)
+JOIN article_date d USING (article_id);
+
+-- Pairs of named entities (people, organisations, places, groups, events, works) in the same
+-- article. Each entity counts once per article and each pair once, as entity_a_id < entity_b_id;
+-- dates, numbers and amounts are left out, so an article of n such entities gives n(n-1)/2 pairs.
+CREATE OR REPLACE VIEW entity_co_mentions AS
+WITH article_entity AS (
+    SELECT DISTINCT m.article_id, m.entity_id
+    FROM entity_mention m
+    JOIN entity e USING (entity_id)
+    WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT', 'PRODUCT', 'WORK_OF_ART', 'LAW')
+),
+pair AS (
+    SELECT a.entity_id AS entity_a_id, b.entity_id AS entity_b_id,
+           count(*) AS article_count, min(d.article_date) AS first_date, max(d.article_date) AS last_date
+    FROM article_entity a
+    JOIN article_entity b ON b.article_id = a.article_id AND a.entity_id < b.entity_id
+    JOIN article_date d ON d.article_id = a.article_id
+    GROUP BY a.entity_id, b.entity_id
+)
+SELECT p.entity_a_id, ea.canonical_name AS entity_a, ea.label AS label_a,
+       p.entity_b_id, eb.canonical_name AS entity_b, eb.label AS label_b,
+       p.article_count, p.first_date, p.last_date
+FROM pair p
+JOIN entity ea ON ea.entity_id = p.entity_a_id
+JOIN entity eb ON eb.entity_id = p.entity_b_id;
+
+-- Mentions of each entity per day (article_date, see the note on dates above); `month` rolls
+-- days up: SELECT month, sum(mentions) ... GROUP BY month. Summing article_count over days is
+-- exact, since an article has one date.
+CREATE OR REPLACE VIEW entity_timeline AS
+SELECT m.entity_id,
+       e.canonical_name,
+       e.label,
+       d.article_date                          AS day,
+       CAST(date_trunc('month', d.article_date) AS DATE) AS month,
+       d.date_basis,
+       count(*)                                AS mentions,
+       count(DISTINCT m.article_id)            AS article_count
+FROM entity_mention m
+JOIN entity e USING (entity_id)
+JOIN article_date d USING (article_id)
+GROUP BY m.entity_id, e.canonical_name, e.label, d.article_date, d.date_basis;
+
+-- One row per article: its size, and how many entities and quotes it holds.
+CREATE OR REPLACE VIEW article_overview AS
+WITH mentions AS (
+    SELECT article_id,
+           count(*)                                                           AS entity_mentions,
+           count(DISTINCT entity_id)                                          AS distinct_entities,
+           count(DISTINCT entity_id) FILTER (WHERE label = 'PERSON')          AS people,
+           count(DISTINCT entity_id) FILTER (WHERE label = 'ORG')             AS organisations,
+           count(DISTINCT entity_id) FILTER (WHERE label IN ('GPE', 'LOC'))   AS places
+    FROM entity_mention
+    GROUP BY article_id
+),
+quotes AS (
+    SELECT article_id,
+           count(*)                                          AS quotes,
+           count(*) FILTER (WHERE quote_type = 'direct')     AS direct_quotes,
+           count(DISTINCT speaker_name)                      AS speakers
+    FROM quote
+    GROUP BY article_id
+)
+SELECT a.article_id,
+       a.title,
+       a.source,
+       a.source_path,
+       d.published_at,
+       d.article_date,
+       d.date_basis,
+       a.word_count,
+       a.sentence_count,
+       coalesce(m.entity_mentions, 0)   AS entity_mentions,
+       coalesce(m.distinct_entities, 0) AS distinct_entities,
+       coalesce(m.people, 0)            AS people,
+       coalesce(m.organisations, 0)     AS organisations,
+       coalesce(m.places, 0)            AS places,
+       coalesce(q.quotes, 0)            AS quotes,
+       coalesce(q.direct_quotes, 0)     AS direct_quotes,
+       coalesce(q.speakers, 0)          AS speakers,
+       a.run_id,
+       a.ingested_at
+FROM article a
+JOIN article_date d USING (article_id)
+LEFT JOIN mentions m USING (article_id)
+LEFT JOIN quotes q USING (article_id);

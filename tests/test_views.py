@@ -1,0 +1,190 @@
+"""Analysis views (warehouse/views.sql) over a small hand-made warehouse with known answers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.store import SQL_DIR, Warehouse
+
+ANALYSIS_VIEWS = ("article_date", "quoted_speakers", "speaker_quotes", "entity_co_mentions", "entity_timeline",
+                  "article_overview")
+INGESTED = datetime(2024, 5, 20, 9, 30)
+
+# article_id, title, published_at (None: a .txt file)
+ARTICLES = [
+    ("a1", "Rates rise", datetime(2024, 3, 1, 10, 0)),
+    ("a2", "Rates hold", datetime(2024, 3, 1, 18, 0)),
+    ("a3", "Undated story", None),
+    ("a4", "Nothing found", datetime(2024, 4, 2, 8, 0)),
+]
+# entity_id, canonical_name, label
+ENTITIES = [
+    ("e_ann", "Ann Smith", "PERSON"),
+    ("e_bank", "Central Bank", "ORG"),
+    ("e_london", "London", "GPE"),
+    ("e_monday", "Monday", "DATE"),
+    ("e_bob", "Bob Jones", "PERSON"),
+]
+# article_id, entity_id, start_char (mentions; label copied from the entity)
+MENTIONS = [
+    ("a1", "e_ann", 0), ("a1", "e_ann", 40), ("a1", "e_bank", 10), ("a1", "e_london", 20), ("a1", "e_monday", 30),
+    ("a2", "e_ann", 0), ("a2", "e_bank", 10), ("a2", "e_monday", 30),
+    ("a3", "e_bob", 0), ("a3", "e_ann", 10), ("a3", "e_london", 20),
+]
+# quote_id, article_id, speaker_name, speaker_entity_id, quote_type, confidence
+QUOTES = [
+    ("q1", "a1", "Ann Smith", "e_ann", "direct", 0.9),
+    ("q2", "a1", "Ann Smith", "e_ann", "partial", 0.6),
+    ("q3", "a2", "Ann Smith", "e_ann", "direct", 0.8),
+    ("q4", "a3", "Ann Smith", "e_ann", "direct", 0.7),
+    ("q5", "a3", "a spokesman", None, "direct", 0.5),
+    ("q6", "a2", None, None, "direct", 0.4),
+]
+
+
+def build_warehouse(path: Path, articles=ARTICLES, entities=ENTITIES, mentions=MENTIONS, quotes=QUOTES) -> Path:
+    """A migrated warehouse file holding the given rows (entity counts computed from the mentions)."""
+    Warehouse.open(path).close()  # tables and views, as a run creates them
+    con = duckdb.connect(str(path))
+    try:
+        for article_id, title, published in articles:
+            body = f"Body of {article_id}. " * 5
+            con.execute("INSERT INTO article (article_id, source_path, title, body, published_at, encoding, "
+                        "char_count, word_count, sentence_count, enrichment_version, ingested_at, run_id) "
+                        "VALUES (?, ?, ?, ?, ?, 'utf-8', ?, 15, 5, 'v1', ?, 'run-1')",
+                        [article_id, f"/seeds/{article_id}.txt", title, body, published, len(body), INGESTED])
+        labels = {entity_id: label for entity_id, _, label in entities}
+        for entity_id, name, label in entities:
+            mine = [m for m in mentions if m[1] == entity_id]
+            con.execute("INSERT INTO entity VALUES (?, ?, ?, ?, ?)",
+                        [entity_id, name, label, len(mine), len({m[0] for m in mine})])
+        for article_id, entity_id, start in mentions:
+            con.execute("INSERT INTO entity_mention VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)",
+                        [article_id, entity_id, entity_id, labels[entity_id], labels[entity_id], start, start + 5])
+        for n, (quote_id, article_id, speaker, speaker_id, kind, confidence) in enumerate(quotes):
+            con.execute("INSERT INTO quote (quote_id, article_id, quote_text, start_char, end_char, speaker_name, "
+                        "speaker_entity_id, quote_type, attribution, confidence, sentence_index) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'cue_subject', ?, 0)",
+                        [quote_id, article_id, f"quote {quote_id}", n * 10, n * 10 + 7, speaker, speaker_id, kind,
+                         confidence])
+        con.execute("INSERT INTO pipeline_run (run_id, started_at, finished_at, status, documents_seen, "
+                    "documents_loaded, documents_skipped, documents_rejected, accounting_ok, counts) VALUES "
+                    "('run-1', ?, ?, 'completed', 4, 4, 0, 0, true, '{}')", [INGESTED, INGESTED])
+    finally:
+        con.close()
+    return path
+
+
+def rows(con, sql, params=None):
+    return con.execute(sql, params or []).fetchall()
+
+
+@pytest.fixture
+def con(tmp_path):
+    path = build_warehouse(tmp_path / "views.duckdb")
+    connection = duckdb.connect(str(path), read_only=True)
+    yield connection
+    connection.close()
+
+
+def test_every_analysis_view_is_created_by_a_run_and_article_source_is_kept(con):
+    views = {name for (name,) in rows(con, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
+    assert set(ANALYSIS_VIEWS) | {"article_source"} <= views
+    assert rows(con, "SELECT source_key FROM article_source WHERE article_id = 'a1'") == [("/seeds/a1.txt",)]
+    declared = re.findall(r"CREATE OR REPLACE VIEW (\w+)", (SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+    assert set(declared) == set(ANALYSIS_VIEWS) | {"article_source"}
+
+
+def test_article_date_falls_back_to_ingestion_and_says_so(con):
+    assert rows(con, "SELECT article_id, published_at, article_date, date_basis FROM article_date "
+                     "ORDER BY article_id") == [
+        ("a1", datetime(2024, 3, 1, 10, 0), date(2024, 3, 1), "published"),
+        ("a2", datetime(2024, 3, 1, 18, 0), date(2024, 3, 1), "published"),
+        ("a3", None, date(2024, 5, 20), "ingested"),
+        ("a4", datetime(2024, 4, 2, 8, 0), date(2024, 4, 2), "published"),
+    ]
+
+
+def test_quoted_speakers_counts_quotes_articles_and_dates(con):
+    result = rows(con, "SELECT speaker_name, speaker_entity_id, speaker_label, quote_count, direct_quotes, "
+                       "partial_quotes, article_count, first_date, last_date, date_basis, avg_confidence "
+                       "FROM quoted_speakers ORDER BY quote_count DESC, speaker_name")
+    assert result == [
+        ("Ann Smith", "e_ann", "PERSON", 4, 3, 1, 3, date(2024, 3, 1), date(2024, 5, 20), "mixed", 0.75),
+        ("a spokesman", None, None, 1, 1, 0, 1, date(2024, 5, 20), date(2024, 5, 20), "ingested", 0.5),
+    ]  # the unattributed quote q6 is left out
+
+
+def test_speaker_quotes_carry_the_article_title_and_date(con):
+    result = rows(con, "SELECT quote_id, speaker_name, title, published_at, article_date, date_basis "
+                       "FROM speaker_quotes ORDER BY quote_id")
+    assert len(result) == len(QUOTES)
+    assert result[0] == ("q1", "Ann Smith", "Rates rise", datetime(2024, 3, 1, 10, 0), date(2024, 3, 1),
+                         "published")
+    assert result[3] == ("q4", "Ann Smith", "Undated story", None, date(2024, 5, 20), "ingested")
+    assert result[5][1] is None  # unattributed quotes are listed with no speaker
+
+
+def test_co_mentions_count_each_pair_once_per_article_and_skip_dates(con):
+    result = rows(con, "SELECT entity_a_id, entity_b_id, entity_a, entity_b, article_count, first_date, last_date "
+                       "FROM entity_co_mentions ORDER BY entity_a_id, entity_b_id")
+    pairs = {(a, b): (count, first, last) for a, b, _, _, count, first, last in result}
+    assert all(a < b for a, b in pairs)
+    assert pairs == {
+        ("e_ann", "e_bank"): (2, date(2024, 3, 1), date(2024, 3, 1)),   # a1 (Ann twice: still one) and a2
+        ("e_ann", "e_london"): (2, date(2024, 3, 1), date(2024, 5, 20)),  # a1 and a3
+        ("e_bank", "e_london"): (1, date(2024, 3, 1), date(2024, 3, 1)),
+        ("e_ann", "e_bob"): (1, date(2024, 5, 20), date(2024, 5, 20)),
+        ("e_bob", "e_london"): (1, date(2024, 5, 20), date(2024, 5, 20)),
+    }  # Monday (DATE) pairs with nobody
+    names = {(a, b): (name_a, name_b) for a, b, name_a, name_b, *_ in result}
+    assert names[("e_ann", "e_bank")] == ("Ann Smith", "Central Bank")
+
+
+def test_co_mentions_grow_with_entities_per_article_not_mentions(tmp_path):
+    # one article, 30 named entities mentioned 5 times each: 30*29/2 pairs, each in one article
+    entities = [(f"e{n:02}", f"Person {n}", "PERSON") for n in range(30)]
+    mentions = [("a1", entity_id, 100 * k + n) for n, (entity_id, _, _) in enumerate(entities) for k in range(5)]
+    path = build_warehouse(tmp_path / "wide.duckdb", articles=ARTICLES[:1], entities=entities, mentions=mentions,
+                           quotes=[])
+    with duckdb.connect(str(path), read_only=True) as con:
+        assert rows(con, "SELECT count(*), max(article_count) FROM entity_co_mentions") == [(435, 1)]
+
+
+def test_entity_timeline_counts_mentions_per_day_and_rolls_up_by_month(con):
+    result = rows(con, "SELECT day, month, date_basis, mentions, article_count FROM entity_timeline "
+                       "WHERE entity_id = 'e_ann' ORDER BY day")
+    assert result == [
+        (date(2024, 3, 1), date(2024, 3, 1), "published", 3, 2),   # two in a1, one in a2
+        (date(2024, 5, 20), date(2024, 5, 1), "ingested", 1, 1),   # a3 has no date of its own
+    ]
+    monthly = rows(con, "SELECT month, sum(mentions), sum(article_count) FROM entity_timeline "
+                        "WHERE entity_id = 'e_ann' AND date_basis = 'published' GROUP BY month ORDER BY month")
+    assert monthly == [(date(2024, 3, 1), 3, 2)]
+    total = rows(con, "SELECT sum(mentions) FROM entity_timeline")[0][0]
+    assert total == len(MENTIONS)
+
+
+def test_article_overview_counts_entities_and_quotes_per_article(con):
+    result = rows(con, "SELECT article_id, title, entity_mentions, distinct_entities, people, organisations, "
+                       "places, quotes, direct_quotes, speakers FROM article_overview ORDER BY article_id")
+    assert result == [
+        ("a1", "Rates rise", 5, 4, 1, 1, 1, 2, 1, 1),
+        ("a2", "Rates hold", 3, 3, 1, 1, 0, 2, 2, 1),
+        ("a3", "Undated story", 3, 3, 2, 0, 1, 2, 2, 2),
+        ("a4", "Nothing found", 0, 0, 0, 0, 0, 0, 0, 0),
+    ]
+
+
+def test_views_survive_a_reopen_and_see_new_rows(tmp_path):
+    path = build_warehouse(tmp_path / "again.duckdb")
+    Warehouse.open(path).close()  # the next run re-creates the views over the same tables
+    with duckdb.connect(str(path)) as con:
+        con.execute("DELETE FROM quote WHERE speaker_entity_id = 'e_ann' AND article_id = 'a3'")
+        assert rows(con, "SELECT quote_count, article_count FROM quoted_speakers WHERE speaker_entity_id = 'e_ann'"
+                    ) == [(3, 2)]
