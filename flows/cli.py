@@ -125,23 +125,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     # No usage reporting from the libraries: the warehouse runs on closed networks too.
     for variable in ("GX_ANALYTICS_ENABLED", "PREFECT_SERVER_ANALYTICS_ENABLED"):
         os.environ.setdefault(variable, "false")
+    commands = {"run": command_run, "evaluate": command_evaluate, "sql": command_sql, "doctor": command_doctor,
+                "export": command_export, "report": command_report}
     try:
-        if args.command == "run":
-            return command_run(args)
-        if args.command == "evaluate":
-            return command_evaluate(args)
-        if args.command == "sql":
-            return command_sql(args)
-        if args.command == "doctor":
-            return command_doctor(args)
-        if args.command == "export":
-            return command_export(args)
-        if args.command == "report":
-            return command_report(args)
+        return commands[args.command](args)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    return 2
 
 
 def command_run(args: argparse.Namespace) -> int:
