@@ -158,7 +158,7 @@ def test_components_are_registered_after_ner(nlp):
 
 def test_raw_entities_are_not_modified(nlp):
     text = SEED.read_text(encoding="utf-8")
-    with nlp.select_pipes(enable=["tok2vec", "tagger", "parser", "attribute_ruler", "ner"]):
+    with nlp.select_pipes(enable=["tok2vec", "tagger", "parser", "ner"]):
         plain = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
     full = [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents]
     assert full == plain

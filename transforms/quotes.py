@@ -33,6 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from transforms import entities
 from transforms.entities import mention_at
+from transforms.pos import is_determiner, is_verb
 
 Doc.set_extension("quotes", default=None, force=True)
 
@@ -447,7 +448,7 @@ class _Context:
         """The subject of the main verb of a frame when no cue verb is there: "Continued
         Stone:", "“…!” beamed Hartley". After a quote the first verb counts, before it
         the one closest to the root of the parse."""
-        verbs = [t for t in frame if t.pos_ in ("VERB", "AUX") and self.unquoted_subject(t) is not None]
+        verbs = [t for t in frame if is_verb(t) and self.unquoted_subject(t) is not None]
         if not verbs:
             return None
         verb = verbs[0] if first else min(verbs, key=_depth)
@@ -520,7 +521,7 @@ class _Context:
 
     def resolve_title(self, phrase: Span, head: Token):
         """The person holding a title ("the Prime Minister"), if the article says so."""
-        title = " ".join(t.text for t in phrase if t.dep_ != "det" and t.pos_ != "DET")
+        title = " ".join(t.text for t in phrase if t.dep_ != "det" and not is_determiner(t))
         person_for_title = getattr(entities, "person_for_title", None)
         holder = person_for_title(self.doc, title) if person_for_title is not None else None
         if holder is not None:
