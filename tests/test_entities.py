@@ -363,3 +363,55 @@ def test_invariants_on_bbc_articles(nlp):
                 assert mention.text.split()[-1] in mention.canonical_name
         # within one article a name has one label
         assert all(len(labels) == 1 for labels in by_name.values()), by_name
+
+
+# --- the title scanner against the same grammar in spaCy's Matcher -----------------------------
+def matcher_title_patterns() -> list[dict]:
+    """The title grammar as SpanRuler patterns: the reference the scanner must agree with."""
+    head = {"LOWER": {"IN": list(entities.TITLE_HEADS)}}
+    modifier = {"LOWER": {"IN": list(entities.TITLE_MODIFIERS)}}
+    starts = ([head], [modifier, {**modifier, "OP": "*"}, head])
+    tails = ([], [{"ORTH": "-", "OP": "?"}, {"LOWER": "general"}],
+             [{"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
+              {"LOWER": {"IN": list(entities.TITLE_DEPARTMENTS)}, "OP": "+"}])
+    patterns = [{"label": entities.TITLE, "pattern": start + tail} for start in starts for tail in tails]
+    patterns.append({"label": entities.HONORIFIC, "pattern": [{"LOWER": {"IN": list(entities.HONORIFICS)}}]})
+    return patterns
+
+
+def title_spans_both_ways(texts):
+    from spacy.pipeline import SpanRuler
+    from spacy.util import filter_spans
+
+    tokenizer = spacy.blank("en")
+    ruler = SpanRuler(tokenizer, "reference", spans_key="reference", overwrite=True,
+                      spans_filter=lambda existing, new: filter_spans([*existing, *new]))
+    ruler.add_patterns(matcher_title_patterns())
+    scanner = entities.TitleScanner(tokenizer.vocab)
+    for text in texts:
+        doc = scanner(ruler(tokenizer(text)))
+        yield ([(s.start, s.end, s.label_) for s in doc.spans["reference"]],
+               [(s.start, s.end, s.label_) for s in doc.spans[entities.TITLE_SPANS_KEY]])
+
+
+def test_title_scanner_gives_the_spans_of_the_matcher_grammar():
+    texts = [SEED.read_text(encoding="utf-8"),
+             "Deputy Prime Minister and Foreign Minister Yair Lapid met Mr. Blinken, the Secretary of State.",
+             "Attorney General Garland, attorney - general Smith, the U.N. Secretary-General and Dr Who.",
+             "Former national security adviser Rice; chief executive officer Jones; the secretary of the "
+             "treasury; Secretary of Homeland Security and Transportation Lee. The minister",
+             "", "minister", "of the state"]
+    pairs = list(title_spans_both_ways(texts))
+    assert sum(len(reference) for reference, _ in pairs) > 15
+    for reference, scanned in pairs:
+        assert scanned == reference
+
+
+@pytest.mark.corpus
+@pytest.mark.skipif(not BBC.is_dir(), reason=f"BBC corpus not found at {BBC} (needs ../shared/corpora)")
+def test_title_scanner_agrees_with_the_matcher_on_bbc_articles():
+    paths = sorted(BBC.glob("*/*.txt"))[::10]
+    texts = [path.read_bytes().decode("utf-8", errors="replace") for path in paths]
+    pairs = list(title_spans_both_ways(texts))
+    assert sum(len(reference) for reference, _ in pairs) > 200
+    assert [scanned for _, scanned in pairs] == [reference for reference, _ in pairs]

@@ -4,7 +4,7 @@ spaCy's NER labels every span on its own, so the small model can call "Lapid" an
 "Blinken" a GPE three sentences after "Yair Lapid" and "Antony Blinken" were tagged PERSON.
 Two registered components, run in the same `nlp.pipe` pass after "ner", fix that per article:
 
-- `wirehouse_titles`: a SpanRuler that marks titles of office ("Foreign Minister",
+- `wirehouse_titles`: a scanner that marks titles of office ("Foreign Minister",
   "Secretary of State", "National Security Adviser") and honorifics ("Mr", "Dr") in
   `doc.spans["wirehouse_titles"]`. It never writes `doc.ents`: the raw NER output is kept.
 - `wirehouse_entity_resolver` (the last of ours; the quote extractor runs after it):
@@ -51,7 +51,6 @@ from typing import Iterable, Sequence
 import numpy
 from spacy.attrs import LOWER
 from spacy.language import Language
-from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
@@ -112,33 +111,61 @@ _POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
 _POSSESSIVE_NAMES = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
 
 
-def title_patterns() -> list[dict]:
-    head = {"LOWER": {"IN": list(TITLE_HEADS)}}
-    # a leading optional operator would make the matcher try every token: spell both starts out
-    starts = ([head], [{"LOWER": {"IN": list(TITLE_MODIFIERS)}}, {"LOWER": {"IN": list(TITLE_MODIFIERS)}, "OP": "*"}, head])
-    tails = (
-        [],
-        [{"ORTH": "-", "OP": "?"}, {"LOWER": "general"}],
-        [
-            {"LOWER": {"IN": ["of", "for"]}},
-            {"LOWER": "the", "OP": "?"},
-            {"LOWER": {"IN": list(TITLE_DEPARTMENTS)}, "OP": "+"},
-        ],
-    )
-    patterns = [{"label": TITLE, "pattern": start + tail} for start in starts for tail in tails]
-    patterns.append({"label": HONORIFIC, "pattern": [{"LOWER": {"IN": list(HONORIFICS)}}]})
-    return patterns
+class TitleScanner:
+    """Marks titles of office and honorifics in `doc.spans["wirehouse_titles"]`.
 
+    The grammar above, matched around each head word: a run of modifiers before it and
+    the longest tail after it; overlapping candidates keep the longest (`filter_spans`).
+    It gives the spans a spaCy SpanRuler with the same grammar gives (tests compare the
+    two) at a tenth of the cost: one array pass over the words' lower-case hashes instead
+    of the Matcher trying every pattern at every token."""
 
-def _longest_spans(existing: Iterable[Span], new: Iterable[Span]) -> list[Span]:
-    return filter_spans([*existing, *new])
+    def __init__(self, vocab) -> None:
+        strings = vocab.strings
+        self.heads = numpy.array([strings.add(w) for w in TITLE_HEADS], dtype=numpy.uint64)
+        self.honorifics = numpy.array([strings.add(w) for w in HONORIFICS], dtype=numpy.uint64)
+        self.modifiers = {strings.add(w) for w in TITLE_MODIFIERS}
+        self.departments = {strings.add(w) for w in TITLE_DEPARTMENTS}
+        self.of_for = {strings.add("of"), strings.add("for")}
+        self.the, self.hyphen, self.general = strings.add("the"), strings.add("-"), strings.add("general")
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans: list[Span] = []
+        if len(doc):
+            lowers = doc.to_array(LOWER)
+            for i in numpy.flatnonzero(numpy.isin(lowers, self.honorifics)).tolist():
+                spans.append(Span(doc, i, i + 1, label=HONORIFIC))
+            words = None
+            for i in numpy.flatnonzero(numpy.isin(lowers, self.heads)).tolist():
+                words = words if words is not None else lowers.tolist()
+                first = i
+                while first > 0 and words[first - 1] in self.modifiers:
+                    first -= 1
+                ends = self._tail_ends(words, i + 1)
+                spans.extend(Span(doc, start, end, label=TITLE) for start in range(first, i + 1) for end in ends)
+        doc.spans[TITLE_SPANS_KEY] = filter_spans(spans)
+        return doc
+
+    def _tail_ends(self, words: list[int], after: int) -> list[int]:
+        """Every end a title can have after its head word at `after - 1`."""
+        n = len(words)
+        ends = [after]
+        k = after + 1 if after < n and words[after] == self.hyphen else after
+        if k < n and words[k] == self.general:
+            ends.append(k + 1)
+        if after < n and words[after] in self.of_for:
+            k = after + 1
+            if k < n and words[k] == self.the:
+                k += 1
+            while k < n and words[k] in self.departments:
+                k += 1
+                ends.append(k)
+        return ends
 
 
 @Language.factory("wirehouse_titles")
-def make_title_ruler(nlp: Language, name: str) -> SpanRuler:
-    ruler = SpanRuler(nlp, name, spans_key=TITLE_SPANS_KEY, spans_filter=_longest_spans, overwrite=True)
-    ruler.add_patterns(title_patterns())
-    return ruler
+def make_title_scanner(nlp: Language, name: str) -> TitleScanner:
+    return TitleScanner(nlp.vocab)
 
 
 # --- aliases ------------------------------------------------------------------------------

@@ -26,8 +26,10 @@ Contract used by the rest of the pipeline:
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass
 
+from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
@@ -138,6 +140,10 @@ class Speaker:
 # ---------------------------------------------------------------- quotation marks
 
 
+# where the scan has something to decide: a line break or any quotation mark
+_MARK_OR_NEWLINE = re.compile("[\\n\"" + OPENING_MARKS + CLOSING_MARKS + "]|``|''")
+
+
 def _mark_at(text: str, i: int) -> tuple[str, int] | None:
     """("open"|"close"|"either", length) for a quotation mark starting at i."""
     char = text[i]
@@ -166,27 +172,25 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
     spans: list[QuoteSpan] = []
     open_at: int | None = None
     depth = 0
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char == "\n":
+    n = len(text)
+    found = _MARK_OR_NEWLINE.search(text)
+    while found is not None:
+        i = found.start()
+        if text[i] == "\n":
             if open_at is not None:
                 j = i
                 while j < n and text[j].isspace():
                     j += 1
                 mark = _mark_at(text, j) if j < n else None
                 if mark and mark[0] != "close":
-                    i, depth = j + mark[1], 1  # the quote goes on in the next paragraph
+                    depth = 1  # the quote goes on in the next paragraph
+                    found = _MARK_OR_NEWLINE.search(text, j + mark[1])
                     continue
                 _add_span(spans, text, open_at, i, i)
                 open_at = None
-            i += 1
+            found = _MARK_OR_NEWLINE.search(text, i + 1)
             continue
-        mark = _mark_at(text, i)
-        if mark is None:
-            i += 1
-            continue
-        kind, length = mark
+        kind, length = _mark_at(text, i)
         if open_at is None and kind != "close":
             open_at, depth = i, 1
         elif open_at is not None and kind == "open":
@@ -196,7 +200,7 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
             if depth == 0 or kind == "either":
                 _add_span(spans, text, open_at, i, i + length)
                 open_at = None
-        i += length
+        found = _MARK_OR_NEWLINE.search(text, i + length)
     if open_at is not None:
         _add_span(spans, text, open_at, n, n)
     return spans
@@ -264,11 +268,11 @@ def add_to_pipeline(nlp: Language) -> None:
 
 
 def extract_quotes(doc: Doc) -> list[QuoteMatch]:
-    text = doc.text
+    text = doc.text  # rebuilt from the tokens on every access: read once
     spans = find_quote_spans(text)
     if not spans:
         return []
-    context = _Context(doc, spans)
+    context = _Context(doc, text, spans)
     found: list[QuoteMatch] = []
     speakers: list[Speaker | None] = []
     for index, span in enumerate(spans):
@@ -306,11 +310,11 @@ def extract_quotes(doc: Doc) -> list[QuoteMatch]:
 class _Context:
     """Per-document lookups shared by all quotes of a Doc."""
 
-    def __init__(self, doc: Doc, spans: list[QuoteSpan]):
+    def __init__(self, doc: Doc, text: str, spans: list[QuoteSpan]):
         self.doc = doc
-        self.text = doc.text
+        self.text = text
         self.spans = spans
-        self.token_starts = [token.idx for token in doc]
+        self.token_starts = doc.to_array(IDX).tolist()  # one C-level pass, no Token objects
         self.paragraphs = paragraphs(self.text)
         self.paragraph_starts = [start for start, _ in self.paragraphs]
         self.quoted = [(span.open, span.close) for span in spans]
