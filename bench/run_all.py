@@ -47,16 +47,17 @@ def bare_spacy(texts: list[str]) -> dict:
 
 def stage_shares(stage_seconds: dict[str, float], wall: float) -> dict[str, float]:
     """Shares of the run's work: spaCy's own components against everything Wirehouse adds."""
-    spacy_components = ("tokenizer", "tok2vec", "tagger", "parser", "attribute_ruler", "ner", "senter",
-                        "lemmatizer")
+    spacy_components = ("tokenizer", "tok2vec", "tagger", "parser", "ner")
     nlp = sum(v for k, v in stage_seconds.items() if k.split(":", 1)[-1] in spacy_components)
     ours = sum(v for k, v in stage_seconds.items() if k.startswith("enrich:wirehouse_"))
     rows = stage_seconds.get("enrich:rows", 0.0)
-    ingest, validation = stage_seconds.get("ingest", 0.0), stage_seconds.get("validation", 0.0)
+    ingest = stage_seconds.get("ingest", 0.0)
+    # validation_setup (creating the GX context) runs in a thread while the first batch is enriched
+    validation = stage_seconds.get("validation", 0.0) + stage_seconds.get("validation_setup", 0.0)
     load = stage_seconds.get("load", 0.0) + stage_seconds.get("data_docs", 0.0)
     waiting = stage_seconds.get("wait_for_enrichment", 0.0)
-    # the flow's process: whatever it spent outside ingest, audit, load and waiting is orchestration
-    orchestration = max(wall - ingest - validation - load - waiting, 0.0)
+    # the flow's thread: whatever it spent outside ingest, audit, load and waiting is orchestration
+    orchestration = max(wall - ingest - stage_seconds.get("validation", 0.0) - load - waiting, 0.0)
     total = nlp + ours + rows + ingest + validation + load + orchestration
     shares = {"nlp": nlp, "resolution_and_quotes": ours + rows, "ingest": ingest, "validation": validation,
               "load": load, "orchestration": orchestration}

