@@ -136,9 +136,11 @@ def last_run_summary(warehouse: Path) -> dict:
             "words_in_warehouse": words}
 
 
-def update_results(section: str, values: dict) -> dict:
+def update_results(section: str, values: dict, headline: dict | None = None) -> dict:
+    """Replace one section of bench/results.json; `headline` figures go to its top level."""
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     results[section] = values
+    results.update(headline or {})
     results["machine"] = machine()
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
     return results

@@ -11,8 +11,8 @@ from transforms.records import ArticleRow, EnrichedBatch, EntityRow, MentionRow,
 from warehouse.store import Warehouse
 
 EXISTING_ROWS = 1_000_000
-BATCH_ARTICLES = 200
-MENTIONS_PER_ARTICLE = 250  # 50,000 rows a publish
+BATCH_ARTICLES = 500  # the default batch size of a run
+MENTIONS_PER_ARTICLE = 100  # 50,000 rows a publish
 
 
 def measure_load(path: Path, rounds: int = 4) -> dict:

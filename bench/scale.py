@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from bench.harness import DATA, SHARED, prefect_server, require, update_results, wirehouse_run
@@ -48,11 +49,9 @@ def main() -> int:
             result = measure_scale(env, work, sizes=(100_000,))["100000"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    results = update_results("scale_100k", result | {"peak_rss_mb_100k": result["peak_rss_mb"]})
-    results["bench"] = results.get("bench", {})
-    flat = {"peak_rss_mb_100k": result["peak_rss_mb"], "docs_per_s_100k": result["docs_per_s"]}
-    update_results("scale_100k_summary", flat)
-    print(flat)
+    headline = {"peak_rss_mb_100k": result["peak_rss_mb"], "docs_per_s_100k": result["docs_per_s"]}
+    update_results("scale_100k", result | {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S %Z")}, headline)
+    print(headline)
     return 0
 
 

@@ -417,7 +417,7 @@ class Warehouse:
                 if name == "entity":  # shared across articles: insert the new ones only
                     arrow = self._new_entities(arrow)
                 self._insert_arrow(name, arrow)
-            self._apply_entity_deltas(removed, mention_counts(batch.mentions))
+            self._apply_entity_deltas(removed, mention_counts(tables["entity_mention"]))
             self.con.execute("COMMIT")
         except Exception:
             self.con.execute("ROLLBACK")
@@ -557,14 +557,15 @@ class Warehouse:
             self.con.unregister("staged_rows")
 
 
-def mention_counts(mentions: Iterable[Any]) -> dict[str, tuple[int, int]]:
-    """entity_id -> (mentions, distinct articles) of a batch's mention rows."""
-    mentions_per_entity: dict[str, int] = {}
-    articles_per_entity: dict[str, set[str]] = {}
-    for mention in mentions:
-        mentions_per_entity[mention.entity_id] = mentions_per_entity.get(mention.entity_id, 0) + 1
-        articles_per_entity.setdefault(mention.entity_id, set()).add(mention.article_id)
-    return {e: (n, len(articles_per_entity[e])) for e, n in mentions_per_entity.items()}
+def mention_counts(mentions: pa.Table) -> dict[str, tuple[int, int]]:
+    """entity_id -> (mentions, distinct articles) of a batch's entity_mention rows (Arrow
+    group-by: a publish of 50,000 mentions spends milliseconds here, not a Python loop)."""
+    if mentions.num_rows == 0:
+        return {}
+    counts = mentions.group_by("entity_id").aggregate(
+        [("article_id", "count"), ("article_id", "count_distinct")]).to_pydict()
+    return {entity_id: (n, articles) for entity_id, n, articles in
+            zip(counts["entity_id"], counts["article_id_count"], counts["article_id_count_distinct"])}
 
 
 _BATCH_TABLES = (
