@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from flows.settings import RUNNERS, Settings
 
@@ -129,9 +130,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "export": command_export, "report": command_report}
     try:
         return commands[args.command](args)
+    except CommandFailed as failure:
+        print(f"wirehouse: {failure}", file=sys.stderr)
+        return failure.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+
+
+class CommandFailed(Exception):
+    """A command stops with a one-line reason and an exit code (2 set-up, 75 busy)."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@contextlib.contextmanager
+def warehouse_errors() -> Iterator[None]:
+    """A missing warehouse is a set-up error (2); one another run is writing is busy (75,
+    EX_TEMPFAIL: try again later)."""
+    from warehouse.store import WarehouseBusy
+
+    try:
+        yield
+    except FileNotFoundError as error:
+        raise CommandFailed(str(error), 2) from None
+    except WarehouseBusy as error:
+        raise CommandFailed(str(error), 75) from None
+
+
+def warehouse_path(args: argparse.Namespace) -> str:
+    return args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
 
 
 def command_run(args: argparse.Namespace) -> int:
@@ -238,12 +268,8 @@ def command_sql(args: argparse.Namespace) -> int:
 
     from warehouse.store import connect
 
-    path = args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
-    try:
-        con = connect(path, read_only=True)
-    except FileNotFoundError as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 2
+    with warehouse_errors():
+        con = connect(warehouse_path(args), read_only=True)
     try:
         relation = con.sql(args.query)
         if relation is None:
@@ -266,17 +292,9 @@ def command_doctor(args: argparse.Namespace) -> int:
     import json
 
     from warehouse import doctor
-    from warehouse.store import WarehouseBusy
 
-    path = args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
-    try:
-        report = doctor.examine(path, wait_seconds=args.wait_seconds)
-    except FileNotFoundError as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 2
-    except WarehouseBusy as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 75
+    with warehouse_errors():
+        report = doctor.examine(warehouse_path(args), wait_seconds=args.wait_seconds)
     print(json.dumps(report.as_dict(), indent=1) if args.format == "json" else report.render())
     return 0 if report.healthy else 1
 
@@ -285,17 +303,10 @@ def command_export(args: argparse.Namespace) -> int:
     import duckdb
 
     from warehouse.export import export
-    from warehouse.store import WarehouseBusy
 
-    path = args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
     try:
-        manifest = export(path, args.out_dir, args.format, wait_seconds=args.wait_seconds)
-    except FileNotFoundError as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 2
-    except WarehouseBusy as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 75
+        with warehouse_errors():
+            manifest = export(warehouse_path(args), args.out_dir, args.format, wait_seconds=args.wait_seconds)
     except (duckdb.Error, OSError) as error:
         print(f"wirehouse: export failed: {error}", file=sys.stderr)
         return 1
@@ -308,17 +319,11 @@ def command_export(args: argparse.Namespace) -> int:
 
 def command_report(args: argparse.Namespace) -> int:
     from warehouse.report import write_run_report
-    from warehouse.store import WarehouseBusy, connect
+    from warehouse.store import connect
 
     settings = Settings.from_env(warehouse_path=args.warehouse_path)
-    try:
+    with warehouse_errors():
         con = connect(settings.warehouse_path, read_only=True, wait_seconds=args.wait_seconds)
-    except FileNotFoundError as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 2
-    except WarehouseBusy as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 75
     try:
         page = write_run_report(con, args.run_id, args.out_dir, web_assets_dir=settings.web_assets_dir,
                                 warehouse_path=settings.warehouse_path)
