@@ -44,6 +44,9 @@ UNUSED_COMPONENTS = ("lemmatizer", "attribute_ruler")
 # a minibatch (about 5 MB per news article): 16 docs keep a worker near 350 MB where 64
 # took 700 MB, at the same words per second (measured on 400 BBC articles).
 SPACY_BATCH_SIZE = 16
+# ... and at most this many characters (16 articles of average news length), so a run of
+# long articles does not make a minibatch, and a worker's memory, several times larger.
+SPACY_BATCH_CHARS = SPACY_BATCH_SIZE * 2_500
 
 INSTALL_HINT = (
     "Install an English spaCy pipeline into this environment, for example:\n"
@@ -120,7 +123,7 @@ def pipe_timed(nlp: Language, texts: list[str], batch_size: int, timings: dict[s
     """What `nlp.pipe` does in one process, minibatch by minibatch, timing each component.
 
     The timings feed the run's stage breakdown (spaCy's own components vs ours)."""
-    for chunk in spacy.util.minibatch(texts, batch_size):
+    for chunk in minibatches(texts, batch_size, SPACY_BATCH_CHARS):
         started = time.perf_counter()
         docs = [nlp.make_doc(text) for text in chunk]
         timings["tokenizer"] = timings.get("tokenizer", 0.0) + time.perf_counter() - started
@@ -140,6 +143,21 @@ def word_count(doc: Doc) -> int:
         return 0
     flags = doc.to_array([IS_PUNCT, IS_SPACE])
     return int((flags.sum(axis=1) == 0).sum())
+
+
+def minibatches(texts: list[str], max_docs: int, max_chars: int) -> Iterator[list[str]]:
+    """Consecutive texts, at most `max_docs` and about `max_chars` per group (a longer
+    text is a group of its own)."""
+    group: list[str] = []
+    chars = 0
+    for text in texts:
+        if group and (len(group) >= max_docs or chars + len(text) > max_chars):
+            yield group
+            group, chars = [], 0
+        group.append(text)
+        chars += len(text)
+    if group:
+        yield group
 
 
 def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
