@@ -113,14 +113,18 @@ def test_report_of_a_run_that_loaded_nothing_says_so(run_flow, ran, tmp_path):
     assert (tmp_path / "reports" / "latest.html").read_text(encoding="utf-8").count(page.name) == 2
 
 
-def test_without_installed_scripts_the_page_loads_them_and_says_so(tmp_path):
-    warehouse = build_warehouse(tmp_path / "wirehouse.duckdb")
+def report_without_scripts(warehouse, tmp_path) -> str:
+    """The HTML of run-1's report, written where no chart scripts are installed."""
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         page = write_run_report(con, "run-1", tmp_path / "reports", web_assets_dir=tmp_path / "no-assets")
     finally:
         con.close()
-    html = page.read_text(encoding="utf-8")
+    return page.read_text(encoding="utf-8")
+
+
+def test_without_installed_scripts_the_page_loads_them_and_says_so(tmp_path):
+    html = report_without_scripts(build_warehouse(tmp_path / "wirehouse.duckdb"), tmp_path)
     assert '<script src="https://cdn.jsdelivr.net/npm/vega@6"></script>' in html
     assert "not installed here" in html
 
@@ -128,13 +132,7 @@ def test_without_installed_scripts_the_page_loads_them_and_says_so(tmp_path):
 def test_names_from_the_data_cannot_break_out_of_the_page(tmp_path):
     hostile = "</script><script>alert(1)</script><!--"
     entities = [(entity_id, hostile if entity_id == "e_ann" else name, label) for entity_id, name, label in ENTITIES]
-    warehouse = build_warehouse(tmp_path / "wirehouse.duckdb", entities=entities)
-    con = duckdb.connect(str(warehouse), read_only=True)
-    try:
-        page = write_run_report(con, "run-1", tmp_path / "reports", web_assets_dir=tmp_path / "no-assets")
-    finally:
-        con.close()
-    html = page.read_text(encoding="utf-8")
+    html = report_without_scripts(build_warehouse(tmp_path / "wirehouse.duckdb", entities=entities), tmp_path)
     assert "<script>alert(1)" not in html
     assert "&lt;/script&gt;&lt;script&gt;alert(1)" in html  # the data table shows it as text
 
