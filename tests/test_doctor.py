@@ -63,6 +63,7 @@ def test_every_kind_of_damage_is_named(healthy):
     con.execute("INSERT INTO entity_mention VALUES ('gone', ?, 'Bennett', 'PERSON', NULL, 0, 7, 0, NULL)",
                 [BENNETT])  # orphan (and it throws the entity counts off)
     con.execute("INSERT INTO sentence VALUES ('a1', 1, 30, 43)")  # duplicate sentence
+    con.execute("INSERT INTO entity SELECT * FROM entity")  # every entity twice (no key stops it)
     con.execute("UPDATE quote SET end_char = 12")  # offsets no longer slice to the text
     con.execute("INSERT INTO pipeline_run (run_id, started_at, status, documents_seen, documents_loaded, "
                 "documents_skipped, documents_rejected, accounting_ok) "
@@ -74,7 +75,8 @@ def test_every_kind_of_damage_is_named(healthy):
     report = doctor.examine(healthy)
     assert not report.healthy
     errors = {f.check for f in report.problems("error")}
-    assert {"orphan_mention", "entity_counts", "duplicate_sentence", "quote_offsets", "accounting"} <= errors
+    assert {"orphan_mention", "entity_counts", "duplicate_sentence", "duplicate_entity", "quote_offsets",
+            "accounting"} <= errors
     warnings = {f.check for f in report.problems("warning")}
     assert {"interrupted_run", "validation"} <= warnings
     text = report.render()

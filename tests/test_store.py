@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import duckdb
 import pytest
 
@@ -51,7 +53,8 @@ def test_entity_counts_follow_articles_in_and_out(warehouse):
 
 def test_a_failing_publish_leaves_nothing_behind(warehouse):
     broken = batch_for("a1", "Bennett spoke today.")
-    broken.quotes.append(broken.quotes[0])  # duplicate primary key fails inside the transaction
+    # the quote, inserted last, breaks a NOT NULL constraint inside the transaction
+    broken.quotes.append(dataclasses.replace(broken.quotes[0], quote_text=None))
     with pytest.raises(duckdb.ConstraintException):
         warehouse.publish(broken, "run1")
     counts = warehouse.table_counts()

@@ -34,6 +34,8 @@ INTEGRITY_CHECKS: tuple[tuple[str, str, str], ...] = (
      "AND speaker_entity_id NOT IN (SELECT entity_id FROM entity)"),
     ("duplicate_article", "article ids stored more than once",
      "SELECT article_id FROM article GROUP BY article_id HAVING count(*) > 1"),
+    ("duplicate_entity", "entity ids stored more than once",
+     "SELECT entity_id FROM entity GROUP BY entity_id HAVING count(*) > 1"),
     ("duplicate_quote", "quote ids stored more than once",
      "SELECT quote_id FROM quote GROUP BY quote_id HAVING count(*) > 1"),
     ("duplicate_mention", "mentions stored more than once (same article and offsets)",

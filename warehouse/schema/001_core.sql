@@ -1,4 +1,5 @@
 -- Core tables of the Wirehouse warehouse. Offsets are character offsets into article.body.
+-- 003_unkeyed_bulk_tables.sql later drops the PRIMARY KEYs of article, entity and quote.
 
 CREATE TABLE IF NOT EXISTS pipeline_run (
     run_id             VARCHAR PRIMARY KEY,
