@@ -83,8 +83,11 @@ def prefect_server() -> Iterator[dict]:
 @dataclass
 class Measured:
     wall_seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float  # the whole process tree, at its largest
     summary: dict
+    peak_flow_rss_mb: float = 0.0  # the flow process alone, at its largest
+    peak_worker_rss_mb: float = 0.0  # the largest single worker process
+    seconds_to_peak: float = 0.0  # when the tree was at its largest
 
 
 def wirehouse_run(env: dict, seeds: Path, warehouse: Path, *options: str) -> Measured:
@@ -94,7 +97,7 @@ def wirehouse_run(env: dict, seeds: Path, warehouse: Path, *options: str) -> Mea
     started = time.perf_counter()
     process = subprocess.Popen(args, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True)
-    peak = [0]
+    peak = {"tree": 0, "flow": 0, "worker": 0, "at": 0.0}
 
     def sample() -> None:
         try:
@@ -103,8 +106,12 @@ def wirehouse_run(env: dict, seeds: Path, warehouse: Path, *options: str) -> Mea
                 total = 0
                 for proc in [root, *root.children(recursive=True)]:
                     with contextlib.suppress(psutil.Error):
-                        total += proc.memory_info().rss
-                peak[0] = max(peak[0], total)
+                        rss = proc.memory_info().rss
+                        total += rss
+                        role = "flow" if proc.pid == root.pid else "worker"
+                        peak[role] = max(peak[role], rss)
+                if total > peak["tree"]:
+                    peak["tree"], peak["at"] = total, time.perf_counter() - started
                 time.sleep(0.2)
         except psutil.Error:
             pass
@@ -116,7 +123,8 @@ def wirehouse_run(env: dict, seeds: Path, warehouse: Path, *options: str) -> Mea
     sampler.join(5)
     if process.returncode != 0:
         raise RuntimeError(f"wirehouse run failed ({process.returncode}):\n{stderr[-3000:]}")
-    return Measured(wall, peak[0] / 2**20, last_run_summary(warehouse))
+    return Measured(wall, peak["tree"] / 2**20, last_run_summary(warehouse), peak["flow"] / 2**20,
+                    peak["worker"] / 2**20, peak["at"])
 
 
 def last_run_summary(warehouse: Path) -> dict:
@@ -128,12 +136,22 @@ def last_run_summary(warehouse: Path) -> dict:
             "SELECT run_id, epoch(finished_at - started_at), documents_seen, documents_loaded, documents_skipped, "
             "documents_rejected, counts FROM pipeline_run ORDER BY started_at DESC LIMIT 1").fetchone()
         words = con.execute("SELECT coalesce(sum(word_count), 0) FROM article").fetchone()[0]
+        publishes = con.execute("SELECT epoch(ingested_at), count(*) FROM article WHERE run_id = ? "
+                                "GROUP BY ingested_at ORDER BY ingested_at", [row[0]]).fetchall()
     finally:
         con.close()
     counts = json.loads(row[6])
     return {"run_id": row[0], "flow_seconds": row[1], "seen": row[2], "loaded": row[3], "skipped": row[4],
             "rejected": row[5], "stage_seconds": counts.get("stage_seconds", {}), "tables": counts.get("tables", {}),
-            "words_in_warehouse": words}
+            "words_in_warehouse": words, "steady_docs_per_s": steady_rate(publishes)}
+
+
+def steady_rate(publishes: list[tuple[float, int]]) -> float | None:
+    """Articles per second between the first and the last published batch: the run's pace
+    once workers, model and GX are loaded (None with fewer than two batches)."""
+    if len(publishes) < 2 or publishes[-1][0] <= publishes[0][0]:
+        return None
+    return round(sum(n for _, n in publishes[1:]) / (publishes[-1][0] - publishes[0][0]), 2)
 
 
 def update_results(section: str, values: dict, headline: dict | None = None) -> dict:

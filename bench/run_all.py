@@ -133,11 +133,13 @@ def print_table(results: dict) -> None:
         ("rerun_vs_full (goal <= 0.03)", bench["rerun_vs_full"], f"wall {bench['rerun_vs_full_wall']}"),
         ("load_rows_per_s (goal >= 200k)", f"{bench['load_rows_per_s']:,}", ""),
     ]
-    for size, values in sorted(results.get("bench", {}).get("scale", {}).items(), key=lambda kv: int(kv[0])):
-        rows.append((f"scale {int(size):,} articles", f"{values['docs_per_s']} docs/s", f"peak RSS {values['peak_rss_mb']} MB"))
+    scale = sorted(results.get("bench", {}).get("scale", {}).items(), key=lambda kv: int(kv[0]))
     if "scale_100k" in results:
-        values = results["scale_100k"]
-        rows.append(("scale 100,000 articles", f"{values['docs_per_s']} docs/s", f"peak RSS {values['peak_rss_mb']} MB"))
+        scale.append(("100000", results["scale_100k"]))
+    for size, values in scale:
+        rows.append((f"scale {int(size):,} articles", f"{values['docs_per_s']} docs/s",
+                     f"steady {values.get('steady_docs_per_s')} docs/s, peak RSS {values['peak_rss_mb']} MB "
+                     f"(flow {values.get('peak_flow_rss_mb')}, largest worker {values.get('peak_worker_rss_mb')})"))
     width = max(len(r[0]) for r in rows)
     for name, value, note in rows:
         print(f"{name:<{width}}  {str(value):>14}  {note}")

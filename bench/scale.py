@@ -35,8 +35,12 @@ def measure_scale(env: dict, work: Path, sizes: tuple[int, ...]) -> dict:
         measured = wirehouse_run(env, synthetic_corpus(size), work / f"scale_{size}.duckdb", "--runner", "process",
                                  "--workers", "2")
         results[str(size)] = {"docs_per_s": round(size / measured.wall_seconds, 2),
+                              "steady_docs_per_s": measured.summary["steady_docs_per_s"],
                               "wall_seconds": round(measured.wall_seconds, 1),
-                              "peak_rss_mb": round(measured.peak_rss_mb), "loaded": measured.summary["loaded"],
+                              "peak_rss_mb": round(measured.peak_rss_mb),
+                              "peak_flow_rss_mb": round(measured.peak_flow_rss_mb),
+                              "peak_worker_rss_mb": round(measured.peak_worker_rss_mb),
+                              "seconds_to_peak": round(measured.seconds_to_peak), "loaded": measured.summary["loaded"],
                               "rejected": measured.summary["rejected"]}
         print(f"scale {size:,}: {results[str(size)]}")
     return results
@@ -49,7 +53,8 @@ def main() -> int:
             result = measure_scale(env, work, sizes=(100_000,))["100000"]
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    headline = {"peak_rss_mb_100k": result["peak_rss_mb"], "docs_per_s_100k": result["docs_per_s"]}
+    headline = {"peak_rss_mb_100k": result["peak_rss_mb"], "docs_per_s_100k": result["docs_per_s"],
+                "steady_docs_per_s_100k": result["steady_docs_per_s"]}
     update_results("scale_100k", result | {"measured_at": time.strftime("%Y-%m-%d %H:%M:%S %Z")}, headline)
     print(headline)
     return 0

@@ -27,6 +27,8 @@ _SNIFF_BYTES = 8192
 _READ_CHUNK = 1 << 20
 _TITLE_MAX_WORDS = 20
 _TITLE_MAX_CHARS = 200
+# C0 control bytes no text encoding we read produces (tab, newlines, form feed and ESC are fine)
+_CONTROL_BYTES = bytes(byte for byte in range(32) if byte not in (9, 10, 12, 13, 27))
 
 
 @dataclass(frozen=True)
@@ -260,7 +262,7 @@ def looks_binary(sample: bytes) -> bool:
     """NUL bytes, or many C0 control bytes that no text encoding we read produces."""
     if b"\x00" in sample:
         return True
-    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13, 27))
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))
     return controls > max(2, len(sample) // 100)
 
 

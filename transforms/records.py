@@ -8,13 +8,10 @@ by construction.
 from __future__ import annotations
 
 import hashlib
-import re
 import unicodedata
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any, Iterable
-
-_WHITESPACE = re.compile(r"\s+")
 
 
 def stable_hash(*parts: object, length: int = 32) -> str:
@@ -25,7 +22,7 @@ def stable_hash(*parts: object, length: int = 32) -> str:
 
 def normalize_text(text: str) -> str:
     """The form of a text that decides identity: NFC, whitespace folded, trimmed."""
-    return _WHITESPACE.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    return " ".join(unicodedata.normalize("NFC", text).split())  # str.split() folds what re's \s matches
 
 
 def article_id_for(body: str) -> str:
