@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import duckdb
 import pytest
+
+from tests.conftest import PROJECT
 
 TABLE_CONTENTS = {
     "article": "SELECT article_id, source_path, title, body, word_count, sentence_count FROM article",
@@ -49,3 +54,12 @@ def test_a_batch_is_cut_into_even_chunks_for_the_workers():
     assert max(map(len, chunks)) - min(map(len, chunks)) <= 7
     assert enrichment_chunks(articles, Settings(runner="thread")) == [articles]
     assert enrichment_chunks(articles[:3], Settings(runner="dask", workers=2)) == [[0], [1], [2]]
+
+
+def test_the_module_workers_import_leaves_out_the_audit_and_warehouse_stacks():
+    """Spawned workers import flows.pipeline (Prefect pickles the flow run context): GX,
+    pandas, DuckDB and Arrow there would cost every worker about 90 MB it never uses."""
+    heavy = ("great_expectations", "pandas", "duckdb", "pyarrow")
+    code = f"import sys, flows.pipeline; print([m for m in {heavy!r} if m in sys.modules])"
+    result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
