@@ -99,3 +99,15 @@ def test_warehouse_file_stays_readable_by_every_duckdb_1x_client(warehouse):
         "SELECT tags FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
     assert tags["storage_version"] == "v1.0.0+"
     assert duckdb.__version__.startswith("1.")
+
+
+def test_writer_memory_is_capped_and_readers_are_not(warehouse):
+    # the cap bounds DuckDB's periodic row-group merges during checkpoints (see store.py)
+    limit = "SELECT current_setting('memory_limit')"
+    assert warehouse.con.execute(limit).fetchone()[0] == "244.1 MiB"  # 256MB as DuckDB shows it
+    warehouse.disconnect()
+    reader = connect(warehouse.path, read_only=True)
+    try:
+        assert reader.execute(limit).fetchone()[0] != "244.1 MiB"
+    finally:
+        reader.close()
