@@ -56,4 +56,4 @@ lock: $(STAMP)
 	  $(BIN)/python -m pip freeze --exclude-editable | grep -vi '^wirehouse'; } > requirements.lock
 
 clean:
-	rm -rf $(VENV) warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.lock warehouse/data_docs warehouse/reports
+	rm -rf $(VENV) warehouse/*.duckdb warehouse/*.duckdb.wal warehouse/*.duckdb.tmp warehouse/*.lock warehouse/data_docs warehouse/reports
