@@ -100,9 +100,8 @@ def connect(path: str | Path, read_only: bool = False,
     pause = 0.02
     while True:
         try:
-            if read_only:
-                return duckdb.connect(str(path), read_only=True)
-            return duckdb.connect(str(path), config={"memory_limit": WRITER_MEMORY_LIMIT})
+            return duckdb.connect(str(path), read_only=read_only,
+                                  config={} if read_only else {"memory_limit": WRITER_MEMORY_LIMIT})
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise
