@@ -24,7 +24,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
-	$(BIN)/python -m expectations.web_assets fetch $(VENV)/share/wirehouse/web-assets
+	$(BIN)/python -m wirehouse.expectations.web_assets fetch $(VENV)/share/wirehouse/web-assets
 	@touch $(STAMP)
 
 run: $(STAMP)

@@ -92,7 +92,7 @@ class Measured:
 
 def wirehouse_run(env: dict, seeds: Path, warehouse: Path, *options: str) -> Measured:
     """Run `wirehouse run` as a user would, sampling the RSS of its whole process tree."""
-    args = [sys.executable, "-m", "flows.cli", "run", "--seeds", str(seeds), "--warehouse", str(warehouse),
+    args = [sys.executable, "-m", "wirehouse", "run", "--seeds", str(seeds), "--warehouse", str(warehouse),
             "--progress", "off", "--no-data-docs", *options]
     started = time.perf_counter()
     process = subprocess.Popen(args, cwd=PROJECT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

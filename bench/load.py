@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from transforms.records import ArticleRow, EnrichedBatch, EntityRow, MentionRow, entity_id_for
-from warehouse.store import Warehouse
+from wirehouse.transforms.records import ArticleRow, EnrichedBatch, EntityRow, MentionRow, entity_id_for
+from wirehouse.warehouse.store import Warehouse
 
 EXISTING_ROWS = 1_000_000
 BATCH_ARTICLES = 500  # the default batch size of a run

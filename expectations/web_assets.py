@@ -1,6 +1,6 @@
 """Make GX Data Docs render offline: fetch their CDN scripts once, link them locally.
 
-`python -m expectations.web_assets fetch DIR` (run by `make`) unpacks the npm packages
+`python -m wirehouse.expectations.web_assets fetch DIR` (run by `make`) unpacks the npm packages
 named in web_assets.json into DIR; after each build, `localize(site, DIR)` copies the
 files the pages use into the site and rewrites the CDN links to relative ones. Links
 whose file is not available stay as they are, so the docs still work online.
@@ -78,7 +78,7 @@ def localize(site_dir: Path, assets_dir: Path | None) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2 or argv[0] != "fetch":
-        print("usage: python -m expectations.web_assets fetch DIR", file=sys.stderr)
+        print("usage: python -m wirehouse.expectations.web_assets fetch DIR", file=sys.stderr)
         return 2
     try:
         fetched = fetch(Path(argv[1]))

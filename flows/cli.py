@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from flows.settings import RUNNERS, Settings
+from wirehouse.flows.settings import RUNNERS, Settings
 
 EPILOG = """\
 Every option of `run` can also be set with a WIREHOUSE_<NAME> environment variable
@@ -150,7 +150,7 @@ class CommandFailed(Exception):
 def warehouse_errors() -> Iterator[None]:
     """A missing warehouse is a set-up error (2); one another run is writing is busy (75,
     EX_TEMPFAIL: try again later)."""
-    from warehouse.store import WarehouseBusy
+    from wirehouse.warehouse.store import WarehouseBusy
 
     try:
         yield
@@ -165,8 +165,8 @@ def warehouse_path(args: argparse.Namespace) -> str:
 
 
 def command_run(args: argparse.Namespace) -> int:
-    from transforms.nlp import ModelNotInstalled, model_meta
-    from warehouse.store import RunLock, WarehouseBusy
+    from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
+    from wirehouse.warehouse.store import RunLock, WarehouseBusy
 
     try:
         settings = Settings.from_env(**{k: v for k, v in vars(args).items() if k != "command"})
@@ -188,7 +188,7 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
 
-    from flows.pipeline import wirehouse_pipeline
+    from wirehouse.flows.pipeline import wirehouse_pipeline
 
     try:
         summary = wirehouse_pipeline(**pipeline_parameters(settings))
@@ -238,19 +238,19 @@ def render_summary(summary: dict) -> str:
 
 
 def command_evaluate(args: argparse.Namespace) -> int:
-    from transforms.nlp import DEFAULT_MODEL, ModelNotInstalled
+    from wirehouse.transforms.nlp import DEFAULT_MODEL, ModelNotInstalled
 
     model = args.model or os.environ.get("WIREHOUSE_MODEL") or DEFAULT_MODEL
     try:
         if args.target == "quotes":
-            from evaluation import quotes as scorer
+            from wirehouse.evaluation import quotes as scorer
 
             if not args.polnear.is_dir():
                 print(f"wirehouse: {args.polnear} is not a folder", file=sys.stderr)
                 return 2
             report = scorer.evaluate(args.polnear, model_name=model, limit=args.limit)
         else:
-            from evaluation import entities as scorer
+            from wirehouse.evaluation import entities as scorer
 
             if not args.ieer.is_file():
                 print(f"wirehouse: {args.ieer} is not a file", file=sys.stderr)
@@ -266,7 +266,7 @@ def command_evaluate(args: argparse.Namespace) -> int:
 def command_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from warehouse.store import connect
+    from wirehouse.warehouse.store import connect
 
     with warehouse_errors():
         con = connect(warehouse_path(args), read_only=True)
@@ -291,7 +291,7 @@ def command_sql(args: argparse.Namespace) -> int:
 def command_doctor(args: argparse.Namespace) -> int:
     import json
 
-    from warehouse import doctor
+    from wirehouse.warehouse import doctor
 
     with warehouse_errors():
         report = doctor.examine(warehouse_path(args), wait_seconds=args.wait_seconds)
@@ -302,7 +302,7 @@ def command_doctor(args: argparse.Namespace) -> int:
 def command_export(args: argparse.Namespace) -> int:
     import duckdb
 
-    from warehouse.export import export
+    from wirehouse.warehouse.export import export
 
     try:
         with warehouse_errors():
@@ -318,8 +318,8 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from warehouse.report import write_run_report
-    from warehouse.store import connect
+    from wirehouse.warehouse.report import write_run_report
+    from wirehouse.warehouse.store import connect
 
     settings = Settings.from_env(warehouse_path=args.warehouse_path)
     with warehouse_errors():

@@ -30,16 +30,16 @@ from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as no_traverse
 
-from flows.progress import RunProgress
-from flows.settings import Settings
-from transforms import ingest, nlp
-from transforms.incremental import Plan, Planner, WarehouseIndex
-from transforms.records import Article, EnrichedBatch, Rejection
+from wirehouse.flows.progress import RunProgress
+from wirehouse.flows.settings import Settings
+from wirehouse.transforms import ingest, nlp
+from wirehouse.transforms.incremental import Plan, Planner, WarehouseIndex
+from wirehouse.transforms.records import Article, EnrichedBatch, Rejection
 
 if TYPE_CHECKING:  # imported where used: spawned workers import this module too, and need
     # neither GX and pandas nor DuckDB and Arrow (about 90 MB less in every worker)
-    from expectations.audit import AuditReport, Auditor
-    from warehouse.store import Warehouse
+    from wirehouse.expectations.audit import AuditReport, Auditor
+    from wirehouse.warehouse.store import Warehouse
 
 
 @dataclass
@@ -89,7 +89,7 @@ class RunSummary:
 def _not_busy(task: Any, task_run: Any, state: Any) -> bool:
     """Retry opening on transient errors, not when another run holds the warehouse:
     --wait already bounds that wait."""
-    from warehouse.store import WarehouseBusy
+    from wirehouse.warehouse.store import WarehouseBusy
 
     try:
         state.result()
@@ -102,7 +102,7 @@ def _not_busy(task: Any, task_run: Any, state: Any) -> bool:
 
 @task(name="open-warehouse", retries=2, retry_delay_seconds=2, retry_condition_fn=_not_busy, cache_policy=NO_CACHE)
 def open_warehouse(path: str, wait_seconds: float, run_id: str) -> Warehouse:
-    from warehouse.store import Warehouse
+    from wirehouse.warehouse.store import Warehouse
 
     return Warehouse.open(path, wait_seconds=wait_seconds, run_id=run_id)
 
@@ -437,7 +437,7 @@ class PipelineRun:
         started = time.perf_counter()
         settings = self.settings
         try:
-            from expectations.audit import Auditor
+            from wirehouse.expectations.audit import Auditor
 
             auditor = Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
                               web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
@@ -455,7 +455,7 @@ class PipelineRun:
 
     def write_report(self) -> None:
         """The HTML run report with charts, linked as a Prefect artifact; never fails the run."""
-        from warehouse.report import write_run_report
+        from wirehouse.warehouse.report import write_run_report
 
         try:
             page = write_run_report(self.warehouse.con, self.run_id, self.settings.warehouse_dir / "reports",

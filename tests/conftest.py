@@ -42,7 +42,7 @@ def prefect_server():
 @pytest.fixture
 def run_flow(prefect_server, tmp_path):
     """Run the real pipeline flow; returns its summary dict."""
-    from flows.pipeline import wirehouse_pipeline
+    from wirehouse.flows.pipeline import wirehouse_pipeline
 
     def _run(seeds_dir: Path, warehouse: Path | None = None, **options):
         options.setdefault("progress", "off")

@@ -10,8 +10,8 @@ import time
 
 import pytest
 
-from flows import progress as progress_module
-from flows.progress import RunProgress
+from wirehouse.flows import progress as progress_module
+from wirehouse.flows.progress import RunProgress
 from tests.conftest import SEED
 
 

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from expectations.audit import AUDITED_TABLES, SUITES_DIR, Auditor, SuiteError, staged_frames
+from wirehouse.expectations.audit import AUDITED_TABLES, SUITES_DIR, Auditor, SuiteError, staged_frames
 from tests.test_store import batch_for
 
 
@@ -30,7 +30,7 @@ def test_a_clean_batch_passes(auditor):
 
 
 def _real_id(batch):
-    from transforms.records import article_id_for
+    from wirehouse.transforms.records import article_id_for
     return article_id_for(batch.articles[0].body)
 
 

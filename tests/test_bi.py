@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy
 from sqlalchemy.pool import NullPool
 
-from flows.cli import main
+from wirehouse.flows.cli import main
 from tests.test_views import ANALYSIS_VIEWS, build_warehouse
-from warehouse.store import Warehouse
+from wirehouse.warehouse.store import Warehouse
 
 
 @pytest.fixture

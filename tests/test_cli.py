@@ -9,7 +9,7 @@ from tests.conftest import PROJECT
 
 
 def wirehouse(*args: str, cwd=PROJECT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=cwd, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "wirehouse", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=300)
 
 
@@ -38,7 +38,7 @@ def test_missing_seeds_folder_is_a_clear_error(tmp_path):
 
 
 def test_bad_environment_setting_is_reported(tmp_path):
-    result = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--warehouse", str(tmp_path / "w.duckdb")],
+    result = subprocess.run([sys.executable, "-m", "wirehouse", "run", "--warehouse", str(tmp_path / "w.duckdb")],
                             cwd=PROJECT, capture_output=True, text=True, timeout=300,
                             env={**__import__("os").environ, "WIREHOUSE_BATCH_SIZE": "lots"})
     assert result.returncode == 2 and "WIREHOUSE_BATCH_SIZE='lots'" in result.stderr

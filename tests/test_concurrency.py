@@ -14,8 +14,8 @@ import duckdb
 import pytest
 
 from tests.test_crash_safety import WirehouseProcess, api_url, build_corpus  # noqa: F401 (fixture)
-from transforms.records import ArticleRow, EnrichedBatch
-from warehouse.store import RunLock, Warehouse, WarehouseBusy, connect, lock_holder, lock_path_for
+from wirehouse.transforms.records import ArticleRow, EnrichedBatch
+from wirehouse.warehouse.store import RunLock, Warehouse, WarehouseBusy, connect, lock_holder, lock_path_for
 
 FORK = multiprocessing.get_context("fork")
 
@@ -218,7 +218,7 @@ def test_cli_run_on_a_busy_warehouse_exits_75_naming_the_run(tmp_path, seeds_cop
     path = tmp_path / "w.duckdb"
     holder, release = _start(_hold_run_lock, str(path), "nightly-load")
     try:
-        result = subprocess.run([sys.executable, "-m", "flows.cli", "run", "--seeds", str(seeds_copy), "--warehouse",
+        result = subprocess.run([sys.executable, "-m", "wirehouse", "run", "--seeds", str(seeds_copy), "--warehouse",
                                  str(path), "--wait", "1", "--progress", "off"], cwd=PROJECT, capture_output=True,
                                 text=True, timeout=300)
     finally:

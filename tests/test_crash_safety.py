@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from tests.conftest import PROJECT, shared_path
-from warehouse import doctor
+from wirehouse.warehouse import doctor
 
 BATCH = 20
 RUN_OPTIONS = ("--batch-size", str(BATCH), "--no-data-docs", "--progress", "off")
@@ -58,10 +58,10 @@ def cli_env(api_url: str) -> dict[str, str]:
 
 
 class WirehouseProcess:
-    """`python -m flows.cli ARGS` with its output collected line by line."""
+    """`python -m wirehouse ARGS` with its output collected line by line."""
 
     def __init__(self, args: list[str], api_url: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "flows.cli", *args], cwd=PROJECT, env=cli_env(api_url),
+        self.proc = subprocess.Popen([sys.executable, "-m", "wirehouse", *args], cwd=PROJECT, env=cli_env(api_url),
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
         self.started = time.monotonic()
         self.lines: list[str] = []
@@ -105,7 +105,7 @@ class WirehouseProcess:
 
 
 def read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    from warehouse.store import connect
+    from wirehouse.warehouse.store import connect
 
     return connect(path, read_only=True, wait_seconds=30)
 

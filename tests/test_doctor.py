@@ -11,10 +11,10 @@ import duckdb
 import pytest
 
 from tests.conftest import PROJECT
-from transforms.records import (ArticleRow, EnrichedBatch, EntityRow, MentionRow, QuoteRow, SentenceRow,
+from wirehouse.transforms.records import (ArticleRow, EnrichedBatch, EntityRow, MentionRow, QuoteRow, SentenceRow,
                                 entity_id_for, quote_id_for)
-from warehouse import doctor
-from warehouse.store import Warehouse, migrate
+from wirehouse.warehouse import doctor
+from wirehouse.warehouse.store import Warehouse, migrate
 
 BENNETT = entity_id_for("Naftali Bennett", "PERSON")
 BODY = "\"We will help,\" Bennett said. Bennett left."
@@ -46,7 +46,7 @@ def healthy(tmp_path):
 
 
 def wirehouse(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], cwd=PROJECT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "wirehouse", *args], cwd=PROJECT, capture_output=True, text=True,
                           timeout=300)
 
 

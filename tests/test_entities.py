@@ -9,8 +9,8 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from transforms import entities
-from transforms.entities import (
+from wirehouse.transforms import entities
+from wirehouse.transforms.entities import (
     ALIAS_FILE,
     AliasTable,
     ResolvedMention,
@@ -18,8 +18,8 @@ from transforms.entities import (
     name_key,
     person_for_title,
 )
-from transforms.nlp import DEFAULT_MODEL, load_pipeline
-from transforms.records import entity_id_for
+from wirehouse.transforms.nlp import DEFAULT_MODEL, load_pipeline
+from wirehouse.transforms.records import entity_id_for
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seeds" / "000_d52ae41cd31c4038.txt"

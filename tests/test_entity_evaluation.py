@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.entities import (
+from wirehouse.evaluation.entities import (
     GOLD_TYPES,
     PREDICTED_TYPES,
     GoldDocument,

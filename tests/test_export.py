@@ -8,10 +8,10 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from flows.cli import main
+from wirehouse.flows.cli import main
 from tests.test_views import ANALYSIS_VIEWS, build_warehouse
-from warehouse.export import export, quote_identifier
-from warehouse.store import DATA_TABLES, latest_schema_version
+from wirehouse.warehouse.export import export, quote_identifier
+from wirehouse.warehouse.store import DATA_TABLES, latest_schema_version
 
 
 @pytest.fixture

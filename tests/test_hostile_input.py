@@ -13,9 +13,9 @@ import duckdb
 import pytest
 
 from tests.conftest import PROJECT
-from transforms import ingest
-from transforms.records import Article, Rejection
-from warehouse import doctor
+from wirehouse.transforms import ingest
+from wirehouse.transforms.records import Article, Rejection
+from wirehouse.warehouse import doctor
 
 SQL_TEXT = "'); DROP TABLE article; --"
 ODD_NAMES = (

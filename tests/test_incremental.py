@@ -1,7 +1,7 @@
 """The planner's rules: skip unchanged, reject duplicates, replace changed files."""
 
-from transforms.incremental import Planner, WarehouseIndex
-from transforms.records import Article, article_id_for
+from wirehouse.transforms.incremental import Planner, WarehouseIndex
+from wirehouse.transforms.records import Article, article_id_for
 
 
 def article(text: str, path: str = "/s/a.txt", line: int | None = None) -> Article:

@@ -7,9 +7,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows import cli
+from wirehouse.flows import cli
 from tests.test_pipeline import query
-from transforms import nlp
+from wirehouse.transforms import nlp
 
 STORM = ('"The storm will reach the coast by Friday," forecaster Maria Lopez said in Miami. '
          'Residents of Florida were told to prepare.')

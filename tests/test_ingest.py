@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEED, shared_path
-from transforms.ingest import Limits, SourceFile, discover, read_source, split_title
-from transforms.records import Article, Rejection, article_id_for
+from wirehouse.transforms.ingest import Limits, SourceFile, discover, read_source, split_title
+from wirehouse.transforms.records import Article, Rejection, article_id_for
 
 
 def read_folder(folder: Path, limits: Limits = Limits()) -> list[Article | Rejection]:

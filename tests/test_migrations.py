@@ -8,8 +8,8 @@ import shutil
 import duckdb
 import pytest
 
-from warehouse import store
-from warehouse.store import SchemaTooNew, Warehouse, latest_schema_version, migrate, migrations, schema_version
+from wirehouse.warehouse import store
+from wirehouse.warehouse.store import SchemaTooNew, Warehouse, latest_schema_version, migrate, migrations, schema_version
 
 
 def columns(con, table: str) -> list[str]:

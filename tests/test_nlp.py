@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from transforms.nlp import minibatches
+from wirehouse.transforms.nlp import minibatches
 
 
 def test_minibatches_are_bounded_by_documents_and_characters():

@@ -8,8 +8,8 @@ import pytest
 import spacy
 
 from tests.conftest import SEED, shared_path
-from transforms import nlp as enrichment
-from transforms.pos import is_determiner, is_proper_noun, is_verb
+from wirehouse.transforms import nlp as enrichment
+from wirehouse.transforms.pos import is_determiner, is_proper_noun, is_verb
 
 SENTENCES = [
     "Prime Minister Naftali Bennett said that he had been to Kyiv, and that was all.",

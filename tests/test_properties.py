@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from expectations.audit import staged_frames
-from transforms import ingest, nlp
-from transforms.records import Article, article_id_for
-from warehouse.store import Warehouse
+from wirehouse.expectations.audit import staged_frames
+from wirehouse.transforms import ingest, nlp
+from wirehouse.transforms.records import Article, article_id_for
+from wirehouse.warehouse.store import Warehouse
 
 QUOTE_MARKS = ['"', "“", "”", "‘", "’", "'", "``", "''", "«", "»", "„", "‹", "›", "「", "」"]
 WORDS = ["Mayor", "Ann", "Smith", "said", "told", "reporters", "in", "London", "Paris", "the", "Prime",

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from evaluation.quotes import (
+from wirehouse.evaluation.quotes import (
     GoldQuote,
     PredQuote,
     gold_direct_quotes,
@@ -151,7 +151,7 @@ def test_gold_quotes_of_dev_articles_match_the_hand_count():
 @needs_polnear
 @pytest.mark.corpus
 def test_evaluate_on_dev_articles(tmp_path):
-    from evaluation.quotes import evaluate
+    from wirehouse.evaluation.quotes import evaluate
 
     for folder in ("text", "attributions"):
         (tmp_path / folder).mkdir()

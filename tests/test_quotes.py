@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.quotes import find_quote_spans, paragraphs
+from wirehouse.transforms.quotes import find_quote_spans, paragraphs
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_d52ae41cd31c4038.txt"
 
@@ -54,7 +54,7 @@ def test_paragraphs_skip_blank_lines():
 
 @pytest.fixture(scope="module")
 def nlp():
-    from transforms.nlp import load_pipeline
+    from wirehouse.transforms.nlp import load_pipeline
 
     return load_pipeline()
 

@@ -10,12 +10,12 @@ import zlib
 import duckdb
 import pytest
 
-from flows.cli import main
-from flows.settings import Settings
+from wirehouse.flows.cli import main
+from wirehouse.flows.settings import Settings
 from tests.browser import rendered_dom, screenshot
 from tests.conftest import SEED
 from tests.test_views import ENTITIES, build_warehouse
-from warehouse.report import find_scripts, latest_run_id, write_run_report
+from wirehouse.warehouse.report import find_scripts, latest_run_id, write_run_report
 
 CHARTS = ("top-entities", "top-speakers", "quotes-per-article", "validation", "rejected")
 WEB_ASSETS = Settings().web_assets_dir

@@ -44,8 +44,8 @@ def test_runner_gives_the_same_warehouse_as_the_thread_runner(run_flow, three_ar
 
 
 def test_a_batch_is_cut_into_even_chunks_for_the_workers():
-    from flows.pipeline import CHUNKS_PER_WORKER, enrichment_chunks
-    from flows.settings import Settings
+    from wirehouse.flows.pipeline import CHUNKS_PER_WORKER, enrichment_chunks
+    from wirehouse.flows.settings import Settings
 
     articles = list(range(500))
     chunks = enrichment_chunks(articles, Settings(runner="process", workers=2))
@@ -57,9 +57,9 @@ def test_a_batch_is_cut_into_even_chunks_for_the_workers():
 
 
 def test_the_module_workers_import_leaves_out_the_audit_and_warehouse_stacks():
-    """Spawned workers import flows.pipeline (Prefect pickles the flow run context): GX,
+    """Spawned workers import wirehouse.flows.pipeline (Prefect pickles the flow run context): GX,
     pandas, DuckDB and Arrow there would cost every worker about 90 MB it never uses."""
     heavy = ("great_expectations", "pandas", "duckdb", "pyarrow")
-    code = f"import sys, flows.pipeline; print([m for m in {heavy!r} if m in sys.modules])"
+    code = f"import sys, wirehouse.flows.pipeline; print([m for m in {heavy!r} if m in sys.modules])"
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from flows import pipeline
+from wirehouse.flows import pipeline
 
 DOCS = {
     "a.txt": '"We will win this race," Mayor Ann Smith said in Boston on Monday.',

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.store import SQL_DIR, Warehouse
+from wirehouse.warehouse.store import SQL_DIR, Warehouse
 
 ANALYSIS_VIEWS = ("article_date", "quoted_speakers", "speaker_quotes", "entity_co_mentions", "entity_timeline",
                   "article_overview")

@@ -12,7 +12,7 @@ import pytest
 from spacy.language import Language
 
 from tests.conftest import SEED
-from transforms.nlp import DEFAULT_MODEL, load_pipeline
+from wirehouse.transforms.nlp import DEFAULT_MODEL, load_pipeline
 
 MARKER = "Corrupted-in-staging"
 

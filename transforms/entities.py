@@ -54,7 +54,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from transforms.pos import is_proper_noun
+from wirehouse.transforms.pos import is_proper_noun
 
 Doc.set_extension("resolved_mentions", default=None, force=True)
 Doc.set_extension("entity_clusters", default=None, force=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from transforms.records import Article, Rejection
+from wirehouse.transforms.records import Article, Rejection
 
 
 @dataclass(frozen=True)

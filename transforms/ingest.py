@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from transforms.records import Article, Rejection, article_id_for
+from wirehouse.transforms.records import Article, Rejection, article_id_for
 
 SUPPORTED_SUFFIXES = (".txt", ".jsonl")
 DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024

@@ -18,8 +18,8 @@ from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from transforms import entities, quotes
-from transforms.records import (
+from wirehouse.transforms import entities, quotes
+from wirehouse.transforms.records import (
     Article,
     ArticleRow,
     EnrichedBatch,

@@ -33,9 +33,9 @@ from spacy.attrs import IDX
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from transforms import entities
-from transforms.entities import mention_at
-from transforms.pos import is_determiner, is_verb
+from wirehouse.transforms import entities
+from wirehouse.transforms.entities import mention_at
+from wirehouse.transforms.pos import is_determiner, is_verb
 
 Doc.set_extension("quotes", default=None, force=True)
 

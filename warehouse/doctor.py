@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import duckdb
 
-from warehouse.store import DATA_TABLES, connect, latest_schema_version, lock_holder, schema_version
+from wirehouse.warehouse.store import DATA_TABLES, connect, latest_schema_version, lock_holder, schema_version
 
 SEVERITIES = ("error", "warning", "info")
 FINISHED = ("completed", "completed_with_rejections", "failed")

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from warehouse.store import READ_WAIT_SECONDS, connect, schema_version, utc_now
+from wirehouse.warehouse.store import READ_WAIT_SECONDS, connect, schema_version, utc_now
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"

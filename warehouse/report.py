@@ -23,7 +23,7 @@ from typing import Any, Sequence
 
 import duckdb
 
-from warehouse.store import read_sql, schema_version, utc_now
+from wirehouse.warehouse.store import read_sql, schema_version, utc_now
 
 REPORTS_FOLDER = "reports"
 # Named entity labels the report ranks, in this order (those the warehouse holds).

@@ -27,7 +27,7 @@ from typing import Any, Iterable, Iterator
 import duckdb
 import pyarrow as pa
 
-from transforms.records import (
+from wirehouse.transforms.records import (
     TABLE_ROW_TYPES,
     EnrichedBatch,
     Rejection,

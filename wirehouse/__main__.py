@@ -1,0 +1,7 @@
+"""`python -m wirehouse`: the `wirehouse` command."""
+
+import sys
+
+from wirehouse.flows.cli import main
+
+sys.exit(main())
