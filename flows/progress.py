@@ -60,6 +60,7 @@ class RunProgress:
             )
 
     def close(self) -> None:
-        if self._bar is not None:
+        if self._bar is not None and self.mode != "closed":
             self._bar.update(self._task, completed=self.total_bytes)
             self._bar.stop()
+        self.mode = "closed"

@@ -1,51 +1,77 @@
-"""The one settings object of a run: defaults, then WIREHOUSE_* variables, then CLI options.
+"""The one declaration of a run's settings; the CLI, the flow and the environment derive from it.
 
-No other module reads the environment; everything below the CLI and the flow gets
-its values passed in.
+Each field is declared once, with its type, default and help text. From that one
+declaration come: the `WIREHOUSE_<FIELD>` environment variables (pydantic-settings),
+the options of `wirehouse run` (`add_run_options`), and the parameters of the Prefect
+flow with their descriptions (`flow_parameters`). No other module reads the
+environment; everything below the CLI and the flow gets its values passed in.
 """
 
 from __future__ import annotations
 
-import os
+import functools
+import inspect
 import sys
-from dataclasses import dataclass, fields, replace
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Literal
+
+from pydantic import Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wirehouse.transforms.ingest import DEFAULT_MAX_ARTICLE_CHARS, DEFAULT_MAX_FILE_BYTES, Limits
 from wirehouse.transforms.nlp import DEFAULT_MODEL
 
-RUNNERS = ("thread", "process", "dask")
+ENV_PREFIX = "WIREHOUSE_"
+Runner = Literal["thread", "process", "dask"]
+Progress = Literal["auto", "bar", "log", "off"]
+RUNNERS: tuple[str, ...] = Runner.__args__
 
 
-@dataclass(frozen=True)
-class Settings:
-    seeds_dir: str = "seeds"
-    warehouse_path: str = "warehouse/wirehouse.duckdb"
-    model: str = DEFAULT_MODEL
-    batch_size: int = 500  # articles per audit/publish unit (enriched in chunks across the workers)
-    runner: str = "thread"  # thread: in this process; process: local pool; dask: DaskTaskRunner
-    workers: int = 2  # for runner=process and a local Dask cluster
-    dask_address: str | None = None  # tcp://host:8786 of an existing Dask scheduler
-    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
-    max_article_chars: int = DEFAULT_MAX_ARTICLE_CHARS
-    wait_seconds: float = 0.0  # how long to wait for another run's write lock
-    prune: bool = False  # delete rows of articles whose source file is gone
-    data_docs: bool = True  # build GX Data Docs under warehouse/data_docs/
-    progress: str = "auto"  # auto: a bar on a terminal, log lines otherwise; bar; log; off
-    # Local copies of the scripts GX Data Docs load from CDNs (fetched by `make`), so the
-    # docs render offline; absent, the pages keep their CDN links.
-    web_assets_dir: str = str(Path(sys.prefix) / "share" / "wirehouse" / "web-assets")
+def _option(flag: str, metavar: str | None = None, negative: str | None = None) -> dict[str, Any]:
+    """How a field appears on the command line (kept in the field's schema extras)."""
+    return {"cli": flag, "metavar": metavar, "negative": negative}
 
-    def __post_init__(self) -> None:
-        if self.runner not in RUNNERS:
-            raise ValueError(f"runner must be one of {', '.join(RUNNERS)}, not {self.runner!r}")
-        if self.batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        if self.workers < 1:
-            raise ValueError("workers must be at least 1")
-        if self.progress not in ("auto", "bar", "log", "off"):
-            raise ValueError("progress must be auto, bar, log or off")
+
+class Settings(BaseSettings):
+    """Defaults < WIREHOUSE_<FIELD> variables < explicit values (CLI options, flow parameters)."""
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="forbid")
+
+    seeds_dir: str = Field("seeds", description="folder of input documents, read recursively",
+                           json_schema_extra=_option("--seeds", "DIR"))
+    warehouse_path: str = Field("warehouse/wirehouse.duckdb", description="DuckDB file to write",
+                                json_schema_extra=_option("--warehouse", "PATH"))
+    model: str = Field(DEFAULT_MODEL, description="installed spaCy pipeline (en_core_web_sm works too)",
+                       json_schema_extra=_option("--model", "NAME"))
+    batch_size: int = Field(500, ge=1, description="articles per audit and publish unit (enriched in chunks "
+                                                   "across the workers)",
+                            json_schema_extra=_option("--batch-size", "N"))
+    runner: Runner = Field("thread", description="where enrichment runs: thread (this process), process (a local "
+                                                 "pool of --workers processes), dask (prefect-dask)",
+                           json_schema_extra=_option("--runner"))
+    workers: int = Field(2, ge=1, description="processes for --runner process and a local Dask cluster",
+                         json_schema_extra=_option("--workers", "N"))
+    dask_address: str | None = Field(None, description="scheduler of an existing Dask cluster, tcp://host:8786",
+                                     json_schema_extra=_option("--dask-address", "URL"))
+    max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, ge=1, description="reject files larger than this",
+                                json_schema_extra=_option("--max-file-bytes", "N"))
+    max_article_chars: int = Field(DEFAULT_MAX_ARTICLE_CHARS, ge=1,
+                                   description="reject articles longer than this (spaCy's own limit)",
+                                   json_schema_extra=_option("--max-article-chars", "N"))
+    wait_seconds: float = Field(0.0, ge=0, description="wait this long for another run holding the warehouse",
+                                json_schema_extra=_option("--wait", "SECONDS"))
+    prune: bool = Field(False, description="delete stored articles whose source file no longer exists",
+                        json_schema_extra=_option("--prune"))
+    data_docs: bool = Field(True, description="build Great Expectations Data Docs beside the warehouse",
+                            json_schema_extra=_option("--data-docs", negative="--no-data-docs"))
+    progress: Progress = Field("auto", description="progress display: auto (a bar on a terminal, log lines "
+                                                   "otherwise), bar, log or off",
+                               json_schema_extra=_option("--progress"))
+    # Local copies of the scripts GX Data Docs and the run report load from CDNs (fetched
+    # by `make`), so both render offline; absent, the pages keep their CDN links.
+    web_assets_dir: str = Field(str(Path(sys.prefix) / "share" / "wirehouse" / "web-assets"),
+                                description="folder of the offline copies of the Data Docs and report scripts",
+                                json_schema_extra=_option("--web-assets", "DIR"))
 
     @property
     def limits(self) -> Limits:
@@ -55,35 +81,82 @@ class Settings:
     def warehouse_dir(self) -> Path:
         return Path(self.warehouse_path).absolute().parent
 
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> "Settings":
-        """Defaults < WIREHOUSE_<FIELD> variables < explicit overrides (None means unset)."""
-        environ = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for field in fields(cls):
-            raw = environ.get(f"WIREHOUSE_{field.name.upper()}")
-            if raw is not None and raw != "":
-                values[field.name] = _coerce(field.type, raw, field.name)
-        values.update({key: value for key, value in overrides.items() if value is not None})
-        return cls(**values)
 
-    def with_overrides(self, **overrides: Any) -> "Settings":
-        return replace(self, **{key: value for key, value in overrides.items() if value is not None})
+class SettingsError(ValueError):
+    """A setting has a value it cannot take; the message names where it came from."""
 
 
-def _coerce(annotation: Any, raw: str, name: str) -> Any:
-    kind = str(annotation)
+def load_settings(**explicit: Any) -> Settings:
+    """Settings from defaults, the environment and explicit values (None means unset)."""
+    values = {name: value for name, value in explicit.items() if value is not None}
     try:
-        if "bool" in kind:
-            if raw.lower() in ("1", "true", "yes", "on"):
-                return True
-            if raw.lower() in ("0", "false", "no", "off"):
-                return False
-            raise ValueError(raw)
-        if "int" in kind:
-            return int(raw)
-        if "float" in kind:
-            return float(raw)
-    except ValueError:
-        raise ValueError(f"WIREHOUSE_{name.upper()}={raw!r} is not a valid {kind}") from None
-    return raw
+        return Settings(**values)
+    except ValidationError as error:
+        raise SettingsError("; ".join(_describe(problem, values) for problem in error.errors())) from None
+
+
+def _describe(problem: dict[str, Any], explicit: dict[str, Any]) -> str:
+    name = str(problem["loc"][0]) if problem.get("loc") else "?"
+    field = Settings.model_fields.get(name)
+    if name in explicit or field is None:
+        flag = (field.json_schema_extra or {}).get("cli") if field else None
+        where = f"{flag} {explicit.get(name)!r}" if flag else f"{name}={explicit.get(name)!r}"
+    else:
+        where = f"{ENV_PREFIX}{name.upper()}={problem.get('input')!r}"
+    return f"{where}: {problem['msg']}"
+
+
+def cli_options() -> list[tuple[str, Any]]:
+    """(field name, field info) of every setting, in declaration order."""
+    return list(Settings.model_fields.items())
+
+
+def add_run_options(parser: Any) -> None:
+    """One argparse option per setting, with the setting's help text, type and choices.
+
+    Options default to None, so only what the user typed overrides the environment."""
+    for name, field in cli_options():
+        extra = field.json_schema_extra or {}
+        flag = extra["cli"]
+        help_text = f"{field.description} (default: {_shown_default(field.default)})"
+        if field.annotation is bool:
+            if extra.get("negative"):
+                parser.add_argument(extra["negative"], dest=name, action="store_false", default=None,
+                                    help=f"do not {field.description}")
+            else:
+                parser.add_argument(flag, dest=name, action="store_true", default=None, help=field.description)
+            continue
+        choices = getattr(field.annotation, "__args__", None) if _is_literal(field.annotation) else None
+        parser.add_argument(flag, dest=name, metavar=extra.get("metavar"), choices=choices,
+                            type=_argument_type(field.annotation), default=None, help=help_text)
+
+
+def _is_literal(annotation: Any) -> bool:
+    return getattr(annotation, "__origin__", None) is Literal
+
+
+def _argument_type(annotation: Any) -> Callable[[str], Any]:
+    return annotation if annotation in (int, float) else str
+
+
+def _shown_default(value: Any) -> str:
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) and value >= 10_000 else str(value)
+
+
+def flow_parameters(function: Callable[[Settings], Any]) -> Callable[..., Any]:
+    """Expose `function(settings)` as `function(**settings)`: one keyword per setting, with
+    its default, type and description, so Prefect shows, validates and documents each as a
+    flow parameter (deployments set them in prefect.yaml, `--param name=value` overrides)."""
+
+    @functools.wraps(function)
+    def with_parameters(**values: Any) -> Any:
+        return function(Settings(**values))
+
+    with_parameters.__signature__ = inspect.Signature(
+        [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=field.default, annotation=field.annotation)
+         for name, field in cli_options()],
+        return_annotation=inspect.signature(function).return_annotation,
+    )
+    arguments = "\n".join(f"    {name}: {field.description}" for name, field in cli_options())
+    with_parameters.__doc__ = f"{inspect.getdoc(function)}\n\nArgs:\n{arguments}\n"
+    return with_parameters

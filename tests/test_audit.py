@@ -7,7 +7,10 @@ import shutil
 
 import pytest
 
-from wirehouse.expectations.audit import AUDITED_TABLES, SUITES_DIR, Auditor, SuiteError, staged_frames
+from wirehouse.expectations.audit import SUITES_DIR, Auditor, SuiteError, staged_frames
+from wirehouse.transforms.tables import AUDITED
+
+AUDITED_TABLES = tuple(table.name for table in AUDITED)
 from tests.test_store import batch_for
 
 

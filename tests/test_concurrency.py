@@ -14,8 +14,11 @@ import duckdb
 import pytest
 
 from tests.test_crash_safety import WirehouseProcess, api_url, build_corpus  # noqa: F401 (fixture)
-from wirehouse.transforms.records import ArticleRow, EnrichedBatch
-from wirehouse.warehouse.store import RunLock, Warehouse, WarehouseBusy, connect, lock_holder, lock_path_for
+from wirehouse.transforms.records import ArticleRow
+from wirehouse.transforms.tables import EnrichedBatch
+from wirehouse.warehouse.connection import connect
+from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy, lock_holder, lock_path_for
+from wirehouse.warehouse.store import Warehouse
 
 FORK = multiprocessing.get_context("fork")
 

@@ -105,7 +105,7 @@ class WirehouseProcess:
 
 
 def read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    from wirehouse.warehouse.store import connect
+    from wirehouse.warehouse.connection import connect
 
     return connect(path, read_only=True, wait_seconds=30)
 
@@ -156,13 +156,13 @@ KILL_MOMENTS = (
     ("Starting", 0, 1.5),  # interpreter start-up, before the flow exists
     ("open-warehouse", 1, 0.1),  # the run is registered, nothing enriched yet
     ("enrich-batch", 1, 0.0),  # enrichment under way, first audit not finished
-    ("audit-batch", 1, 0.0),  # about to publish (GX done, the publish transaction starts)
-    ("publish-batch", 1, 0.0),  # between a publish and its rejections bookkeeping
-    ("audit-batch", 1, 0.08),  # inside the publish transaction, or just after it
-    ("record-rejections", 1, 0.2),  # between batches
-    ("publish-batch", 2, 0.02),  # second batch just published
-    ("audit-batch", 2, 0.15),  # second publish in progress
-    ("publish-batch", 1, 0.3),  # during the next batch's validation
+    ("audit-batch", 1, 0.0),  # about to write (GX done, the batch's transaction starts)
+    ("write-batch", 1, 0.0),  # the first batch just written, its task state not yet reported
+    ("audit-batch", 1, 0.08),  # inside the batch's transaction, or just after it
+    ("write-batch", 1, 0.2),  # between batches
+    ("write-batch", 2, 0.02),  # second batch just written
+    ("audit-batch", 2, 0.15),  # second write in progress
+    ("write-batch", 1, 0.3),  # during the next batch's validation
 )
 
 

@@ -11,10 +11,12 @@ import duckdb
 import pytest
 
 from tests.conftest import PROJECT
-from wirehouse.transforms.records import (ArticleRow, EnrichedBatch, EntityRow, MentionRow, QuoteRow, SentenceRow,
+from wirehouse.transforms.records import (ArticleRow, EntityRow, MentionRow, QuoteRow, SentenceRow,
                                 entity_id_for, quote_id_for)
+from wirehouse.transforms.tables import EnrichedBatch
 from wirehouse.warehouse import doctor
-from wirehouse.warehouse.store import Warehouse, migrate
+from wirehouse.warehouse.migrations import migrate
+from wirehouse.warehouse.store import Warehouse
 
 BENNETT = entity_id_for("Naftali Bennett", "PERSON")
 BODY = "\"We will help,\" Bennett said. Bennett left."

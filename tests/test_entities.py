@@ -9,15 +9,10 @@ import pytest
 import spacy
 from spacy.tokens import Span
 
-from wirehouse.transforms import entities
-from wirehouse.transforms.entities import (
-    ALIAS_FILE,
-    AliasTable,
-    ResolvedMention,
-    mention_at,
-    name_key,
-    person_for_title,
-)
+from wirehouse.transforms import entity_resolver, lexicon, titles
+from wirehouse.transforms.aliases import ALIAS_FILE, AliasTable
+from wirehouse.transforms.entity_resolver import ResolvedMention, mention_at, person_for_title
+from wirehouse.transforms.names import name_key
 from wirehouse.transforms.nlp import DEFAULT_MODEL, load_pipeline
 from wirehouse.transforms.records import entity_id_for
 
@@ -191,7 +186,7 @@ def test_possessives_and_determiners_do_not_change_the_entity(nlp):
 def bare():
     """A tokenizer-only pipeline with our two components: entities are set by hand."""
     blank = spacy.blank("en")
-    entities.add_to_pipeline(blank)
+    entity_resolver.add_to_pipeline(blank)
     return blank
 
 
@@ -335,7 +330,7 @@ def test_extra_alias_file_reaches_the_pipeline(tmp_path):
     extra = tmp_path / "extra.tsv"
     extra.write_text("Zembla\tKingdom of Zembla\tGPE\n", encoding="utf-8")
     blank = spacy.blank("en")
-    entities.add_to_pipeline(blank, alias_files=[extra])
+    entity_resolver.add_to_pipeline(blank, alias_files=[extra])
     doc = blank.make_doc("Zembla is far.")
     doc.ents = [Span(doc, 0, 1, label="ORG")]
     for _, component in blank.pipeline:
@@ -357,7 +352,7 @@ def test_invariants_on_bbc_articles(nlp):
             assert doc.text[mention.start_char : mention.end_char] == mention.text
             assert mention.canonical_name.strip() == mention.canonical_name != ""
             assert mention.role is None or mention.label == "PERSON"
-            if mention.label in entities.NAME_LABELS:
+            if mention.label in entity_resolver.NAME_LABELS:
                 by_name.setdefault(mention.canonical_name, set()).add(mention.label)
             if mention.label == "PERSON" and len(mention.canonical_name.split()) >= 2:
                 assert mention.text.split()[-1] in mention.canonical_name
@@ -368,14 +363,14 @@ def test_invariants_on_bbc_articles(nlp):
 # --- the title scanner against the same grammar in spaCy's Matcher -----------------------------
 def matcher_title_patterns() -> list[dict]:
     """The title grammar as SpanRuler patterns: the reference the scanner must agree with."""
-    head = {"LOWER": {"IN": list(entities.TITLE_HEADS)}}
-    modifier = {"LOWER": {"IN": list(entities.TITLE_MODIFIERS)}}
+    head = {"LOWER": {"IN": list(lexicon.TITLE_HEADS)}}
+    modifier = {"LOWER": {"IN": list(lexicon.TITLE_MODIFIERS)}}
     starts = ([head], [modifier, {**modifier, "OP": "*"}, head])
     tails = ([], [{"ORTH": "-", "OP": "?"}, {"LOWER": "general"}],
              [{"LOWER": {"IN": ["of", "for"]}}, {"LOWER": "the", "OP": "?"},
-              {"LOWER": {"IN": list(entities.TITLE_DEPARTMENTS)}, "OP": "+"}])
-    patterns = [{"label": entities.TITLE, "pattern": start + tail} for start in starts for tail in tails]
-    patterns.append({"label": entities.HONORIFIC, "pattern": [{"LOWER": {"IN": list(entities.HONORIFICS)}}]})
+              {"LOWER": {"IN": list(lexicon.TITLE_DEPARTMENTS)}, "OP": "+"}])
+    patterns = [{"label": titles.TITLE, "pattern": start + tail} for start in starts for tail in tails]
+    patterns.append({"label": titles.HONORIFIC, "pattern": [{"LOWER": {"IN": list(lexicon.HONORIFICS)}}]})
     return patterns
 
 
@@ -387,11 +382,11 @@ def title_spans_both_ways(texts):
     ruler = SpanRuler(tokenizer, "reference", spans_key="reference", overwrite=True,
                       spans_filter=lambda existing, new: filter_spans([*existing, *new]))
     ruler.add_patterns(matcher_title_patterns())
-    scanner = entities.TitleScanner(tokenizer.vocab)
+    scanner = titles.TitleScanner(tokenizer.vocab)
     for text in texts:
         doc = scanner(ruler(tokenizer(text)))
         yield ([(s.start, s.end, s.label_) for s in doc.spans["reference"]],
-               [(s.start, s.end, s.label_) for s in doc.spans[entities.TITLE_SPANS_KEY]])
+               [(s.start, s.end, s.label_) for s in doc.spans[titles.TITLE_SPANS_KEY]])
 
 
 def test_title_scanner_gives_the_spans_of_the_matcher_grammar():

@@ -10,8 +10,10 @@ import pytest
 
 from wirehouse.flows.cli import main
 from tests.test_views import ANALYSIS_VIEWS, build_warehouse
-from wirehouse.warehouse.export import export, quote_identifier
-from wirehouse.warehouse.store import DATA_TABLES, latest_schema_version
+from wirehouse.warehouse.export import export
+from wirehouse.warehouse.sql import quote_identifier
+from wirehouse.transforms.tables import COUNTED_TABLES as DATA_TABLES
+from wirehouse.warehouse.migrations import latest_schema_version
 
 
 @pytest.fixture

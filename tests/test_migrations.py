@@ -8,8 +8,9 @@ import shutil
 import duckdb
 import pytest
 
-from wirehouse.warehouse import store
-from wirehouse.warehouse.store import SchemaTooNew, Warehouse, latest_schema_version, migrate, migrations, schema_version
+from wirehouse.warehouse import migrations as migrations_module
+from wirehouse.warehouse.migrations import SchemaTooNew, latest_schema_version, migrate, migrations, schema_version
+from wirehouse.warehouse.store import Warehouse
 
 
 def columns(con, table: str) -> list[str]:
@@ -59,7 +60,7 @@ def test_a_failing_migration_leaves_the_previous_version(tmp_path, monkeypatch):
         shutil.copy(path, schema / path.name)
     (schema / "900_broken.sql").write_text("ALTER TABLE article ADD COLUMN half_done INTEGER;\n"
                                            "SELECT * FROM no_such_table;\n")
-    monkeypatch.setattr(store, "SCHEMA_DIR", schema)
+    monkeypatch.setattr(migrations_module, "SCHEMA_DIR", schema)
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     with pytest.raises(duckdb.CatalogException):
         migrate(con)

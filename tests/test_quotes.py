@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from wirehouse.transforms.quotes import find_quote_spans, paragraphs
+from wirehouse.transforms.quote_spans import find_quote_spans, paragraphs
 
 SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_d52ae41cd31c4038.txt"
 

@@ -44,7 +44,7 @@ def test_runner_gives_the_same_warehouse_as_the_thread_runner(run_flow, three_ar
 
 
 def test_a_batch_is_cut_into_even_chunks_for_the_workers():
-    from wirehouse.flows.pipeline import CHUNKS_PER_WORKER, enrichment_chunks
+    from wirehouse.flows.runners import CHUNKS_PER_WORKER, enrichment_chunks
     from wirehouse.flows.settings import Settings
 
     articles = list(range(500))

@@ -7,9 +7,12 @@ import dataclasses
 import duckdb
 import pytest
 
-from wirehouse.transforms.records import (ArticleRow, EnrichedBatch, EntityRow, MentionRow, QuoteRow, Rejection,
+from wirehouse.transforms.records import (ArticleRow, EntityRow, MentionRow, QuoteRow, Rejection,
                                 entity_id_for, quote_id_for)
-from wirehouse.warehouse.store import Warehouse, WarehouseBusy, connect, latest_schema_version, schema_version
+from wirehouse.transforms.tables import EnrichedBatch
+from wirehouse.warehouse.connection import WarehouseBusy, connect
+from wirehouse.warehouse.migrations import latest_schema_version, schema_version
+from wirehouse.warehouse.store import Warehouse
 
 BENNETT = entity_id_for("Naftali Bennett", "PERSON")
 
@@ -35,7 +38,7 @@ def warehouse(tmp_path):
 
 def test_migrations_are_applied_once_and_versioned(warehouse):
     assert schema_version(warehouse.con) == latest_schema_version()
-    from wirehouse.warehouse.store import migrate
+    from wirehouse.warehouse.migrations import migrate
     assert migrate(warehouse.con) == []
 
 

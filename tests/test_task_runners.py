@@ -47,9 +47,10 @@ def three_docs(tmp_path):
 
 
 def test_only_io_tasks_retry():
-    io_tasks = (pipeline.open_warehouse, pipeline.publish_batch, pipeline.quarantine_batch,
-                pipeline.record_rejections, pipeline.prune_removed)
-    compute_tasks = (pipeline.enrich_batch, pipeline.audit_batch, pipeline.publish_run_report)
+    io_tasks = (pipeline.open_warehouse, pipeline.begin_run, pipeline.write_batch, pipeline.record_rejections,
+                pipeline.prune_removed, pipeline.finish_run)
+    compute_tasks = (pipeline.enrich_batch, pipeline.audit_batch, pipeline.write_run_report,
+                     pipeline.publish_run_artifacts)
     assert all(task.retries >= 1 for task in io_tasks)
     assert all(not task.retries for task in compute_tasks)
 

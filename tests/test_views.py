@@ -9,7 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from wirehouse.warehouse.store import SQL_DIR, Warehouse
+from wirehouse.warehouse.migrations import VIEWS_FILE
+from wirehouse.warehouse.store import Warehouse
 
 ANALYSIS_VIEWS = ("article_date", "quoted_speakers", "speaker_quotes", "entity_co_mentions", "entity_timeline",
                   "article_overview")
@@ -96,7 +97,7 @@ def test_every_analysis_view_is_created_by_a_run_and_article_source_is_kept(con)
     views = {name for (name,) in rows(con, "SELECT view_name FROM duckdb_views() WHERE NOT internal")}
     assert set(ANALYSIS_VIEWS) | {"article_source"} <= views
     assert rows(con, "SELECT source_key FROM article_source WHERE article_id = 'a1'") == [("/seeds/a1.txt",)]
-    declared = re.findall(r"CREATE OR REPLACE VIEW (\w+)", (SQL_DIR / "views.sql").read_text(encoding="utf-8"))
+    declared = re.findall(r"CREATE OR REPLACE VIEW (\w+)", VIEWS_FILE.read_text(encoding="utf-8"))
     assert set(declared) == set(ANALYSIS_VIEWS) | {"article_source"}
 
 

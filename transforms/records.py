@@ -1,7 +1,7 @@
 """Row types that travel between stages, and the deterministic ids that key them.
 
 Every stage hands the next one plain dataclasses; the warehouse turns lists of them
-into Arrow tables in bulk. Ids are content hashes so re-running a load is idempotent
+into Arrow tables in bulk (`tables.py` says which row type fills which table). Ids are content hashes so re-running a load is idempotent
 by construction.
 """
 
@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable
 
 
 def stable_hash(*parts: object, length: int = 32) -> str:
@@ -38,6 +37,27 @@ def quote_id_for(article_id: str, start_char: int, end_char: int) -> str:
 
 
 @dataclass(frozen=True)
+class SourceKey:
+    """Where a document came from: a file, or one document inside a file (a .jsonl line).
+
+    Its text form, `path` or `path#position`, keys `rejected_document` and the planner's
+    index; the view `article_source` (warehouse/views.sql) builds the same text in SQL."""
+
+    path: str
+    position: int | None = None  # 1-based line of a .jsonl file; None for a whole file
+
+    def __str__(self) -> str:
+        return self.path if self.position is None else f"{self.path}#{self.position}"
+
+    @classmethod
+    def parse(cls, text: str) -> "SourceKey":
+        path, hash_mark, position = text.rpartition("#")
+        if hash_mark and position.isdigit():
+            return cls(path, int(position))
+        return cls(text)
+
+
+@dataclass(frozen=True)
 class Article:
     """One ingested document, ready for enrichment. Offsets everywhere index `body`."""
 
@@ -54,8 +74,7 @@ class Article:
 
     @property
     def source_key(self) -> str:
-        """Where the article came from: a file, or a line of a .jsonl file."""
-        return self.source_path if self.source_line is None else f"{self.source_path}#{self.source_line}"
+        return str(SourceKey(self.source_path, self.source_line))
 
 
 @dataclass(frozen=True)
@@ -70,7 +89,7 @@ class Rejection:
 
     @property
     def source_key(self) -> str:
-        return self.source_path if self.source_line is None else f"{self.source_path}#{self.source_line}"
+        return str(SourceKey(self.source_path, self.source_line))
 
 
 @dataclass
@@ -91,6 +110,10 @@ class ArticleRow:
     enrichment_version: str
     ingested_at: datetime | None = None  # set at publish time
     run_id: str | None = None  # set at publish time
+
+    @property
+    def source_key(self) -> str:
+        return str(SourceKey(self.source_path, self.source_line))
 
 
 @dataclass
@@ -137,61 +160,3 @@ class QuoteRow:
     attribution: str  # how the speaker was found, e.g. "cue_subject", "pronoun", "continuation"
     confidence: float
     sentence_index: int
-
-
-@dataclass
-class EnrichedBatch:
-    """Everything the enrichment stage produced for a batch of articles."""
-
-    articles: list[ArticleRow] = field(default_factory=list)
-    sentences: list[SentenceRow] = field(default_factory=list)
-    entities: list[EntityRow] = field(default_factory=list)
-    mentions: list[MentionRow] = field(default_factory=list)
-    quotes: list[QuoteRow] = field(default_factory=list)
-    # seconds spent per pipeline component ("tokenizer", "ner", "wirehouse_quotes", …) and "rows"
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def extend(self, other: "EnrichedBatch") -> None:
-        for name in ("articles", "sentences", "entities", "mentions", "quotes"):
-            getattr(self, name).extend(getattr(other, name))
-        for name, seconds in other.timings.items():
-            self.timings[name] = self.timings.get(name, 0.0) + seconds
-
-    def split(self, article_ids: set[str]) -> tuple["EnrichedBatch", "EnrichedBatch"]:
-        """(rows of these articles, rows of the others); each keeps the entities it uses."""
-        def part(keep) -> "EnrichedBatch":
-            mentions = [m for m in self.mentions if keep(m.article_id)]
-            quotes = [q for q in self.quotes if keep(q.article_id)]
-            used = {m.entity_id for m in mentions} | {q.speaker_entity_id for q in quotes}
-            return EnrichedBatch(
-                articles=[a for a in self.articles if keep(a.article_id)],
-                sentences=[s for s in self.sentences if keep(s.article_id)],
-                entities=[e for e in self.entities if e.entity_id in used],
-                mentions=mentions, quotes=quotes,
-            )
-
-        return part(lambda a: a in article_ids), part(lambda a: a not in article_ids)
-
-    def dedupe_entities(self) -> "EnrichedBatch":
-        """One row per entity: articles of a batch share entities."""
-        self.entities = list({row.entity_id: row for row in self.entities}.values())
-        return self
-
-
-TABLE_ROW_TYPES: dict[str, type] = {
-    "article": ArticleRow,
-    "sentence": SentenceRow,
-    "entity": EntityRow,
-    "entity_mention": MentionRow,
-    "quote": QuoteRow,
-}
-
-
-def column_names(row_type: type) -> list[str]:
-    return [f.name for f in fields(row_type)]
-
-
-def rows_as_columns(rows: Iterable[Any], row_type: type) -> dict[str, list[Any]]:
-    """Column-major view of dataclass rows, the shape Arrow and pandas build from fastest."""
-    rows = rows if isinstance(rows, list) else list(rows)
-    return {name: [getattr(row, name) for row in rows] for name in column_names(row_type)}

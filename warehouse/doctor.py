@@ -14,59 +14,14 @@ from typing import Any, Callable
 
 import duckdb
 
-from wirehouse.warehouse.store import DATA_TABLES, connect, latest_schema_version, lock_holder, schema_version
+from wirehouse.transforms.tables import COUNTED_TABLES
+from wirehouse.warehouse import sql
+from wirehouse.warehouse.connection import connect
+from wirehouse.warehouse.migrations import latest_schema_version, schema_version
+from wirehouse.warehouse.run_lock import lock_holder
 
 SEVERITIES = ("error", "warning", "info")
 FINISHED = ("completed", "completed_with_rejections", "failed")
-
-# (check name, what the rows mean, SQL counting offending rows, SQL listing a few)
-INTEGRITY_CHECKS: tuple[tuple[str, str, str], ...] = (
-    ("orphan_sentence", "sentence rows whose article is not stored",
-     "SELECT article_id FROM sentence WHERE article_id NOT IN (SELECT article_id FROM article)"),
-    ("orphan_mention", "entity_mention rows whose article is not stored",
-     "SELECT article_id FROM entity_mention WHERE article_id NOT IN (SELECT article_id FROM article)"),
-    ("orphan_quote", "quote rows whose article is not stored",
-     "SELECT quote_id FROM quote WHERE article_id NOT IN (SELECT article_id FROM article)"),
-    ("mention_without_entity", "entity_mention rows whose entity is not stored",
-     "SELECT entity_id FROM entity_mention WHERE entity_id NOT IN (SELECT entity_id FROM entity)"),
-    ("speaker_without_entity", "quote speakers whose entity is not stored",
-     "SELECT quote_id FROM quote WHERE speaker_entity_id IS NOT NULL "
-     "AND speaker_entity_id NOT IN (SELECT entity_id FROM entity)"),
-    ("duplicate_article", "article ids stored more than once",
-     "SELECT article_id FROM article GROUP BY article_id HAVING count(*) > 1"),
-    ("duplicate_entity", "entity ids stored more than once",
-     "SELECT entity_id FROM entity GROUP BY entity_id HAVING count(*) > 1"),
-    ("duplicate_quote", "quote ids stored more than once",
-     "SELECT quote_id FROM quote GROUP BY quote_id HAVING count(*) > 1"),
-    ("duplicate_mention", "mentions stored more than once (same article and offsets)",
-     "SELECT article_id FROM entity_mention GROUP BY article_id, start_char, end_char HAVING count(*) > 1"),
-    ("duplicate_sentence", "sentences stored more than once (same article and index)",
-     "SELECT article_id FROM sentence GROUP BY article_id, sentence_index HAVING count(*) > 1"),
-    ("duplicate_source", "sources holding more than one stored article",
-     "SELECT source_key FROM article_source GROUP BY source_key HAVING count(*) > 1"),
-    ("mention_offsets", "mentions whose offsets do not slice the body to their text",
-     "SELECT m.article_id FROM entity_mention m JOIN article a USING (article_id) "
-     "WHERE m.start_char < 0 OR m.end_char > length(a.body) OR m.start_char >= m.end_char "
-     "OR substr(a.body, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text"),
-    ("quote_offsets", "quotes whose offsets do not slice the body to their text",
-     "SELECT q.quote_id FROM quote q JOIN article a USING (article_id) "
-     "WHERE q.start_char < 0 OR q.end_char > length(a.body) OR q.start_char >= q.end_char "
-     "OR substr(a.body, q.start_char + 1, q.end_char - q.start_char) <> q.quote_text"),
-    ("article_without_sentences", "articles stored without any sentence (a partial article)",
-     "SELECT article_id FROM article WHERE sentence_count > 0 "
-     "AND article_id NOT IN (SELECT article_id FROM sentence)"),
-    ("sentence_count", "articles whose sentence_count differs from their sentence rows",
-     "SELECT a.article_id FROM article a LEFT JOIN (SELECT article_id, count(*) AS n FROM sentence "
-     "GROUP BY article_id) s USING (article_id) WHERE a.sentence_count <> coalesce(s.n, 0)"),
-    ("entity_counts", "entities whose mention_count or article_count differs from their mentions",
-     "SELECT e.entity_id FROM entity e LEFT JOIN (SELECT entity_id, count(*) AS mentions, "
-     "count(DISTINCT article_id) AS articles FROM entity_mention GROUP BY entity_id) m USING (entity_id) "
-     "WHERE e.mention_count <> coalesce(m.mentions, 0) OR e.article_count <> coalesce(m.articles, 0)"),
-    ("rejected_and_loaded", "inputs stored from an earlier run whose latest read was rejected (the stored "
-     "version stays until the input loads again or is pruned)",
-     "SELECT source_key FROM rejected_document WHERE source_key IN (SELECT source_key FROM article_source)"),
-)
-
 
 # Row checks that describe a legitimate, passing state rather than broken data.
 WARNING_CHECKS = frozenset({"rejected_and_loaded"})
@@ -136,8 +91,8 @@ def examine(path: str | Path, wait_seconds: float = 30.0) -> DoctorReport:
         _check_schema(report)
         _guarded(report, "tables", lambda: _check_tables(con, report))
         _guarded(report, "runs", lambda: _check_runs(con, report, holder))
-        for check, meaning, sql in INTEGRITY_CHECKS:
-            _guarded(report, check, lambda: _check_rows(con, report, check, meaning, sql))
+        for check, statement in sql.named_queries("doctor_checks").items():
+            _guarded(report, check, lambda: _check_rows(con, report, check, statement))
         _guarded(report, "validation", lambda: _check_validation(con, report))
     finally:
         con.close()
@@ -165,16 +120,13 @@ def _check_schema(report: DoctorReport) -> None:
 
 
 def _check_tables(con: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
-    for table in DATA_TABLES:
+    for table in COUNTED_TABLES:
         # reading every column of every row makes DuckDB verify every block's checksum
-        report.tables[table] = con.execute(
-            f"SELECT count(*), sum(hash({table})) FROM {table}").fetchone()[0]
+        report.tables[table] = con.execute(sql.verify_rows(table)).fetchone()[0]
 
 
 def _check_runs(con: duckdb.DuckDBPyConnection, report: DoctorReport, holder: Any) -> None:
-    runs = con.execute("SELECT run_id, status, documents_seen, documents_loaded, documents_skipped, "
-                       "documents_rejected, accounting_ok, message FROM pipeline_run "
-                       "ORDER BY started_at").fetchall()
+    runs = con.execute(sql.query("doctor_runs")).fetchall()
     live_run = holder.run_id if holder is not None and holder.held else None
     if holder is not None and holder.held:
         report.add("info", "lock", f"{holder.describe()} is in progress; its published batches are "
@@ -197,26 +149,24 @@ def _check_runs(con: duckdb.DuckDBPyConnection, report: DoctorReport, holder: An
         report.add("info", "runs", "no run has been recorded yet")
 
 
-def _check_rows(con: duckdb.DuckDBPyConnection, report: DoctorReport, check: str, meaning: str, sql: str) -> None:
-    count = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+def _check_rows(con: duckdb.DuckDBPyConnection, report: DoctorReport, check: str, statement: str) -> None:
+    offending = con.sql(statement)
+    count = offending.aggregate("count(*)").fetchone()[0]
     if count:
-        examples = [str(row[0]) for row in con.execute(f"{sql} LIMIT 3").fetchall()]
-        report.add("warning" if check in WARNING_CHECKS else "error", check, f"{count} {meaning}", count, examples)
+        examples = [str(row[0]) for row in offending.limit(3).fetchall()]
+        report.add("warning" if check in WARNING_CHECKS else "error", check,
+                   f"{count} {sql.description(statement)}", count, examples)
 
 
 def _check_validation(con: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
-    for run_id, failures, expectations in con.execute(
-            "SELECT run_id, count(*), string_agg(DISTINCT suite || '.' || expectation, ', ') "
-            "FROM validation_result WHERE NOT success AND severity = 'critical' GROUP BY run_id "
-            "ORDER BY min(validated_at)").fetchall():
+    for run_id, failures, expectations in con.execute(sql.query("doctor_validation_failures")).fetchall():
         report.add("warning", "validation", f"run {run_id}: {failures} critical expectation failure(s) "
                    f"({expectations}); the failing batches were quarantined, not published", failures)
-    quarantined = con.execute("SELECT count(DISTINCT article_id) FROM quarantine").fetchone()[0]
+    quarantined = con.execute(sql.query("quarantined_articles")).fetchone()[0]
     if quarantined:
         report.add("info", "quarantine", f"{quarantined} article(s) held in quarantine (see the quarantine table)",
                    quarantined)
-    for reason, count in con.execute("SELECT reason, count(*) FROM rejected_document GROUP BY reason "
-                                     "ORDER BY reason").fetchall():
+    for reason, count in con.execute(sql.query("rejections_by_reason")).fetchall():
         report.add("info", "rejected", f"{count} input(s) rejected as {reason}", count)
 
 
@@ -224,17 +174,14 @@ def _check_validation(con: duckdb.DuckDBPyConnection, report: DoctorReport) -> N
 RUN_COLUMNS = ("run_id", "first_run_id", "ingested_at", "rejected_at")
 
 
-def content_checksums(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = DATA_TABLES,
+def content_checksums(con: duckdb.DuckDBPyConnection, tables: tuple[str, ...] = COUNTED_TABLES,
                       ignore: tuple[str, ...] = RUN_COLUMNS) -> dict[str, tuple[int, int]]:
     """(rows, order-independent checksum of the rows' contents) per table, leaving out
     the columns in `ignore`: equal for two warehouses holding the same data."""
     sums = {}
     for table in tables:
-        columns = [row[0] for row in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table]).fetchall() if row[0] not in ignore]
-        listed = ", ".join(f'"{name}"' for name in columns)
-        count, total = con.execute(
-            f"SELECT count(*), coalesce(sum(hash(r)), 0) FROM (SELECT {listed} FROM {table}) r").fetchone()
+        columns = [row[0] for row in con.execute(sql.query("table_columns"), [table]).fetchall()
+                   if row[0] not in ignore]
+        count, total = con.execute(sql.checksum_rows(table, columns)).fetchone()
         sums[table] = (count, int(total))
     return sums

@@ -19,15 +19,12 @@ from typing import Any
 
 import duckdb
 
-from wirehouse.warehouse.store import READ_WAIT_SECONDS, connect, schema_version, utc_now
+from wirehouse.warehouse import sql
+from wirehouse.warehouse.connection import READ_WAIT_SECONDS, connect, snapshot, utc_now
+from wirehouse.warehouse.migrations import schema_version
 
 FORMATS = ("parquet", "csv")
 MANIFEST = "manifest.json"
-
-
-def quote_identifier(name: str) -> str:
-    """A DuckDB identifier in double quotes, inner quotes doubled."""
-    return '"' + name.replace('"', '""') + '"'
 
 
 def file_stem(name: str) -> str:
@@ -60,21 +57,11 @@ class Manifest:
 
 def relations(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     """(name, 'table'|'view') of the main schema of the open database, tables first."""
-    rows = con.execute(
-        "SELECT table_name, CASE WHEN table_type = 'VIEW' THEN 'view' ELSE 'table' END AS kind "
-        "FROM information_schema.tables "
-        "WHERE table_catalog = current_database() AND table_schema = 'main' "
-        "ORDER BY kind, table_name"
-    ).fetchall()
-    return [(name, kind) for name, kind in rows]
+    return [(name, kind) for name, kind in con.execute(sql.query("relations")).fetchall()]
 
 
 def columns_of(con: duckdb.DuckDBPyConnection, name: str) -> list[dict[str, str]]:
-    rows = con.execute(
-        "SELECT column_name, data_type FROM information_schema.columns "
-        "WHERE table_catalog = current_database() AND table_schema = 'main' AND table_name = ? "
-        "ORDER BY ordinal_position", [name]
-    ).fetchall()
+    rows = con.execute(sql.query("table_columns"), [name]).fetchall()
     return [{"name": column, "type": data_type} for column, data_type in rows]
 
 
@@ -88,11 +75,10 @@ def export_connection(con: duckdb.DuckDBPyConnection, out_dir: str | Path, fmt: 
     manifest = Manifest(warehouse=str(Path(warehouse_path).absolute()) if warehouse_path else "",
                         schema_version=0, exported_at=utc_now().isoformat(timespec="seconds") + "Z",
                         format=fmt, duckdb_version=duckdb.__version__)
-    con.execute("BEGIN TRANSACTION")  # one snapshot: every file shows the same moment
-    try:
+    with snapshot(con):  # every file shows the same moment
         manifest.schema_version = schema_version(con)
         for name, kind in relations(con):
-            relation = con.sql(f"SELECT * FROM {quote_identifier(name)}")
+            relation = con.sql(sql.select_all(name))
             target = out / f"{file_stem(name)}.{fmt}"
             partial = target.with_name(f".{target.name}.partial")
             if fmt == "parquet":
@@ -100,12 +86,10 @@ def export_connection(con: duckdb.DuckDBPyConnection, out_dir: str | Path, fmt: 
             else:
                 relation.write_csv(str(partial), header=True)
             os.replace(partial, target)
-            rows = con.execute(f"SELECT count(*) FROM {quote_identifier(name)}").fetchone()[0]
+            rows = con.execute(sql.count_rows(name)).fetchone()[0]
             manifest.relations.append(ExportedRelation(name=name, kind=kind, file=target.name, rows=rows,
                                                        columns=columns_of(con, name),
                                                        bytes=target.stat().st_size))
-    finally:
-        con.execute("ROLLBACK")  # read only: nothing to keep
     partial = out / f".{MANIFEST}.partial"
     partial.write_text(json.dumps(manifest.as_dict(), indent=1) + "\n", encoding="utf-8")
     os.replace(partial, out / MANIFEST)

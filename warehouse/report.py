@@ -15,7 +15,6 @@ import html
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +22,10 @@ from typing import Any, Sequence
 
 import duckdb
 
-from wirehouse.warehouse.store import read_sql, schema_version, utc_now
+from wirehouse.transforms.tables import COUNTED_TABLES
+from wirehouse.warehouse import sql
+from wirehouse.warehouse.connection import READ_WAIT_SECONDS, connect, utc_now
+from wirehouse.warehouse.migrations import schema_version
 
 REPORTS_FOLDER = "reports"
 # Named entity labels the report ranks, in this order (those the warehouse holds).
@@ -41,10 +43,6 @@ def _count_axis() -> Any:
     import altair as alt
 
     return alt.Axis(format="d", tickMinStep=1)
-
-
-def default_web_assets_dir() -> Path:
-    return Path(sys.prefix) / "share" / "wirehouse" / "web-assets"
 
 
 def find_scripts(assets_dir: Path | None) -> dict[str, Path]:
@@ -111,20 +109,19 @@ def _plain(value: Any) -> Any:
 
 
 def latest_run_id(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("SELECT run_id FROM pipeline_run ORDER BY started_at DESC LIMIT 1").fetchone()
+    row = con.execute(sql.query("latest_run")).fetchone()
     return row[0] if row else None
 
 
 def collect(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:
     """Everything the page shows, read in one snapshot of the warehouse."""
-    columns, rows = _fetch(con, "SELECT * FROM pipeline_run WHERE run_id = ?", [run_id])
+    columns, rows = _fetch(con, sql.query("run_by_id"), [run_id])
     if not rows:
         raise LookupError(f"no run {run_id!r} in the warehouse")
     run = dict(zip(columns, rows[0]))
     report = RunReport(run=run, schema_version=schema_version(con))
-    for table in ("article", "sentence", "entity", "entity_mention", "quote", "rejected_document",
-                  "validation_result", "quarantine"):
-        report.table_rows[table] = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    for table in (*COUNTED_TABLES, "validation_result", "quarantine"):
+        report.table_rows[table] = con.execute(sql.count_rows(table)).fetchone()[0]
     report.charts = [top_entities(con), top_speakers(con), quotes_per_article(con),
                      validation_outcome(con, run_id), rejected_documents(con, run_id, run.get("counts"))]
     return report
@@ -133,7 +130,7 @@ def collect(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:
 def top_entities(con: duckdb.DuckDBPyConnection) -> Chart:
     import altair as alt
 
-    columns, rows = _fetch(con, read_sql("queries/report_top_entities.sql"), [list(ENTITY_LABELS), TOP_ENTITIES])
+    columns, rows = _fetch(con, sql.query("report_top_entities"), [list(ENTITY_LABELS), TOP_ENTITIES])
     labels = [label for label in ENTITY_LABELS if any(row[0] == label for row in rows)]
     chart = Chart("top-entities", "Top entities by type",
                   f"The {TOP_ENTITIES} most-mentioned entities of each type, across the whole warehouse "
@@ -154,7 +151,7 @@ def top_entities(con: duckdb.DuckDBPyConnection) -> Chart:
 def top_speakers(con: duckdb.DuckDBPyConnection) -> Chart:
     import altair as alt
 
-    columns, rows = _fetch(con, read_sql("queries/report_top_speakers.sql"), [TOP_SPEAKERS])
+    columns, rows = _fetch(con, sql.query("report_top_speakers"), [TOP_SPEAKERS])
     chart = Chart("top-speakers", "Most-quoted speakers",
                   f"The {TOP_SPEAKERS} speakers quoted most often, among those linked to an entity "
                   "(view quoted_speakers has all of them), by direct and partial quotes.", None, columns, rows,
@@ -178,7 +175,7 @@ def top_speakers(con: duckdb.DuckDBPyConnection) -> Chart:
 def quotes_per_article(con: duckdb.DuckDBPyConnection) -> Chart:
     import altair as alt
 
-    columns, rows = _fetch(con, read_sql("queries/report_quotes_per_article.sql"))
+    columns, rows = _fetch(con, sql.query("report_quotes_per_article"))
     chart = Chart("quotes-per-article", "Quotes per article",
                   "How many articles hold no quote, one quote, two quotes, and so on (view article_overview).",
                   None, columns, rows, empty_note="The warehouse holds no articles yet.")
@@ -194,7 +191,7 @@ def quotes_per_article(con: duckdb.DuckDBPyConnection) -> Chart:
 def validation_outcome(con: duckdb.DuckDBPyConnection, run_id: str) -> Chart:
     import altair as alt
 
-    columns, rows = _fetch(con, read_sql("queries/report_validation.sql"), [run_id])
+    columns, rows = _fetch(con, sql.query("report_validation"), [run_id])
     chart = Chart("validation", "Validation outcome",
                   "Great Expectations checks of this run's batches per suite (table validation_result): "
                   "passed, failed as a warning (reported), failed critically (batch quarantined).",
@@ -216,7 +213,7 @@ def rejected_documents(con: duckdb.DuckDBPyConnection, run_id: str, counts: Any 
     which keeps each document under the latest run that rejected it."""
     import altair as alt
 
-    columns, rows = _fetch(con, read_sql("queries/report_rejections.sql"), [run_id])
+    columns, rows = _fetch(con, sql.query("report_rejections"), [run_id])
     by_reason: dict[str, int] = {}
     for row in rows:
         by_reason[row[1]] = by_reason.get(row[1], 0) + 1
@@ -258,8 +255,9 @@ def write_run_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None, 
                      web_assets_dir: str | Path | None = None, warehouse_path: str | Path | None = None) -> Path:
     """Write the report of `run_id` (default: the latest run) under `out_dir` and return its path.
 
-    `out_dir` defaults to `reports/` beside the warehouse file; `web_assets_dir` to the
-    installed web assets. `latest.html` in the same folder is pointed at this report."""
+    `out_dir` defaults to `reports/` beside the warehouse file; without `web_assets_dir`
+    (the installed copies of the scripts) the page loads Vega from a CDN. `latest.html` in
+    the same folder is pointed at this report."""
     if warehouse_path is None:
         warehouse_path = _database_path(con)
     if out_dir is None:
@@ -270,8 +268,8 @@ def write_run_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None, 
     if run_id is None:
         raise LookupError("the warehouse has no runs yet")
     report = collect(con, run_id)
-    assets = Path(web_assets_dir) if web_assets_dir is not None else default_web_assets_dir()
-    page = render(report, find_scripts(assets), warehouse_path)
+    page = render(report, find_scripts(Path(web_assets_dir) if web_assets_dir is not None else None),
+                  warehouse_path)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     target = out / report_file_name(run_id)
@@ -280,8 +278,18 @@ def write_run_report(con: duckdb.DuckDBPyConnection, run_id: str | None = None, 
     return target
 
 
+def write_report_of(warehouse_path: str | Path, run_id: str | None = None, out_dir: str | Path | None = None,
+                    web_assets_dir: str | Path | None = None, wait_seconds: float = READ_WAIT_SECONDS) -> Path:
+    """`write_run_report` over a read-only connection of its own (waiting for a publish)."""
+    con = connect(warehouse_path, read_only=True, wait_seconds=wait_seconds)
+    try:
+        return write_run_report(con, run_id, out_dir, web_assets_dir, warehouse_path)
+    finally:
+        con.close()
+
+
 def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    row = con.execute(sql.query("database_path")).fetchone()
     return row[0] if row and row[0] else None
 
 

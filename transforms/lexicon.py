@@ -1,0 +1,47 @@
+"""The words of titles and honorifics, in one place for every component that reads them.
+
+The title scanner marks titles of office with them ("Foreign Minister", "Secretary of
+State"), the entity resolver turns those titles into roles, and the speaker finder
+resolves "the minister said" to the person holding the title.
+"""
+
+from __future__ import annotations
+
+# A title is: modifiers* head ["general"] | modifiers* head ("of"|"for") ["the"] department+
+TITLE_HEADS = (
+    "minister", "secretary", "president", "vice-president", "premier", "chancellor", "adviser",
+    "advisor", "director", "ambassador", "envoy", "spokesman", "spokeswoman", "spokesperson",
+    "senator", "sen.", "governor", "gov.", "mayor", "chairman", "chairwoman", "chairperson",
+    "commissioner", "general", "gen.", "lieutenant", "lt.", "colonel", "col.", "captain", "capt.",
+    "admiral", "adm.", "sergeant", "sgt.", "rep.", "representative", "congressman",
+    "congresswoman", "sheriff", "prosecutor", "attorney", "justice", "judge", "chief",
+    "executive", "officer", "leader", "manager", "coach", "boss", "secretary-general",
+)
+TITLE_MODIFIERS = (
+    "prime", "foreign", "defense", "defence", "finance", "interior", "home", "deputy", "vice",
+    "assistant", "associate", "chief", "acting", "junior", "senior", "shadow", "national",
+    "security", "trade", "health", "education", "culture", "justice", "environment", "energy",
+    "economy", "economic", "agriculture", "transport", "transportation", "labor", "labour",
+    "treasury", "executive", "operating", "financial", "first", "state", "commerce", "industry",
+    "sports", "sport", "information", "communications", "housing", "development",
+    "international", "attorney", "press", "cabinet", "opposition", "majority", "minority",
+    "party", "police", "army", "military", "managing", "general", "special", "presidential",
+    "former", "then", "-",
+)
+TITLE_DEPARTMENTS = (
+    "state", "defense", "defence", "treasury", "commerce", "energy", "interior", "health",
+    "labor", "labour", "education", "agriculture", "transportation", "transport", "justice",
+    "finance", "foreign", "affairs", "homeland", "security", "veterans", "housing", "culture",
+    "trade", "industry", "environment", "economy", "home", "war", "navy", "army", "europe",
+    "human", "services", "urban", "development", "and", "&",
+)
+HONORIFICS = ("mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "dr", "dr.", "messrs", "messrs.")
+
+# Nouns that name a person by what they do without heading a title of office in front of
+# a name: the speaker finder resolves "the nominee said" like "the minister said".
+ROLE_NOUNS = (
+    "aide", "candidate", "chair", "king", "lawmaker", "nominee", "official", "pope", "queen", "speaker",
+    "strategist",
+)
+# A subject headed by one of these is a person named by role or title ("a spokesman", "the Prime Minister").
+PERSON_ROLE_NOUNS = frozenset(TITLE_HEADS) | frozenset(ROLE_NOUNS)

@@ -1,0 +1,84 @@
+"""How names are compared: the matching key of a name, its words, its surname.
+
+Pure string functions shared by the alias table and the entity resolver.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Iterable
+
+# Words that end a person's name without being its surname ("Martin Luther King Jr.").
+NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
+DETERMINERS = frozenset({"the", "a", "an"})
+
+_LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
+_POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$", re.IGNORECASE)
+_TITLE_NOISE = re.compile(r"^(?:the|a|an|his|her|their|its)\s+", re.IGNORECASE)
+
+
+def name_key(text: str, possessive: bool = True) -> str:
+    """The form of a name used for matching: whitespace folded, no leading "the", no possessive."""
+    key = " ".join(text.split())
+    stripped = _LEADING_THE.sub("", key)
+    key = stripped or key
+    if possessive:
+        stripped = _POSSESSIVE.sub("", key).rstrip()
+        key = stripped or key
+    return key
+
+
+def name_words(key: str) -> tuple[str, ...]:
+    return tuple(key.casefold().split())
+
+
+def surname(words: tuple[str, ...]) -> str:
+    core = [word for word in words if word not in NAME_SUFFIXES] or list(words)
+    return core[-1]
+
+
+def is_full_name(words: tuple[str, ...]) -> bool:
+    """Two or more words besides suffixes: a first name and a surname at least."""
+    return len([word for word in words if word not in NAME_SUFFIXES]) >= 2
+
+
+def is_subsequence(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    """The words of `short` appear in `long` in the same order ("George Bush" in "George W. Bush")."""
+    position = 0
+    for word in short:
+        try:
+            position = long.index(word, position) + 1
+        except ValueError:
+            return False
+    return True
+
+
+def contiguous_in(short: tuple[str, ...], long: tuple[str, ...]) -> bool:
+    size = len(short)
+    return any(long[i : i + size] == short for i in range(len(long) - size + 1))
+
+
+def fix_caps(name: str, label: str) -> str:
+    """'NAIROBI' -> 'Nairobi' for names set in capitals (headlines); acronyms stay."""
+    if label in ("ORG", "PRODUCT", "WORK_OF_ART", "LAW", "EVENT") or not name.isupper():
+        return name
+    if not any(len(word) >= 4 and word.isalpha() for word in name.split()):
+        return name
+    return " ".join(word.capitalize() for word in name.split(" "))
+
+
+def best_form(forms: Iterable[str]) -> str:
+    """The most frequent spelling, preferring mixed case to capitals, then the first seen."""
+    forms = list(forms)
+    mixed = [form for form in forms if not form.isupper()] or forms
+    counts = Counter(mixed)
+    return max(mixed, key=lambda form: (counts[form], -mixed.index(form)))
+
+
+def title_words(text: str) -> tuple[str, ...]:
+    """A title as comparable words: "the Prime Minister's" -> ("prime", "minister")."""
+    text = _POSSESSIVE.sub("", " ".join(text.split()))
+    text = _TITLE_NOISE.sub("", text)
+    return tuple(word.strip(",.;:").casefold() for word in text.split() if word.strip(",.;:"))

@@ -1,0 +1,135 @@
+"""Quotation marks paired into quotes, on the characters.
+
+Quotes are found on the text, not the tokens: quotation marks are more reliable than the
+tokenizer or the sentence splitter around them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+OPENING_MARKS = "“„«"
+CLOSING_MARKS = "”»"
+
+
+@dataclass(frozen=True)
+class QuoteSpan:
+    """Words inside one pair of marks; open/close are the marks' outer edges."""
+
+    start: int
+    end: int
+    open: int
+    close: int
+
+
+# ---------------------------------------------------------------- quotation marks
+
+
+# where the scan has something to decide: a line break or any quotation mark
+_MARK_OR_NEWLINE = re.compile("[\\n\"" + OPENING_MARKS + CLOSING_MARKS + "]|``|''")
+
+
+def _mark_at(text: str, i: int) -> tuple[str, int] | None:
+    """("open"|"close"|"either", length) for a quotation mark starting at i."""
+    char = text[i]
+    if char in OPENING_MARKS:
+        return "open", 1
+    if char in CLOSING_MARKS:
+        return "close", 1
+    if char == '"':
+        return "either", 1
+    if text.startswith("``", i):
+        return "open", 2
+    if text.startswith("''", i):
+        return "close", 2
+    return None
+
+
+def find_quote_spans(text: str) -> list[QuoteSpan]:
+    """Pair double quotation marks paragraph by paragraph.
+
+    Straight and curly marks pair with each other (a quote may open with " and close
+    with ”). A paragraph left open continues when the next paragraph starts with an
+    opening mark (the newswire convention for multi-paragraph quotes); otherwise it
+    ends at the end of its paragraph. Curly pairs inside an open quote and single
+    quotes are quotations within the quotation and stay inside.
+    """
+    spans: list[QuoteSpan] = []
+    open_at: int | None = None
+    depth = 0
+    n = len(text)
+    found = _MARK_OR_NEWLINE.search(text)
+    while found is not None:
+        i = found.start()
+        if text[i] == "\n":
+            if open_at is not None:
+                j = i
+                while j < n and text[j].isspace():
+                    j += 1
+                mark = _mark_at(text, j) if j < n else None
+                if mark and mark[0] != "close":
+                    depth = 1  # the quote goes on in the next paragraph
+                    found = _MARK_OR_NEWLINE.search(text, j + mark[1])
+                    continue
+                _add_span(spans, text, open_at, i, i)
+                open_at = None
+            found = _MARK_OR_NEWLINE.search(text, i + 1)
+            continue
+        kind, length = _mark_at(text, i)
+        if open_at is None and kind != "close":
+            open_at, depth = i, 1
+        elif open_at is not None and kind == "open":
+            depth += 1  # a quotation inside the quotation
+        elif open_at is not None:
+            depth -= 1
+            if depth == 0 or kind == "either":
+                _add_span(spans, text, open_at, i, i + length)
+                open_at = None
+        found = _MARK_OR_NEWLINE.search(text, i + length)
+    if open_at is not None:
+        _add_span(spans, text, open_at, n, n)
+    return spans
+
+
+def _add_span(spans: list[QuoteSpan], text: str, open_mark: int, content_end: int, close: int) -> None:
+    start = open_mark + (2 if text.startswith("``", open_mark) else 1)
+    end = content_end
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        spans.append(QuoteSpan(start, end, open_mark, close))
+
+
+def paragraphs(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the non-blank lines: news paragraphs are separated by one or
+    more line breaks."""
+    found = []
+    start = 0
+    for line in text.split("\n"):
+        stripped = line.rstrip()
+        if stripped.strip():
+            found.append((start, start + len(stripped)))
+        start += len(line) + 1
+    return found
+
+
+# ---------------------------------------------------------------- quote type
+
+
+def quote_type(text: str, span: QuoteSpan, word_count: int) -> str:
+    """"direct" for quoted speech, "partial" for quoted phrases inside a sentence
+    (“difficult and tragic”, titles, scare quotes)."""
+    i = span.open - 1
+    while i >= 0 and text[i] in " \t":
+        i -= 1
+    previous = text[i] if i >= 0 else "\n"
+    inner = text[span.start : span.end]
+    ends_like_speech = inner[-1] in ".,?!…—-:;"
+    if previous in "\n.!?:;":
+        return "direct" if word_count >= 10 or ends_like_speech else "partial"
+    if previous == "," or previous in "—–-(":
+        return "direct" if word_count >= 4 or (inner[0].isupper() and ends_like_speech) else "partial"
+    return "direct" if word_count >= 6 and (inner[0].isupper() or ends_like_speech) else "partial"

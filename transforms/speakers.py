@@ -1,0 +1,320 @@
+"""Who said a quote: the speaker found on the parse, in the unquoted text around it.
+
+1. a cue verb right after the quote ("“…,” he said") or before it ("Bennett said:
+   “…”", "according to X"), whose subject is the speaker; failing a cue from the
+   lexicon, the subject of the main verb there ("“…!” beamed Hartley", "Dr. Ward
+   stated:");
+2. for a quote opening a paragraph: a previous paragraph ending in a colon, a
+   previous paragraph that is a quote by a known speaker, or a previous paragraph
+   whose last sentence has a cue verb ("Bennett also urged …");
+3. otherwise the previous quote of the same paragraph ("“…,” he said. “…”").
+
+A pronoun speaker is resolved to the most recent salient person, a title ("the Prime
+Minister") to the person the article says holds it, and every speaker to the canonical
+entity of the entity resolver.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from spacy.attrs import IDX
+from spacy.tokens import Doc, Span, Token
+
+from wirehouse.transforms.cues import CUE_VERBS, PERSON_PRONOUNS, SPEAKER_PRONOUNS
+from wirehouse.transforms.entity_resolver import mention_at, person_for_title
+from wirehouse.transforms.lexicon import PERSON_ROLE_NOUNS
+from wirehouse.transforms.pos import is_determiner, is_verb
+from wirehouse.transforms.quote_spans import QuoteSpan, paragraphs
+
+SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+SPEAKER_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+SENTENCE_END = {".", "!", "?"}
+MAX_FRAME_TOKENS = 40
+
+
+@dataclass(frozen=True)
+class Speaker:
+    start: int
+    end: int
+    text: str
+    canonical: str | None
+    label: str | None
+    cue: str | None
+    attribution: str
+
+
+class SpeakerFinder:
+    """Per-document lookups shared by all quotes of a Doc."""
+
+    def __init__(self, doc: Doc, text: str, spans: list[QuoteSpan]):
+        self.doc = doc
+        self.text = text
+        self.spans = spans
+        self.token_starts = doc.to_array(IDX).tolist()  # one C-level pass, no Token objects
+        self.paragraphs = paragraphs(self.text)
+        self.paragraph_starts = [start for start, _ in self.paragraphs]
+        self.quoted = [(span.open, span.close) for span in spans]
+        self.quoted_starts = [span.open for span in spans]
+        self.mentions = [
+            m for m in (doc._.resolved_mentions or ()) if not self.in_quote(m.start_char)
+        ]
+        self.mention_starts = [m.start_char for m in self.mentions]
+
+    # -- positions
+
+    def token_at(self, char: int) -> int:
+        """Index of the token containing (or starting after) a character."""
+        return max(bisect.bisect_right(self.token_starts, char) - 1, 0)
+
+    def paragraph_of(self, char: int) -> int:
+        return max(bisect.bisect_right(self.paragraph_starts, char) - 1, 0)
+
+    def in_quote(self, char: int) -> bool:
+        k = bisect.bisect_right(self.quoted_starts, char) - 1
+        return k >= 0 and self.quoted[k][0] <= char < self.quoted[k][1]
+
+    def starts_paragraph(self, span: QuoteSpan) -> bool:
+        start = self.paragraph_starts[self.paragraph_of(span.open)]
+        return not self.text[start : span.open].strip()
+
+    # -- frames: unquoted tokens around a quote
+
+    def after_frame(self, index: int) -> list[Token]:
+        """Unquoted tokens after the quote up to the sentence end, the next quote or
+        the paragraph end."""
+        span = self.spans[index]
+        limit = self.spans[index + 1].open if index + 1 < len(self.spans) else len(self.text)
+        newline = self.text.find("\n", span.close)
+        limit = min(limit, newline if newline >= 0 else limit)
+        frame: list[Token] = []
+        i = self.token_at(span.close)
+        while i < len(self.doc) and len(frame) < MAX_FRAME_TOKENS:
+            token = self.doc[i]
+            if token.idx >= limit:
+                break
+            if token.idx >= span.close:
+                if token.text in SENTENCE_END:
+                    break
+                frame.append(token)
+            i += 1
+        return frame
+
+    def before_frame(self, index: int) -> list[Token]:
+        """Unquoted tokens from the start of the sentence (or the previous quote, or
+        the paragraph) up to the quote."""
+        span = self.spans[index]
+        floor = max(self.paragraph_starts[self.paragraph_of(span.open)], self.spans[index - 1].close if index else 0)
+        frame: list[Token] = []
+        i = self.token_at(span.open)
+        i -= self.doc[i].idx >= span.open
+        while i >= 0 and len(frame) < MAX_FRAME_TOKENS:
+            token = self.doc[i]
+            if token.idx < floor or token.text in SENTENCE_END:
+                break
+            if token.idx + len(token) <= span.open:
+                frame.append(token)
+            i -= 1
+        frame.reverse()
+        return frame
+
+    def sentence_frame(self, end_char: int) -> list[Token]:
+        """Unquoted tokens of the last sentence ending before end_char."""
+        i = self.token_at(end_char - 1)
+        while i >= 0 and (self.doc[i].is_space or self.doc[i].idx >= end_char):
+            i -= 1
+        if i < 0:
+            return []
+        sent = self.doc[i].sent
+        return [t for t in sent if t.idx < end_char and not self.in_quote(t.idx)]
+
+    # -- speakers
+
+    def speaker(self, index: int, previous: list[Speaker | None]) -> Speaker | None:
+        span = self.spans[index]
+        after, before = self.after_frame(index), self.before_frame(index)
+        near_before = before[-4:]
+        attaches = self.after_frame_attaches(index, after)
+        found = (
+            self.from_frame(near_before, last=True)
+            or (self.from_frame(after, last=False) if attaches else None)
+            or self.from_frame(before, last=True)
+            or (self.from_verb(before, "colon") if before and before[-1].text == ":" else None)
+            or (self.from_verb(after, "verb_subject", first=True) if attaches else None)
+            or self.from_verb(before, "verb_subject")
+        )
+        if found:
+            return found
+        if self.starts_paragraph(span):
+            return self.from_previous_paragraph(index, previous)
+        same_paragraph = index and self.paragraph_of(self.spans[index - 1].close - 1) == self.paragraph_of(span.open)
+        if same_paragraph and previous[-1]:
+            return _with_attribution(previous[-1], "continuation")
+        return None
+
+    def after_frame_attaches(self, index: int, frame: list[Token]) -> bool:
+        """Text after a quote attributes it when the quote does not end its sentence
+        ("“…,” he said") or the sentence after it is short ("“….” Bennett said.")."""
+        if not frame:
+            return False
+        span = self.spans[index]
+        last = self.text[span.start : span.end].rstrip()[-1:]
+        return last != "." or len(frame) <= 6
+
+    def from_frame(self, frame: list[Token], last: bool) -> Speaker | None:
+        """The subject of the cue verb nearest the quote in a frame."""
+        ordered = list(reversed(frame)) if last else frame
+        for token in ordered:
+            lower = token.lower_
+            if lower == "according" and token.i + 1 < len(self.doc) and self.doc[token.i + 1].lower_ == "to":
+                objects = [c for c in self.doc[token.i + 1].children if c.dep_ == "pobj"]
+                if objects:
+                    return self.make_speaker(objects[0], "according to", "according_to")
+            if lower in CUE_VERBS and token.tag_.startswith("VB"):
+                subject = _subject_of(token)
+                if subject is None or self.in_quote(subject.idx):
+                    subject = self.nearest_name(frame, token)
+                if subject is not None:
+                    return self.make_speaker(subject, token.text, "cue_subject")
+        return None
+
+    def nearest_name(self, frame: list[Token], cue: Token) -> Token | None:
+        """A named entity or pronoun in the frame when the parse gives the cue no subject."""
+        candidates = [t for t in frame if t.ent_type_ in SPEAKER_LABELS or t.lower_ in SPEAKER_PRONOUNS]
+        if not candidates:
+            return None
+        return min(candidates, key=lambda t: abs(t.i - cue.i))
+
+    def from_verb(self, frame: list[Token], attribution: str, first: bool = False) -> Speaker | None:
+        """The subject of the main verb of a frame when no cue verb is there: "Continued
+        Stone:", "“…!” beamed Hartley". After a quote the first verb counts, before it
+        the one closest to the root of the parse."""
+        verbs = [t for t in frame if is_verb(t) and self.unquoted_subject(t) is not None]
+        if not verbs:
+            return None
+        verb = verbs[0] if first else min(verbs, key=_depth)
+        return self.make_speaker(self.unquoted_subject(verb), verb.text, attribution)
+
+    def unquoted_subject(self, verb: Token) -> Token | None:
+        subject = _subject_of(verb, climb=False)
+        return subject if subject is not None and not self.in_quote(subject.idx) else None
+
+    def from_previous_paragraph(self, index: int, previous: list[Speaker | None]) -> Speaker | None:
+        """A quote opening a paragraph, with no cue of its own, belongs to the speaker
+        the previous paragraph introduces: by a colon, by quoting them, or by a cue verb
+        in its last sentence."""
+        paragraph = self.paragraph_of(self.spans[index].open)
+        if paragraph == 0:
+            return None
+        end = self.paragraphs[paragraph - 1][1]
+        frame = self.sentence_frame(end)
+        if self.text[end - 1] == ":":
+            found = self.from_frame(frame, last=True) or self.from_verb(frame, "colon")
+            if found:
+                return _with_attribution(found, "colon")
+        if index and previous[-1] and self.paragraph_of(self.spans[index - 1].close - 1) >= paragraph - 1:
+            return _with_attribution(previous[-1], "continuation")
+        found = self.from_frame(frame, last=False)
+        return _with_attribution(found, "preceding_sentence") if found else None
+
+    def make_speaker(self, head: Token, cue: str, attribution: str) -> Speaker:
+        """The local mention around a subject token, linked to its canonical entity."""
+        lower = head.lower_
+        if lower in SPEAKER_PRONOUNS:
+            canonical = self.resolve_pronoun(head)
+            return Speaker(head.idx, head.idx + len(head), head.text,
+                           canonical.canonical_name if canonical else None,
+                           canonical.label if canonical else None, cue,
+                           "pronoun" if attribution in ("cue_subject", "verb_subject") else attribution)
+        mention = mention_at(self.doc, head.idx, head.idx + len(head))
+        if mention is not None and mention.label in SPEAKER_LABELS:
+            return Speaker(mention.start_char, mention.end_char, mention.text,
+                           mention.canonical_name, mention.label, cue, attribution)
+        phrase = _noun_phrase(head)
+        if lower in PERSON_ROLE_NOUNS:
+            holder = self.resolve_title(phrase, head)
+            return Speaker(phrase.start_char, phrase.end_char, phrase.text,
+                           holder.canonical_name if holder else None,
+                           holder.label if holder else None, cue,
+                           "title" if attribution in ("cue_subject", "verb_subject") else attribution)
+        return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution)
+
+    def resolve_pronoun(self, pronoun: Token):
+        """The most recent salient compatible mention before a pronoun: in the nearest
+        sentence that has one, its grammatical subject if any, else its first one."""
+        labels = {"PERSON"} if pronoun.lower_ in PERSON_PRONOUNS | {"i"} else {"ORG", "NORP", "GPE"}
+        k = bisect.bisect_left(self.mention_starts, pronoun.idx) - 1
+        best = None
+        sentence_start = None
+        while k >= 0:
+            mention = self.mentions[k]
+            if mention.label in labels:
+                token = self.doc[self.token_at(mention.start_char)]
+                start = token.sent.start_char
+                if sentence_start is not None and start != sentence_start:
+                    break
+                sentence_start = start
+                best = mention
+                if _is_subject(self.doc, self.token_at(mention.start_char), self.token_at(mention.end_char - 1)):
+                    return mention
+            k -= 1
+        return best
+
+    def resolve_title(self, phrase: Span, head: Token):
+        """The person holding a title ("the Prime Minister"), if the article says so."""
+        title = " ".join(t.text for t in phrase if t.dep_ != "det" and not is_determiner(t))
+        holder = person_for_title(self.doc, title)
+        if holder is not None:
+            return holder
+        wanted = title.lower()
+        k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
+        while k >= 0:
+            mention = self.mentions[k]
+            if mention.label == "PERSON" and mention.role and mention.role.lower() in (wanted, head.lower_):
+                return mention
+            k -= 1
+        return None
+
+
+def _with_attribution(speaker: Speaker, attribution: str) -> Speaker:
+    return Speaker(speaker.start, speaker.end, speaker.text, speaker.canonical, speaker.label, speaker.cue,
+                   attribution)
+
+
+def _subject_of(verb: Token, climb: bool = True) -> Token | None:
+    """The subject of a cue verb, looking up the parse through conjunctions and
+    participles ("smiled and said", "before asking her") to the verb that has one; a
+    relative pronoun stands for the noun it modifies ("Packer, who said")."""
+    for _ in range(4):
+        for child in verb.children:
+            if child.dep_ in SUBJECT_DEPS:
+                if child.lower_ in ("who", "that") and verb.dep_ == "relcl":
+                    return verb.head
+                return child
+        if not climb or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    return None
+
+
+def _depth(token: Token) -> int:
+    """Distance to the root; bounded, because a parse can hold a cycle."""
+    depth = 0
+    for _ in range(len(token.doc)):
+        if token.head.i == token.i:
+            break
+        token, depth = token.head, depth + 1
+    return depth
+
+
+def _noun_phrase(head: Token) -> Span:
+    """The subject's noun phrase up to its head ("the Prime Minister", "a spokesman")."""
+    start = head.left_edge.i
+    while start < head.i and head.doc[start].is_punct:
+        start += 1
+    return head.doc[start : head.i + 1]
+
+
+def _is_subject(doc: Doc, first: int, last: int) -> bool:
+    return any(doc[i].dep_ in SUBJECT_DEPS for i in range(first, last + 1))

@@ -1,0 +1,101 @@
+"""Opening the DuckDB file: one writing process at a time, readers in between its writes.
+
+DuckDB lets one process open a file read-write and no other process open it at all
+meanwhile. A run keeps the file open only while it writes, so a reader waits at most one
+publish and the writer at most one reader's query; both waits are bounded.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from wirehouse.warehouse.run_lock import WarehouseBusy, lock_holder
+
+# How long a reader waits for a publish to finish, and a writer for readers to close.
+READ_WAIT_SECONDS = 30.0
+WRITE_WAIT_SECONDS = 120.0
+
+# DuckDB memory of the writing connection (beyond it, DuckDB spills to `<warehouse>.tmp/`).
+# Each publish appends a small row group; DuckDB's checkpoint now and then merges the
+# latest ones into one of up to 122,880 rows, decompressing every article body in them
+# at once. Unbounded, that merge took 250-500 MB on top of the run at 32,000 and 64,000
+# articles, and would take more as row groups grow; at 256 MB the merge costs half as
+# much memory and no time, and ordinary publishes never come near the limit.
+WRITER_MEMORY_LIMIT = "256MB"
+
+_LOCK_HOLDER = re.compile(r"(PID \d+)")
+
+
+def utc_now() -> datetime:
+    """The warehouse's timestamps: naive UTC, so every row of a column has one type."""
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def connect(path: str | Path, read_only: bool = False,
+            wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file, retrying while another process has it open.
+
+    `wait_seconds` bounds the wait (default: READ_WAIT_SECONDS for readers, no wait for
+    writers)."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"warehouse {str(path)!r} does not exist; run `wirehouse run` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    if wait_seconds is None:
+        wait_seconds = READ_WAIT_SECONDS if read_only else 0.0
+    deadline = time.monotonic() + wait_seconds
+    pause = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only,
+                                  config={} if read_only else {"memory_limit": WRITER_MEMORY_LIMIT})
+        except duckdb.IOException as error:
+            if "lock" not in str(error).lower():
+                raise
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WarehouseBusy(_busy_message(path, str(error), wait_seconds)) from None
+            time.sleep(min(pause, remaining))
+            pause = min(pause * 2, 0.5)
+
+
+def _busy_message(path: Path, error: str, wait_seconds: float) -> str:
+    holder = _LOCK_HOLDER.search(error)
+    run = lock_holder(path)
+    by = run.describe() if run and run.held else "another process"
+    pid = f", {holder.group(1)}" if holder and not (run and run.held) else ""
+    return (f"warehouse {str(path)!r} is busy (locked by {by}{pid}); waited {wait_seconds:g}s. "
+            "Try again when it has finished, or raise --wait.")
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """All or nothing. When a statement fails, DuckDB may already have ended the
+    transaction; a rollback that fails then must not hide the error that caused it."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def snapshot(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A transaction that only reads: every statement inside sees the same moment."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")

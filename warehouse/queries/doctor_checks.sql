@@ -1,0 +1,84 @@
+-- Named checks of `wirehouse doctor`. Each lists the ids of the rows that break one
+-- invariant the pipeline guarantees; its comment says what those rows are. Checks named in
+-- doctor.py's WARNING_CHECKS describe a legitimate state that needs attention; every other
+-- row found is damage.
+
+-- name: orphan_sentence
+-- sentence rows whose article is not stored
+SELECT article_id FROM sentence WHERE article_id NOT IN (SELECT article_id FROM article)
+
+-- name: orphan_mention
+-- entity_mention rows whose article is not stored
+SELECT article_id FROM entity_mention WHERE article_id NOT IN (SELECT article_id FROM article)
+
+-- name: orphan_quote
+-- quote rows whose article is not stored
+SELECT quote_id FROM quote WHERE article_id NOT IN (SELECT article_id FROM article)
+
+-- name: mention_without_entity
+-- entity_mention rows whose entity is not stored
+SELECT entity_id FROM entity_mention WHERE entity_id NOT IN (SELECT entity_id FROM entity)
+
+-- name: speaker_without_entity
+-- quote speakers whose entity is not stored
+SELECT quote_id FROM quote
+WHERE speaker_entity_id IS NOT NULL AND speaker_entity_id NOT IN (SELECT entity_id FROM entity)
+
+-- name: duplicate_article
+-- article ids stored more than once
+SELECT article_id FROM article GROUP BY article_id HAVING count(*) > 1
+
+-- name: duplicate_entity
+-- entity ids stored more than once
+SELECT entity_id FROM entity GROUP BY entity_id HAVING count(*) > 1
+
+-- name: duplicate_quote
+-- quote ids stored more than once
+SELECT quote_id FROM quote GROUP BY quote_id HAVING count(*) > 1
+
+-- name: duplicate_mention
+-- mentions stored more than once (same article and offsets)
+SELECT article_id FROM entity_mention GROUP BY article_id, start_char, end_char HAVING count(*) > 1
+
+-- name: duplicate_sentence
+-- sentences stored more than once (same article and index)
+SELECT article_id FROM sentence GROUP BY article_id, sentence_index HAVING count(*) > 1
+
+-- name: duplicate_source
+-- sources holding more than one stored article
+SELECT source_key FROM article_source GROUP BY source_key HAVING count(*) > 1
+
+-- name: mention_offsets
+-- mentions whose offsets do not slice the body to their text
+SELECT m.article_id FROM entity_mention m JOIN article a USING (article_id)
+WHERE m.start_char < 0 OR m.end_char > length(a.body) OR m.start_char >= m.end_char
+   OR substr(a.body, m.start_char + 1, m.end_char - m.start_char) <> m.mention_text
+
+-- name: quote_offsets
+-- quotes whose offsets do not slice the body to their text
+SELECT q.quote_id FROM quote q JOIN article a USING (article_id)
+WHERE q.start_char < 0 OR q.end_char > length(a.body) OR q.start_char >= q.end_char
+   OR substr(a.body, q.start_char + 1, q.end_char - q.start_char) <> q.quote_text
+
+-- name: article_without_sentences
+-- articles stored without any sentence (a partial article)
+SELECT article_id FROM article
+WHERE sentence_count > 0 AND article_id NOT IN (SELECT article_id FROM sentence)
+
+-- name: sentence_count
+-- articles whose sentence_count differs from their sentence rows
+SELECT a.article_id FROM article a
+LEFT JOIN (SELECT article_id, count(*) AS n FROM sentence GROUP BY article_id) s USING (article_id)
+WHERE a.sentence_count <> coalesce(s.n, 0)
+
+-- name: entity_counts
+-- entities whose mention_count or article_count differs from their mentions
+SELECT e.entity_id FROM entity e
+LEFT JOIN (SELECT entity_id, count(*) AS mentions, count(DISTINCT article_id) AS articles
+           FROM entity_mention GROUP BY entity_id) m USING (entity_id)
+WHERE e.mention_count <> coalesce(m.mentions, 0) OR e.article_count <> coalesce(m.articles, 0)
+
+-- name: rejected_and_loaded
+-- inputs stored from an earlier run whose latest read was rejected (the stored version stays
+-- until the input loads again or is pruned)
+SELECT source_key FROM rejected_document WHERE source_key IN (SELECT source_key FROM article_source)

@@ -1,0 +1,1 @@
+SELECT count(DISTINCT article_id) FROM quarantine

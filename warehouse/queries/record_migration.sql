@@ -1,0 +1,2 @@
+-- $1 version, $2 file name, $3 when.
+INSERT INTO schema_migration VALUES (?, ?, ?)

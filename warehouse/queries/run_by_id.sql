@@ -1,0 +1,1 @@
+SELECT * FROM pipeline_run WHERE run_id = ?
