@@ -14,8 +14,11 @@ from typing import Any, Iterator
 
 from wirehouse.transforms.records import Rejection
 
-# Statuses a finished run can have (`pipeline_run.status`).
-COMPLETED, COMPLETED_WITH_REJECTIONS, FAILED = "completed", "completed_with_rejections", "failed"
+# How a run ends (`pipeline_run.status`): it ran to its end (completed, with rejections, or
+# with documents unaccounted for), an error stopped it (failed), a signal cancelled it
+# (cancelled); a killed run stays "running" until the next run marks it "incomplete".
+COMPLETED, COMPLETED_WITH_REJECTIONS = "completed", "completed_with_rejections"
+ACCOUNTING_FAILED, FAILED, CANCELLED = "accounting_failed", "failed", "cancelled"
 
 
 @dataclass
@@ -89,12 +92,13 @@ class RunLedger:
         return self.documents_seen == self.documents_loaded + self.documents_skipped + self.documents_rejected
 
     def close(self, status: str | None = None) -> str:
-        """Stop the clock and settle the status: failed when told so or when a document
-        is unaccounted for, else completed (with rejections, if any)."""
+        """Stop the clock and settle the status: as told (failed, cancelled), else
+        accounting_failed when a document is unaccounted for, else completed (with
+        rejections, if any)."""
         self.seconds = round(time.monotonic() - self.started, 2)
         if status is None:
             if not self.accounting_ok:
-                status = FAILED
+                status = ACCOUNTING_FAILED
             else:
                 status = COMPLETED_WITH_REJECTIONS if self.documents_rejected else COMPLETED
         self.status = status

@@ -26,7 +26,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as no_traverse
 
 from wirehouse.flows.artifacts import publish_run_artifacts
-from wirehouse.flows.ledger import FAILED, RunLedger
+from wirehouse.flows.ledger import ACCOUNTING_FAILED, FAILED, RunLedger
 from wirehouse.flows.progress import RunProgress
 from wirehouse.flows.runners import api_url_for_workers, enrichment_chunks, enrichment_runner, return_freed_memory
 from wirehouse.flows.settings import Settings, flow_parameters
@@ -104,13 +104,13 @@ def audit_batch(auditor: Auditor, batch: EnrichedBatch, batch_index: int, expect
 
 
 @task(name="write-batch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def write_batch(warehouse: Warehouse, outcome: BatchOutcome, run_id: str) -> None:
-    warehouse.write_batch(outcome, run_id)
+def write_batch(warehouse: Warehouse, outcome: BatchOutcome, run_id: str, seen_keys: list[str]) -> None:
+    warehouse.write_batch(outcome, run_id, seen_keys)
 
 
 @task(name="prune-removed", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def prune_removed(warehouse: Warehouse, source_keys: list[str]) -> int:
-    return warehouse.delete_articles(warehouse.article_ids_for_sources(source_keys))
+    return warehouse.prune_sources(source_keys)
 
 
 @task(name="finish-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -342,7 +342,8 @@ def settle(run: Run, enriched: Enriched) -> None:
     outcome.rejections[:0] = enriched.failures
     outcome.replaces = enriched.plan.replaced_by(set(outcome.loaded_keys))
     with run.ledger.timing("load"):
-        write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id)
+        write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id,
+                    no_traverse([article.source_key for article in enriched.plan.to_enrich]))
     run.ledger.settled(outcome)
     remaining = len(enriched.batch.articles)
     for part, report in outcome.quarantined:
@@ -376,7 +377,7 @@ def finish(run: Run) -> dict[str, Any]:
     if ledger.audits and run.auditor.data_docs_dir is not None:
         with ledger.timing("data_docs"):
             ledger.data_docs_index = str(run.auditor.build_data_docs())
-    if ledger.close() == FAILED:
+    if ledger.close() == ACCOUNTING_FAILED:
         run.logger.error("accounting does not hold: seen %d != loaded %d + skipped %d + rejected %d",
                          ledger.documents_seen, ledger.documents_loaded, ledger.documents_skipped,
                          ledger.documents_rejected)

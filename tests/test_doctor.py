@@ -80,7 +80,8 @@ def test_every_kind_of_damage_is_named(healthy):
     assert {"orphan_mention", "entity_counts", "duplicate_sentence", "duplicate_entity", "quote_offsets",
             "accounting"} <= errors
     warnings = {f.check for f in report.problems("warning")}
-    assert {"interrupted_run", "validation"} <= warnings
+    assert "validation" in warnings
+    assert "interrupted_run" in {f.check for f in report.findings if f.severity == "info"}  # history, not damage
     text = report.render()
     assert "1 entity_mention rows whose article is not stored (e.g. gone)" in text
     assert "run run2: accounting does not hold: seen 5 != loaded 1 + skipped 1 + rejected 1" in text
@@ -137,3 +138,33 @@ def test_missing_file_and_cli_exit_codes(tmp_path, healthy):
     assert wirehouse("doctor", "--warehouse", str(tmp_path / "none.duckdb")).returncode == 2
     result = wirehouse("doctor", "--warehouse", str(healthy))
     assert result.returncode == 0 and "verdict    healthy" in result.stdout, result.stdout + result.stderr
+
+
+def test_runs_that_did_not_complete_are_history_and_only_completed_runs_must_add_up(healthy):
+    """A cancelled, failed or killed run is reported as info with what it published; after
+    a run that loads everything, the warehouse is healthy."""
+    con = duckdb.connect(str(healthy))
+    for run_id, status in (("cancelled-run", "cancelled"), ("failed-run", "failed"), ("killed-run", "incomplete")):
+        con.execute("INSERT INTO pipeline_run (run_id, started_at, status, documents_seen, documents_loaded, "
+                    "documents_skipped, documents_rejected, accounting_ok, message) "
+                    "VALUES (?, now(), ?, 49, 0, 0, 0, false, ?)",
+                    [run_id, status, "cancelled by SIGTERM" if status == "cancelled" else None])
+    con.close()
+    report = doctor.examine(healthy)
+    assert report.healthy and not report.problems(), report.render()
+    info = {f.check: f.message for f in report.findings if f.severity == "info"}
+    assert {"cancelled_run", "failed_run", "incomplete_run"} <= set(info)
+    assert "run cancelled-run cancelled: cancelled by SIGTERM (0 of the stored articles are from it" \
+        in info["cancelled_run"]
+    assert "1 of the stored articles are from it" not in info["failed_run"]
+    assert wirehouse("doctor", "--warehouse", str(healthy)).returncode == 0
+
+
+def test_an_input_that_was_seen_but_is_neither_stored_nor_rejected_is_damage(healthy):
+    con = duckdb.connect(str(healthy))
+    con.execute("INSERT INTO source_seen VALUES ('/s/a1.txt', 'run1', 'run1', now())")  # stored: accounted for
+    con.execute("INSERT INTO source_seen VALUES ('/s/lost.txt', 'run1', 'run1', now())")
+    con.close()
+    report = doctor.examine(healthy)
+    (finding,) = [f for f in report.problems("error") if f.check == "unaccounted_source"]
+    assert finding.examples == ["/s/lost.txt"] and "neither stored nor rejected" in finding.message

@@ -13,6 +13,7 @@ from spacy.language import Language
 
 from tests.conftest import SEED
 from wirehouse.transforms.nlp import DEFAULT_MODEL, load_pipeline
+from wirehouse.warehouse import doctor
 
 MARKER = "Corrupted-in-staging"
 
@@ -108,6 +109,10 @@ def test_accounting_holds_on_a_folder_of_mixed_bad_input(run_flow, tmp_path):
     run = rows(warehouse, "SELECT documents_seen, documents_loaded, documents_skipped, documents_rejected, "
                           "accounting_ok FROM pipeline_run ORDER BY started_at")
     assert run == [(9, 3, 0, 6, True), (9, 0, 3, 6, True)]
+    # the warehouse as a whole: every input any run saw is stored or rejected
+    assert rows(warehouse, "SELECT count(*) FROM source_seen") == [(9,)]
+    report = doctor.examine(warehouse)
+    assert report.healthy and "unaccounted_source" not in report.checks(), report.render()
 
 
 def test_articles_that_fail_are_set_apart_and_the_rest_of_their_batch_is_audited_again(

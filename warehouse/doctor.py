@@ -21,7 +21,8 @@ from wirehouse.warehouse.migrations import latest_schema_version, schema_version
 from wirehouse.warehouse.run_lock import lock_holder
 
 SEVERITIES = ("error", "warning", "info")
-FINISHED = ("completed", "completed_with_rejections", "failed")
+# Runs that went through to the end; only their counts must add up.
+COMPLETED = ("completed", "completed_with_rejections", "accounting_failed")
 
 # Row checks that describe a legitimate, passing state rather than broken data.
 WARNING_CHECKS = frozenset({"rejected_and_loaded"})
@@ -102,6 +103,12 @@ def examine(path: str | Path, wait_seconds: float = 30.0) -> DoctorReport:
 def _guarded(report: DoctorReport, check: str, run: Callable[[], None]) -> None:
     try:
         run()
+    except duckdb.CatalogException as error:
+        if report.schema_version is not None and report.schema_version < report.latest_schema_version:
+            report.add("info", check, f"check {check} skipped: it needs the newer schema the next "
+                       "`wirehouse run` brings")
+        else:
+            report.add("error", check, f"check {check} could not run: {str(error).splitlines()[0]}")
     except duckdb.Error as error:
         report.add("error", check, f"check {check} could not run: {str(error).splitlines()[0]}")
 
@@ -126,21 +133,27 @@ def _check_tables(con: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
 
 
 def _check_runs(con: duckdb.DuckDBPyConnection, report: DoctorReport, holder: Any) -> None:
+    """Runs that did not complete are history, not damage: each is reported with what it
+    published (its batches are whole; a later run loads the rest). The accounting identity
+    is checked for every completed run, and for the warehouse as a whole (unaccounted_source)."""
     runs = con.execute(sql.query("doctor_runs")).fetchall()
     live_run = holder.run_id if holder is not None and holder.held else None
     if holder is not None and holder.held:
         report.add("info", "lock", f"{holder.describe()} is in progress; its published batches are "
                    "visible, the rest is not written yet")
-    for run_id, status, seen, loaded, skipped, rejected, accounting_ok, message in runs:
+    for run_id, status, seen, loaded, skipped, rejected, accounting_ok, message, published in runs:
+        stored = f"{published} of the stored articles are from it"
         if status == "running" and run_id != live_run:
-            report.add("warning", "interrupted_run", f"run {run_id} ended without finishing (killed?); "
+            report.add("info", "interrupted_run", f"run {run_id} ended without finishing (killed?): {stored}; "
                        "its published batches are whole, and the next `wirehouse run` marks it incomplete "
                        "and loads the rest")
         elif status == "incomplete":
-            report.add("info", "incomplete_run", f"run {run_id} was interrupted; a later run resumed its work")
-        elif status == "failed":
-            report.add("warning", "failed_run", f"run {run_id} failed: {message or '(no message)'}")
-        if status in FINISHED and seen is not None:
+            report.add("info", "incomplete_run", f"run {run_id} was interrupted: {stored}; a later run "
+                       "resumed its work")
+        elif status in ("failed", "cancelled"):
+            report.add("info", f"{status}_run", f"run {run_id} {status}"
+                       f"{': ' + message if message else ''} ({stored}; a later run loads the rest)")
+        if status in COMPLETED and seen is not None:
             parts = (loaded or 0) + (skipped or 0) + (rejected or 0)
             if seen != parts or accounting_ok is False:
                 report.add("error", "accounting", f"run {run_id}: accounting does not hold: seen {seen} != "

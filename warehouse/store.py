@@ -165,11 +165,13 @@ class Warehouse:
 
     # ---------------------------------------------------------------- batches
 
-    def write_batch(self, outcome: BatchOutcome, run_id: str) -> None:
+    def write_batch(self, outcome: BatchOutcome, run_id: str, seen_keys: Iterable[str] = ()) -> None:
         """Everything one batch leaves behind, in one transaction: every audit's results,
         the quarantined parts, the published rows (replacing older versions), the
-        rejections, and the rejections its loaded inputs no longer deserve."""
+        rejections, the rejections its loaded inputs no longer deserve, and that its
+        inputs (`seen_keys`) were seen."""
         with self._writing():
+            self._record_seen(seen_keys, run_id)
             for report in outcome.audits:
                 self._record_validation(report, run_id)
             for part, report in outcome.quarantined:
@@ -193,9 +195,11 @@ class Warehouse:
             self._record_validation(report, run_id)
 
     def record_rejections(self, rejections: list[Rejection], run_id: str, loaded_keys: Iterable[str] = ()) -> None:
-        """Keep one row per rejected input (the latest reason); inputs that load now
-        (`loaded_keys`) are no longer rejected."""
+        """Keep one row per rejected input (the latest reason); inputs that are stored
+        (`loaded_keys`, e.g. skipped as unchanged) are no longer rejected. Both were seen."""
+        loaded_keys = list(loaded_keys)
         with self._writing():
+            self._record_seen([*(r.source_key for r in rejections), *loaded_keys], run_id)
             self._clear_rejections(loaded_keys)
             self._record_rejections(rejections, run_id)
 
@@ -209,6 +213,17 @@ class Warehouse:
             return 0
         with self._writing():
             self._apply_entity_deltas(self._delete_articles(ids), None)
+        return len(ids)
+
+    def prune_sources(self, source_keys: Iterable[str]) -> int:
+        """Delete the stored articles of sources that are gone, and forget those sources."""
+        keys = list(source_keys)
+        if not keys:
+            return 0
+        with self._writing() as con:
+            ids = sorted({row[0] for row in con.execute(sql.query("articles_of_sources"), [keys]).fetchall()})
+            self._apply_entity_deltas(self._delete_articles(ids), None)
+            con.execute(sql.query("forget_sources"), [keys])
         return len(ids)
 
     def article_ids_for_sources(self, source_keys: Iterable[str]) -> list[str]:
@@ -285,6 +300,13 @@ class Warehouse:
         })
         with self._registered(staged_rejections=arrow):
             self.con.execute(sql.query("upsert_rejections"), [run_id, run_id, utc_now()])
+
+    def _record_seen(self, source_keys: Iterable[str], run_id: str) -> None:
+        keys = sorted(set(source_keys))
+        if not keys:
+            return
+        with self._registered(staged_sources=pa.table({"source_key": pa.array(keys, pa.string())})):
+            self.con.execute(sql.query("upsert_source_seen"), [run_id, utc_now()])
 
     def _clear_rejections(self, source_keys: Iterable[str]) -> None:
         keys = list(source_keys)

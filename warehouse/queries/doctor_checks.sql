@@ -82,3 +82,9 @@ WHERE e.mention_count <> coalesce(m.mentions, 0) OR e.article_count <> coalesce(
 -- inputs stored from an earlier run whose latest read was rejected (the stored version stays
 -- until the input loads again or is pruned)
 SELECT source_key FROM rejected_document WHERE source_key IN (SELECT source_key FROM article_source)
+
+-- name: unaccounted_source
+-- inputs a run saw that are neither stored nor rejected (the warehouse's accounting identity)
+SELECT source_key FROM source_seen
+WHERE source_key NOT IN (SELECT source_key FROM article_source)
+  AND source_key NOT IN (SELECT source_key FROM rejected_document)
