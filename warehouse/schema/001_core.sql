@@ -5,7 +5,7 @@ CREATE TABLE IF NOT EXISTS pipeline_run (
     run_id             VARCHAR PRIMARY KEY,
     started_at         TIMESTAMP NOT NULL,
     finished_at        TIMESTAMP,
-    status             VARCHAR NOT NULL,   -- running | completed | completed_with_rejections | failed | incomplete (and, later, accounting_failed | cancelled)
+    status             VARCHAR NOT NULL,   -- running | completed | completed_with_rejections | failed | incomplete
     seeds_dir          VARCHAR,
     model_name         VARCHAR,
     model_version      VARCHAR,
