@@ -24,6 +24,7 @@ examples:
   wirehouse report                                # HTML charts of the latest run -> warehouse/reports/
   wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
   wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
+  wirehouse evaluate extraction --benchmark ../shared/corpora/article-html
 """
 
 
@@ -39,9 +40,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run", help="run the pipeline flow over a seeds folder",
-        description="Ingest every .txt and .jsonl file under the seeds folder (recursively), enrich it with "
-                    "spaCy, audit it with Great Expectations and publish it to DuckDB. Unchanged documents are "
-                    "skipped; bad ones are recorded in rejected_document with a reason.",
+        description="Ingest every document under the seeds folder (recursively: .txt, .jsonl, .csv, .parquet, "
+                    ".html, .htm, .html.gz, .warc, .warc.gz), enrich it with spaCy, audit it with Great "
+                    "Expectations and publish it to DuckDB. Unchanged documents are skipped; bad ones are "
+                    "recorded in rejected_document with a reason.",
     )
     add_run_options(run)
 
@@ -57,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     entities.add_argument("--ieer", required=True, type=Path, metavar="FILE", help="ner_gold_ieer.jsonl")
     entities.add_argument("--model", default=None, metavar="NAME")
     entities.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
+    extraction = targets.add_parser("extraction", help="article bodies of web pages against an extraction benchmark")
+    extraction.add_argument("--benchmark", required=True, type=Path, metavar="DIR",
+                            help="folder with html/<key>.html and ground-truth.json")
+    extraction.add_argument("--limit", type=int, metavar="N", help="score only the first N pages")
 
     sql = commands.add_parser("sql", help="run one read-only SQL query against the warehouse")
     sql.add_argument("query", help="the SQL text")
@@ -185,6 +191,13 @@ def command_run(args: argparse.Namespace) -> int:
     return 0 if summary["status"] in ("completed", "completed_with_rejections") else 1
 
 
+def skipped_reasons(summary: dict) -> str:
+    reasons = summary.get("skipped_by_reason") or {}
+    if set(reasons) <= {"unchanged"}:
+        return "unchanged"
+    return ", ".join(f"{count} {reason}" for reason, count in sorted(reasons.items()))
+
+
 def render_summary(summary: dict) -> str:
     lines = [
         "",
@@ -192,7 +205,7 @@ def render_summary(summary: dict) -> str:
         f"  warehouse  {summary['warehouse_path']}",
         f"  model      {summary['model_version']}",
         f"  documents  {summary['documents_seen']} read: {summary['documents_loaded']} loaded, "
-        f"{summary['documents_skipped']} skipped (unchanged), {summary['documents_rejected']} rejected",
+        f"{summary['documents_skipped']} skipped ({skipped_reasons(summary)}), {summary['documents_rejected']} rejected",
     ]
     for reason, count in sorted(summary["rejected_by_reason"].items()):
         lines.append(f"             - {count} {reason}")
@@ -214,6 +227,14 @@ def render_summary(summary: dict) -> str:
 def command_evaluate(args: argparse.Namespace) -> int:
     from wirehouse.transforms.nlp import ModelNotInstalled
 
+    if args.target == "extraction":
+        from wirehouse.evaluation import extraction as scorer
+
+        if not (args.benchmark / "ground-truth.json").is_file():
+            print(f"wirehouse: {args.benchmark} has no ground-truth.json", file=sys.stderr)
+            return 2
+        print(scorer.render(scorer.evaluate(args.benchmark, limit=args.limit)))
+        return 0
     model = settings_for(args, "model").model
     try:
         if args.target == "quotes":

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 from wirehouse.transforms.records import Rejection
 
@@ -32,6 +32,9 @@ class RunLedger:
     documents_skipped: int = 0
     documents_rejected: int = 0
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
+    # why documents were skipped: "unchanged" (stored, same text or page, same version), or a
+    # record that is no document ("warc_request", "not_html", ...)
+    skipped_by_reason: dict[str, int] = field(default_factory=dict)
     batches_published: int = 0
     batches_quarantined: int = 0
     validation_warnings: int = 0
@@ -61,9 +64,15 @@ class RunLedger:
     def add_seconds(self, stage: str, seconds: float) -> None:
         self.stage_seconds[stage] = self.stage_seconds.get(stage, 0.0) + seconds
 
-    def read(self, documents: int, skipped: int) -> None:
+    def read(self, documents: int, skipped: Sequence[Any] = (), skipped_records: Sequence[Any] = ()) -> None:
+        """`documents` inputs read; of them `skipped` unchanged ones and `skipped_records`
+        that are no documents (each with its reason)."""
         self.documents_seen += documents
-        self.documents_skipped += skipped
+        self.documents_skipped += len(skipped) + len(skipped_records)
+        if skipped:
+            self.skipped_by_reason["unchanged"] = self.skipped_by_reason.get("unchanged", 0) + len(skipped)
+        for record in skipped_records:
+            self.skipped_by_reason[record.reason] = self.skipped_by_reason.get(record.reason, 0) + 1
 
     def reject(self, rejections: list[Rejection]) -> None:
         self.documents_rejected += len(rejections)
@@ -107,6 +116,7 @@ class RunLedger:
     def counts(self) -> dict[str, Any]:
         """What `pipeline_run.counts` keeps of the run."""
         return {"tables": self.table_counts, "rejected_by_reason": self.rejected_by_reason,
+                "skipped_by_reason": self.skipped_by_reason,
                 "batches_quarantined": self.batches_quarantined, "validation_warnings": self.validation_warnings,
                 "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()}}
 
@@ -116,6 +126,7 @@ class RunLedger:
             "run_id": self.run_id, "status": self.status, "documents_seen": self.documents_seen,
             "documents_loaded": self.documents_loaded, "documents_skipped": self.documents_skipped,
             "documents_rejected": self.documents_rejected, "rejected_by_reason": dict(self.rejected_by_reason),
+            "skipped_by_reason": dict(self.skipped_by_reason),
             "batches_published": self.batches_published, "batches_quarantined": self.batches_quarantined,
             "validation_warnings": self.validation_warnings, "missing_sources": list(self.missing_sources),
             "pruned_articles": self.pruned_articles, "table_counts": dict(self.table_counts),

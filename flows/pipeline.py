@@ -32,8 +32,9 @@ from wirehouse.flows.runners import api_url_for_workers, enrichment_chunks, enri
 from wirehouse.flows.settings import Settings, flow_parameters
 from wirehouse.transforms import ingest, nlp
 from wirehouse.transforms.incremental import Plan, Planner, WarehouseIndex
-from wirehouse.transforms.records import Article, Rejection, SourceKey
+from wirehouse.transforms.records import Article, Page, Rejection, SourceKey, Skipped
 from wirehouse.transforms.tables import EnrichedBatch
+from wirehouse.transforms.versions import extraction_version
 
 if TYPE_CHECKING:
     from wirehouse.expectations.audit import Auditor
@@ -96,6 +97,15 @@ def enrich_batch(articles: list[Article], model: str) -> tuple[EnrichedBatch, li
                 failures.append(Rejection(article.source_path, article.source_line, "enrichment_error",
                                           f"spaCy enrichment failed: {type(error).__name__}: {error}"[:500]))
         return batch.dedupe_entities(), failures
+
+
+@task(name="extract-pages", cache_policy=NO_CACHE)
+def extract_pages(pages: list[Page]) -> tuple[list[Article | Rejection], float]:
+    """The article of each web page, or why it has none; and the seconds it took."""
+    from wirehouse.transforms.pages import extract_article  # trafilatura only where there are pages
+
+    started = time.perf_counter()
+    return [extract_article(page) for page in pages], time.perf_counter() - started
 
 
 @task(name="audit-batch", cache_policy=NO_CACHE)
@@ -218,48 +228,65 @@ def start(settings: Settings) -> Run:
     logger.info("run %s: %d inputs under %s, model %s, runner %s", run_id, len(sources), seeds_root,
                 model_version, settings.runner)
     files = [s for s in sources if isinstance(s, ingest.SourceFile)]
-    return Run(settings, ledger, warehouse, Planner(WarehouseIndex.from_rows(index_rows), enrichment_version),
+    planner = Planner(WarehouseIndex.from_rows(index_rows), enrichment_version, extraction_version())
+    return Run(settings, ledger, warehouse, planner,
                RunProgress(sum(f.size for f in files), len(files), settings.progress, logger), sources, logger)
 
 
 @dataclass
 class Ingested:
-    """One batch as read: its articles, the inputs rejected while reading, bytes read."""
+    """One batch as read: its documents (articles and web pages), the records that are no
+    documents (skipped), the inputs rejected while reading, and the bytes read."""
 
-    articles: list[Article]
+    documents: list[Article | Page]
+    skipped: list[Skipped]
     rejections: list[Rejection]
     bytes_read: int
 
+    @property
+    def count(self) -> int:
+        return len(self.documents) + len(self.skipped) + len(self.rejections)
+
 
 def ingested_batches(run: Run) -> Iterator[Ingested]:
-    """Stream the sources in groups of about `batch_size` articles."""
+    """Stream the sources in groups of about `batch_size` documents."""
     settings = run.settings
-    articles: list[Article] = []
-    rejections: list[Rejection] = []
-    bytes_read = 0
+    batch = Ingested([], [], [], 0)
     for source in run.sources:
         if isinstance(source, Rejection):
-            rejections.append(source)
+            batch.rejections.append(source)
             continue
         for item in ingest.read_source(source, settings.limits):
-            (articles if isinstance(item, Article) else rejections).append(item)
-            if len(articles) >= settings.batch_size:
-                yield Ingested(articles, rejections, bytes_read)
-                articles, rejections, bytes_read = [], [], 0
-        bytes_read += source.size
-    if articles or rejections or bytes_read:
-        yield Ingested(articles, rejections, bytes_read)
+            if isinstance(item, Rejection):
+                batch.rejections.append(item)
+            elif isinstance(item, Skipped):
+                batch.skipped.append(item)
+            else:
+                batch.documents.append(item)
+            if len(batch.documents) >= settings.batch_size:
+                yield batch
+                batch = Ingested([], [], [], 0)
+        batch.bytes_read += source.size
+    if batch.count or batch.bytes_read:
+        yield batch
 
 
 @dataclass
 class Planned:
     index: int
     plan: Plan
+    # inputs of this batch rejected after planning (a page without an article, a duplicate
+    # found once extracted): written with the batch
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def seen_keys(self) -> list[str]:
+        return [document.source_key for document in (*self.plan.to_enrich, *self.plan.to_extract)]
 
 
 def plan(run: Run, batches: Iterable[Ingested]) -> Iterator[Planned]:
-    """Skip unchanged articles and reject duplicates before any NLP; record what was
-    rejected while reading. Yields the batches that have something to enrich."""
+    """Skip unchanged documents and reject duplicates before any NLP; record what was
+    rejected while reading. Yields the batches that have something to extract or enrich."""
     ingesting = iter(batches)
     index = 0
     while True:
@@ -267,16 +294,16 @@ def plan(run: Run, batches: Iterable[Ingested]) -> Iterator[Planned]:
             batch = next(ingesting, None)
             if batch is None:
                 return
-            planned = run.planner.plan(batch.articles)
+            planned = run.planner.plan(batch.documents)
             rejected = batch.rejections + planned.rejected
-            run.ledger.read(len(batch.articles) + len(batch.rejections), skipped=len(planned.skipped))
+            run.ledger.read(batch.count, skipped=planned.skipped, skipped_records=batch.skipped)
             run.ledger.reject(rejected)
-            skipped_keys = [article.source_key for article in planned.skipped]
+            skipped_keys = [document.source_key for document in planned.skipped]
             if rejected or skipped_keys:
                 record_rejections(no_traverse(run.warehouse), no_traverse(rejected), no_traverse(skipped_keys),
                                   run.run_id)
-        run.progress.advance(bytes_read=batch.bytes_read, documents=len(batch.articles) + len(batch.rejections))
-        if planned.to_enrich:
+        run.progress.advance(bytes_read=batch.bytes_read, documents=batch.count)
+        if planned.to_enrich or planned.to_extract:
             yield Planned(index, planned)
         index += 1
 
@@ -286,16 +313,21 @@ class Enriched:
     index: int
     plan: Plan
     batch: EnrichedBatch
-    failures: list[Rejection]
+    failures: list[Rejection]  # documents enrichment failed on
+    rejected: list[Rejection]  # documents rejected before enrichment (Planned.rejected)
+    seen_keys: list[str]
 
 
 def enrich_ahead(run: Run, runner: Any, batches: Iterable[Planned]) -> Iterator[Enriched]:
-    """Send each batch to the runner's workers as chunks, keeping BATCHES_IN_FLIGHT under
-    way, and yield them enriched, in order."""
+    """Send each batch to the runner's workers as chunks (its web pages first, to extract
+    their articles), keeping BATCHES_IN_FLIGHT under way, and yield them enriched, in order."""
     pending: collections.deque = collections.deque()
     for planned in batches:
-        run.prepare_auditor()
-        chunks = enrichment_chunks(planned.plan.to_enrich, run.settings)
+        if planned.plan.to_extract:
+            extract(run, runner, planned)
+        if planned.plan.to_enrich:
+            run.prepare_auditor()
+        chunks = enrichment_chunks(planned.plan.to_enrich, run.settings) if planned.plan.to_enrich else []
         pending.append((planned, [(runner.submit(enrich_batch, parameters={"articles": chunk,
                                                                           "model": run.settings.model}), chunk)
                                   for chunk in chunks]))
@@ -303,6 +335,29 @@ def enrich_ahead(run: Run, runner: Any, batches: Iterable[Planned]) -> Iterator[
             yield collect(run, *pending.popleft())
     while pending:
         yield collect(run, *pending.popleft())
+
+
+def extract(run: Run, runner: Any, planned: Planned) -> None:
+    """The articles of a batch's web pages, extracted on the runner's workers, then admitted
+    by the planner (a duplicate is rejected before any NLP)."""
+    pages = planned.plan.to_extract
+    futures = [(runner.submit(extract_pages, parameters={"pages": chunk}), chunk)
+               for chunk in enrichment_chunks(pages, run.settings)]
+    articles: list[Article] = []
+    for future, chunk in futures:
+        with run.ledger.timing("wait_for_extraction"):
+            try:
+                results, seconds = future.result()
+            except Exception as error:  # a crashed task or a lost worker costs its chunk
+                detail = f"batch {planned.index} extraction failed: {type(error).__name__}: {error}"[:500]
+                run.logger.error("%s; its %d page(s) are rejected and tried again on the next run", detail, len(chunk))
+                results, seconds = [page.rejection("extraction_error", detail) for page in chunk], 0.0
+        run.ledger.enriched({"extraction": seconds})
+        for result in results:
+            (planned.rejected if isinstance(result, Rejection) else articles).append(result)
+    rejected_before = len(planned.plan.rejected)
+    run.planner.admit(articles, planned.plan)
+    planned.rejected += planned.plan.rejected[rejected_before:]
 
 
 def collect(run: Run, planned: Planned, chunks: list[tuple[Any, list[Article]]]) -> Enriched:
@@ -325,7 +380,7 @@ def collect(run: Run, planned: Planned, chunks: list[tuple[Any, list[Article]]])
         failures += chunk_failures
         run.progress.advance(enriched=len(articles))
     run.ledger.enriched(batch.dedupe_entities().timings)
-    return Enriched(planned.index, planned.plan, batch, failures)
+    return Enriched(planned.index, planned.plan, batch, failures, planned.rejected, planned.seen_keys)
 
 
 def settle(run: Run, enriched: Enriched) -> None:
@@ -339,11 +394,10 @@ def settle(run: Run, enriched: Enriched) -> None:
 
     expected = len(enriched.plan.to_enrich) - len(enriched.failures)
     outcome = audit_and_decide(enriched.batch, enriched.index, expected, audit)
-    outcome.rejections[:0] = enriched.failures
+    outcome.rejections[:0] = enriched.rejected + enriched.failures
     outcome.replaces = enriched.plan.replaced_by(set(outcome.loaded_keys))
     with run.ledger.timing("load"):
-        write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id,
-                    no_traverse([article.source_key for article in enriched.plan.to_enrich]))
+        write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id, no_traverse(enriched.seen_keys))
     run.ledger.settled(outcome)
     remaining = len(enriched.batch.articles)
     for part, report in outcome.quarantined:

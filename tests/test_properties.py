@@ -39,7 +39,7 @@ def warehouse(tmp_path_factory):
                                                                   HealthCheck.too_slow])
 @given(text=TEXTS)
 def test_random_texts_keep_every_offset_exact_and_never_raise(warehouse, text):
-    item = ingest._article_from_text("/random.txt", None, text, "utf-8", ingest.Limits(), "")
+    item = ingest.article_from_text("/random.txt", None, text, "utf-8", ingest.Limits(), "")
     if not isinstance(item, Article):
         assert item.reason in ("whitespace_only", "binary")  # NUL characters are rejected, not loaded
         return

@@ -1,14 +1,21 @@
-"""Decide, before any NLP, what each ingested article needs: enrich, skip, or reject.
+"""Decide, before any NLP, what each ingested document needs: enrich, skip, or reject.
 
 Pure logic over the warehouse's index of stored articles, so the rules (content hash,
 enrichment version, duplicates, changed files) are testable without a database.
+
+A text document is known by its article id (a hash of its text). A web page is known by
+the hash of its bytes (`content_hash`): an unchanged page is skipped before its article is
+extracted; a new or changed page is extracted where enrichment runs, and its article then
+goes through the same duplicate rules (`admit`) before any NLP.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Sequence
 
-from wirehouse.transforms.records import Article, Rejection
+from wirehouse.transforms.records import Article, Page, Rejection
+from wirehouse.transforms.versions import stored_version
 
 
 @dataclass(frozen=True)
@@ -16,6 +23,7 @@ class StoredArticle:
     article_id: str
     source_key: str
     enrichment_version: str
+    content_hash: str | None = None
 
 
 @dataclass
@@ -23,24 +31,27 @@ class WarehouseIndex:
     """What the warehouse holds, keyed both ways."""
 
     by_id: dict[str, StoredArticle] = field(default_factory=dict)
-    by_source: dict[str, str] = field(default_factory=dict)  # source_key -> article_id
+    by_source: dict[str, StoredArticle] = field(default_factory=dict)
 
     @classmethod
-    def from_rows(cls, rows: list[tuple[str, str, str]]) -> "WarehouseIndex":
+    def from_rows(cls, rows: Sequence[Sequence]) -> "WarehouseIndex":
+        """Rows of (article_id, source_key, enrichment_version[, content_hash])."""
         index = cls()
-        for article_id, source_key, version in rows:
-            index.by_id[article_id] = StoredArticle(article_id, source_key, version)
-            index.by_source[source_key] = article_id
+        for row in rows:
+            stored = StoredArticle(*row)
+            index.by_id[stored.article_id] = stored
+            index.by_source[stored.source_key] = stored
         return index
 
 
 @dataclass
 class Plan:
     to_enrich: list[Article] = field(default_factory=list)
-    skipped: list[Article] = field(default_factory=list)
+    to_extract: list[Page] = field(default_factory=list)  # web pages: extracted first, then admitted
+    skipped: list[Article | Page] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     # article ids whose rows must be deleted when the new rows are published, with the
-    # source key of the article replacing each (so a partly quarantined batch keeps the rest)
+    # source key of the document replacing each (so a partly quarantined batch keeps the rest)
     replaces: dict[str, str] = field(default_factory=dict)
 
     def replaced_by(self, source_keys: set[str]) -> set[str]:
@@ -48,38 +59,79 @@ class Plan:
 
 
 class Planner:
-    """Classifies articles one batch at a time, remembering what this run has seen."""
+    """Classifies documents one batch at a time, remembering what this run has seen."""
 
-    def __init__(self, index: WarehouseIndex, enrichment_version: str):
+    def __init__(self, index: WarehouseIndex, enrichment_version: str, extraction_version: str | None = None):
         self.index = index
         self.version = enrichment_version
+        self.page_version = stored_version(enrichment_version, extraction_version)
         self.seen_ids: dict[str, str] = {}  # article_id -> source_key, this run
         self.seen_sources: set[str] = set()
 
-    def plan(self, articles: list[Article]) -> Plan:
+    def plan(self, documents: Sequence[Article | Page]) -> Plan:
         plan = Plan()
-        for article in articles:
-            key = article.source_key
-            self.seen_sources.add(key)
-            first_seen_at = self.seen_ids.get(article.article_id)
-            if first_seen_at is not None:
-                plan.rejected.append(_duplicate(article, first_seen_at, "earlier in this run"))
-                continue
-            stored = self.index.by_id.get(article.article_id)
-            if stored is not None and stored.source_key != key:
-                plan.rejected.append(_duplicate(article, stored.source_key, "already in the warehouse"))
-                continue
-            self.seen_ids[article.article_id] = key
-            old_id = self.index.by_source.get(key)
-            if stored is not None and stored.enrichment_version == self.version and stored.source_key == key:
-                plan.skipped.append(article)
-                continue
-            plan.to_enrich.append(article)
-            if stored is not None:
-                plan.replaces[article.article_id] = key  # re-enrichment under a new version
-            if old_id is not None and old_id != article.article_id:
-                plan.replaces[old_id] = key  # the file changed: its old article goes
+        for document in documents:
+            if isinstance(document, Page):
+                self._plan_page(document, plan)
+            else:
+                self._plan_article(document, plan)
         return plan
+
+    def _plan_article(self, article: Article, plan: Plan) -> None:
+        key = article.source_key
+        self.seen_sources.add(key)
+        rejection = self._duplicate_of(article)
+        if rejection is not None:
+            plan.rejected.append(rejection)
+            return
+        stored = self.index.by_id.get(article.article_id)
+        self.seen_ids[article.article_id] = key
+        old = self.index.by_source.get(key)
+        if stored is not None and stored.enrichment_version == self.version and stored.source_key == key:
+            plan.skipped.append(article)
+            return
+        plan.to_enrich.append(article)
+        if stored is not None:
+            plan.replaces[article.article_id] = key  # re-enrichment under a new version
+        if old is not None and old.article_id != article.article_id:
+            plan.replaces[old.article_id] = key  # the file changed: its old article goes
+
+    def _plan_page(self, page: Page, plan: Plan) -> None:
+        key = page.source_key
+        self.seen_sources.add(key)
+        old = self.index.by_source.get(key)
+        if old is not None and old.content_hash == page.content_hash and old.enrichment_version == self.page_version:
+            self.seen_ids.setdefault(old.article_id, key)
+            plan.skipped.append(page)
+            return
+        plan.to_extract.append(page)
+        if old is not None:
+            plan.replaces[old.article_id] = key  # the page changed (or a new version): its old article goes
+
+    def admit(self, articles: Sequence[Article], plan: Plan) -> None:
+        """Articles extracted from the plan's pages: duplicates are rejected, the rest join
+        `to_enrich`."""
+        for article in articles:
+            rejection = self._duplicate_of(article)
+            if rejection is not None:
+                plan.rejected.append(rejection)
+                continue
+            self.seen_ids[article.article_id] = article.source_key
+            plan.to_enrich.append(article)
+            stored = self.index.by_id.get(article.article_id)
+            if stored is not None:
+                plan.replaces[article.article_id] = article.source_key
+
+    def _duplicate_of(self, article: Article) -> Rejection | None:
+        """The same text from another source, earlier in this run or already stored."""
+        key = article.source_key
+        first_seen_at = self.seen_ids.get(article.article_id)
+        if first_seen_at is not None:
+            return _duplicate(article, first_seen_at, "earlier in this run")
+        stored = self.index.by_id.get(article.article_id)
+        if stored is not None and stored.source_key != key:
+            return _duplicate(article, stored.source_key, "already in the warehouse")
+        return None
 
     def missing_sources(self, under: str) -> list[str]:
         """Stored sources below `under` that this run did not see: removed files."""

@@ -1,10 +1,13 @@
-"""Files under the seeds folder -> Article records, or Rejections with a reason.
+"""Files under the seeds folder -> documents (Articles, web Pages), or Rejections with a reason.
 
-Every input ends up as exactly one Article or one Rejection per document (a .txt
-file, or one line of a .jsonl file), so a run can prove that nothing was lost.
-Reading is streamed: one file (or one .jsonl line) in memory at a time. A file that
-changes while it is read is rejected as `changed_while_reading` (from the line where the
-change was seen, for .jsonl) and read again by the next run.
+Every input ends up as exactly one document or one Rejection per document (a .txt file,
+a line of a .jsonl file, a row of a .csv or .parquet table, an .html page, a record of a
+WARC archive), or as a Skipped record (a WARC record that is no page), so a run can
+prove that nothing was lost. Reading is streamed: one file (or one .jsonl line, table
+batch or WARC record) in memory at a time. A file that changes while it is read is
+rejected as `changed_while_reading` (from the line where the change was seen, for
+.jsonl) and read again by the next run. Web pages are read here as bytes; their articles
+are extracted where enrichment runs (pages.py).
 """
 
 from __future__ import annotations
@@ -17,9 +20,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from wirehouse.transforms.records import Article, Rejection, article_id_for
+from wirehouse.transforms.decoding import bom_encoding, decode_text_file
+from wirehouse.transforms.records import Article, Page, Rejection, Skipped, article_id_for, content_hash_of
 
-SUPPORTED_SUFFIXES = (".txt", ".jsonl")
+# File name endings and the kind of document they hold.
+KINDS = {".txt": "text", ".jsonl": "jsonl", ".html": "page", ".htm": "page", ".html.gz": "page",
+         ".htm.gz": "page", ".warc": "warc", ".warc.gz": "warc", ".csv": "table", ".parquet": "table"}
 DEFAULT_MAX_FILE_BYTES = 512 * 1024 * 1024
 # spaCy refuses texts over nlp.max_length (1,000,000 characters by default).
 DEFAULT_MAX_ARTICLE_CHARS = 1_000_000
@@ -128,23 +134,41 @@ def display_path(path: Path) -> tuple[str, bool]:
         return os.fsencode(text).decode("utf-8", "backslashreplace"), False
 
 
-def read_source(source: SourceFile, limits: Limits = Limits()) -> Iterator[Article | Rejection]:
-    """Turn one file into Articles and Rejections, never raising for bad content."""
+def document_kind(path: Path) -> str | None:
+    """"text", "jsonl", "page", "warc" or "table" by the file name's ending; None: not read."""
+    name = path.name.lower()
+    return next((kind for ending, kind in sorted(KINDS.items(), key=lambda item: -len(item[0]))
+                 if name.endswith(ending)), None)
+
+
+def read_source(source: SourceFile, limits: Limits = Limits()) -> Iterator[Article | Page | Skipped | Rejection]:
+    """Turn one file into documents, skipped records and rejections, never raising for bad content."""
     path = str(source.path)
-    suffix = source.path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    kind = document_kind(source.path)
+    if kind is None:
+        suffix = source.path.suffix.lower()
         yield Rejection(path, None, "unsupported_type",
-                        f"file type {suffix or '(none)'!r} is not read; use .txt or .jsonl")
+                        f"file type {suffix or '(none)'!r} is not read; use {', '.join(KINDS)}")
         return
     if source.size > limits.max_file_bytes:
         yield Rejection(path, None, "too_large",
                         f"{source.size:,} bytes is over the file size limit of {limits.max_file_bytes:,} bytes")
         return
     try:
-        if suffix == ".txt":
+        if kind == "text":
             yield _read_txt(source.path, limits)
-        else:
+        elif kind == "jsonl":
             yield from _read_jsonl(source.path, limits)
+        elif kind == "page":
+            yield _read_page(source.path)
+        elif kind == "warc":
+            from wirehouse.transforms.warc import read_warc  # FastWARC only where there are archives
+
+            yield from read_warc(source.path)
+        else:
+            from wirehouse.transforms.tabular import read_table  # Arrow only where there are tables
+
+            yield from read_table(source.path, limits)
     except OSError as error:
         yield Rejection(path, None, "unreadable", f"cannot read file: {error.strerror or error}")
 
@@ -162,7 +186,8 @@ def _changed(path: Path, line: int | None, where: str) -> Rejection:
                      f"the file changed while it was being read ({where}); the next run reads it again")
 
 
-def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
+def _read_whole(path: Path) -> bytes | Rejection:
+    """The file's bytes, or changed_while_reading when it changed while it was read."""
     with open(path, "rb") as handle:
         before = os.fstat(handle.fileno())
         chunks = []
@@ -172,13 +197,31 @@ def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
     data = b"".join(chunks)
     if not _same_file(before, after) or len(data) != after.st_size:
         return _changed(path, None, f"{len(data):,} bytes read, {after.st_size:,} bytes now")
+    return data
+
+
+def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
+    data = _read_whole(path)
+    if isinstance(data, Rejection):
+        return data
     preview = first_bytes_of(data)
     if not data:
         return Rejection(str(path), None, "empty", "file is empty (0 bytes)", preview)
-    if looks_binary(data[:_SNIFF_BYTES]):
+    # UTF-16 and UTF-32 text (with its byte-order mark) is full of NUL bytes, and is text
+    if bom_encoding(data) in (None, "utf-8") and looks_binary(data[:_SNIFF_BYTES]):
         return Rejection(str(path), None, "binary", "file looks binary (NUL or control bytes), not text", preview)
-    text, encoding = decode_text(data)
-    return _article_from_text(str(path), None, text, encoding, limits, preview)
+    text, encoding = decode_text_file(data)
+    return article_from_text(str(path), None, text, encoding, limits, preview)
+
+
+def _read_page(path: Path) -> Page | Rejection:
+    """A saved web page as bytes (gzip-compressed or not); its article is extracted later."""
+    data = _read_whole(path)
+    if isinstance(data, Rejection):
+        return data
+    if not data:
+        return Rejection(str(path), None, "empty", "file is empty (0 bytes)")
+    return Page(str(path), None, data, content_hash_of(data))
 
 
 def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
@@ -209,7 +252,7 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
 
 def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Limits) -> Article | Rejection:
     preview = first_bytes_of(raw)
-    line, _ = decode_text(raw)
+    line, _ = decode_text_file(raw)
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
@@ -227,7 +270,12 @@ def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Lim
     if not isinstance(text, str):
         what = "has no 'text' field" if text is None else f"has a non-string 'text' ({type(text).__name__})"
         return Rejection(path, line_number, "missing_text", f"line {line_number} {what}", preview)
-    article = _article_from_text(path, line_number, text, "utf-8", limits, preview, title_from_text=False)
+    try:
+        published = read_date(record.get("date"))
+    except ValueError:
+        return Rejection(path, line_number, "bad_date",
+                         f"line {line_number} has a date that cannot be read: {record.get('date')!r}"[:300], preview)
+    article = article_from_text(path, line_number, text, "utf-8", limits, preview, title_from_text=False)
     if isinstance(article, Rejection):
         return article
     return Article(
@@ -236,15 +284,16 @@ def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Lim
         source_line=line_number,
         title=_optional_str(record.get("title")),
         body=article.body,
-        published_at=parse_date(record.get("date")),
+        published_at=published,
         source=_optional_str(record.get("source")),
         url=_optional_str(record.get("url")),
         external_id=_optional_str(record.get("id")),
         encoding=article.encoding,
+        language=_optional_str(record.get("language")),
     )
 
 
-def _article_from_text(path: str, line: int | None, text: str, encoding: str, limits: Limits,
+def article_from_text(path: str, line: int | None, text: str, encoding: str, limits: Limits,
                        preview: str, title_from_text: bool = True) -> Article | Rejection:
     text = normalize_newlines(text)
     if not text.strip():
@@ -266,22 +315,6 @@ def looks_binary(sample: bytes) -> bool:
     return controls > max(2, len(sample) // 100)
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """UTF-8 (with or without BOM) first; otherwise Windows-1252, then Latin-1.
-
-    News archives are full of cp1252 files (curly quotes as 0x93/0x94); decoding them
-    as such keeps the text right and records that it was re-decoded.
-    """
-    try:
-        return data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252 (re-decoded, not valid UTF-8)"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1 (re-decoded, not valid UTF-8)"
-
-
 def normalize_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -299,6 +332,19 @@ def split_title(text: str) -> tuple[str | None, str]:
     if first.endswith((".", ",", ";", ":", '"', "”", "'", "’")):
         return None, stripped
     return first, rest.strip()
+
+
+def read_date(value: object) -> datetime | None:
+    """A document's date as naive UTC: None when it has none; ValueError when it has one
+    that cannot be read (the document is then rejected as bad_date)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).replace(tzinfo=None) if value.tzinfo else value
+    parsed = parse_date(value if isinstance(value, str) else str(value))
+    if parsed is None:
+        raise ValueError(value)
+    return parsed
 
 
 def parse_date(value: object) -> datetime | None:

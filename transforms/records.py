@@ -24,6 +24,11 @@ def normalize_text(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())  # str.split() folds what re's \s matches
 
 
+def content_hash_of(data: bytes) -> str:
+    """The identity of a page as fetched: a hash of its bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def article_id_for(body: str) -> str:
     return stable_hash("article", normalize_text(body))
 
@@ -44,7 +49,9 @@ class SourceKey:
     index; the view `article_source` (warehouse/views.sql) builds the same text in SQL."""
 
     path: str
-    position: int | None = None  # 1-based line of a .jsonl file; None for a whole file
+    # 1-based position of the document inside its file: the line of a .jsonl file, the row of
+    # a .csv or .parquet table, the record of a WARC archive; None for a whole-file document
+    position: int | None = None
 
     def __str__(self) -> str:
         return self.path if self.position is None else f"{self.path}#{self.position}"
@@ -63,14 +70,57 @@ class Article:
 
     article_id: str
     source_path: str
-    source_line: int | None  # 1-based line in a .jsonl file, None for .txt
+    source_line: int | None  # SourceKey.position: None for a whole-file document
     title: str | None
     body: str
-    published_at: datetime | None = None
+    published_at: datetime | None = None  # UTC
     source: str | None = None
     url: str | None = None
     external_id: str | None = None
     encoding: str = "utf-8"
+    site_name: str | None = None
+    authors: tuple[str, ...] = ()
+    language: str | None = None
+    date_basis: str | None = None  # where published_at came from: "published" (the source says so) or "crawled"
+    content_hash: str | None = None  # hash of the page it was extracted from (web pages)
+    extraction: str | None = None  # how its body was extracted (pages.EXTRACTION_VERSION)
+
+    @property
+    def source_key(self) -> str:
+        return str(SourceKey(self.source_path, self.source_line))
+
+
+@dataclass(frozen=True)
+class Page:
+    """A web page as read (an .html file or a WARC response), before its article is
+    extracted where enrichment runs. `content_hash` (of the bytes) decides whether an
+    unchanged page can be skipped."""
+
+    source_path: str
+    source_line: int | None
+    data: bytes
+    content_hash: str
+    url: str | None = None
+    content_type: str | None = None  # the HTTP Content-Type header, with its charset
+    crawled_at: datetime | None = None  # the WARC-Date: the date of last resort
+
+    @property
+    def source_key(self) -> str:
+        return str(SourceKey(self.source_path, self.source_line))
+
+    def rejection(self, reason: str, detail: str) -> "Rejection":
+        preview = self.data[:64].decode("latin-1").encode("unicode_escape").decode("ascii")
+        return Rejection(self.source_path, self.source_line, reason, detail, preview)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """An input record that is not a document (a WARC request, an image), counted as skipped."""
+
+    source_path: str
+    source_line: int | None
+    reason: str  # e.g. "warc_request", "not_html"
+    detail: str
 
     @property
     def source_key(self) -> str:
@@ -110,6 +160,11 @@ class ArticleRow:
     enrichment_version: str
     ingested_at: datetime | None = None  # set at publish time
     run_id: str | None = None  # set at publish time
+    site_name: str | None = None
+    authors: list[str] | None = None
+    language: str | None = None
+    date_basis: str | None = None
+    content_hash: str | None = None
 
     @property
     def source_key(self) -> str:

@@ -22,6 +22,7 @@ from wirehouse.transforms.records import (
     quote_id_for,
 )
 from wirehouse.transforms.tables import EnrichedBatch
+from wirehouse.transforms.versions import stored_version
 
 
 def word_count(doc: Doc) -> int:
@@ -106,7 +107,12 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
         char_count=len(article.body),
         word_count=word_count(doc),
         sentence_count=len(sentences),
-        enrichment_version=version,
+        enrichment_version=stored_version(version, article.extraction),
+        site_name=article.site_name,
+        authors=list(article.authors) or None,
+        language=article.language,
+        date_basis=article.date_basis,
+        content_hash=article.content_hash,
     )
     return EnrichedBatch(
         articles=[article_row],

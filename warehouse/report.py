@@ -32,6 +32,7 @@ REPORTS_FOLDER = "reports"
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "EVENT")
 TOP_ENTITIES = 10
 TOP_SPEAKERS = 15
+TOP_SITES = 15
 REJECTIONS_LISTED = 200
 # The scripts the page needs, as installed under the web assets folder: package@version/path.
 SCRIPTS = (("vega", "vega@6*", "build/vega.min.js"), ("vega-lite", "vega-lite@6*", "build/vega-lite.min.js"))
@@ -122,8 +123,9 @@ def collect(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:
     report = RunReport(run=run, schema_version=schema_version(con))
     for table in (*COUNTED_TABLES, "validation_result", "quarantine"):
         report.table_rows[table] = con.execute(sql.count_rows(table)).fetchone()[0]
-    report.charts = [top_entities(con), top_speakers(con), quotes_per_article(con),
-                     validation_outcome(con, run_id), rejected_documents(con, run_id, run.get("counts"))]
+    report.charts = [top_entities(con), top_speakers(con), quotes_per_article(con), articles_per_day(con),
+                     articles_per_site(con), validation_outcome(con, run_id),
+                     rejected_documents(con, run_id, run.get("counts"))]
     return report
 
 
@@ -185,6 +187,40 @@ def quotes_per_article(con: duckdb.DuckDBPyConnection) -> Chart:
             y=alt.Y("articles:Q", title="articles", axis=_count_axis()),
             tooltip=["quotes:O", "articles:Q"],
         ).properties(width=alt.Step(22), height=220).to_dict()
+    return chart
+
+
+def articles_per_day(con: duckdb.DuckDBPyConnection) -> Chart:
+    import altair as alt
+
+    columns, rows = _fetch(con, sql.query("report_articles_per_day"))
+    chart = Chart("articles-per-day", "Articles per day",
+                  "Stored articles by the day the views use (view article_date): the publication date where "
+                  "the page or the feed gives one, a WARC's crawl date otherwise, else the day of loading.",
+                  None, columns, rows, empty_note="The warehouse holds no articles yet.")
+    if rows:
+        chart.spec = alt.Chart(alt.Data(values=_records(columns, rows))).mark_bar().encode(
+            x=alt.X("day:T", title="day"),
+            y=alt.Y("articles:Q", title="articles", stack="zero", axis=_count_axis()),
+            color=alt.Color("date_basis:N", title="date from"),
+            tooltip=["day:T", "date_basis:N", "articles:Q"],
+        ).properties(width=520, height=200).to_dict()
+    return chart
+
+
+def articles_per_site(con: duckdb.DuckDBPyConnection) -> Chart:
+    import altair as alt
+
+    columns, rows = _fetch(con, sql.query("report_articles_per_site"), [TOP_SITES])
+    chart = Chart("articles-per-site", "Articles per site",
+                  f"The {TOP_SITES} sites with the most stored articles (the site a page names, else the "
+                  "feed's source).", None, columns, rows, empty_note="The warehouse holds no articles yet.")
+    if rows:
+        chart.spec = alt.Chart(alt.Data(values=_records(columns, rows))).mark_bar().encode(
+            x=alt.X("articles:Q", title="articles", axis=_count_axis()),
+            y=alt.Y("site:N", sort="-x", title=None),
+            tooltip=["site:N", "articles:Q"],
+        ).properties(width=520, height=alt.Step(18)).to_dict()
     return chart
 
 

@@ -4,21 +4,23 @@
 CREATE OR REPLACE VIEW article_source AS
 SELECT article_id,
        CASE WHEN source_line IS NULL THEN source_path ELSE source_path || '#' || source_line END AS source_key,
-       enrichment_version
+       enrichment_version,
+       content_hash
 FROM article;
 
 -- ---------------------------------------------------------------- analysis views
 -- Dates: article.published_at is NULL where the input has no date (every .txt file, e.g. the
 -- BBC corpus). These views never invent a publication date: `published_at` stays NULL, and
--- `article_date` falls back to the day the article was ingested, with `date_basis` saying which
--- ('published' or 'ingested'). Filter on date_basis = 'published' for a news timeline.
+-- `article_date` falls back to the day the article was ingested, with `date_basis` saying which:
+-- 'published' (the page or the feed gives it), 'crawled' (a WARC's crawl date, for a page that
+-- gives none) or 'ingested'. Filter on date_basis = 'published' for a news timeline.
 
 -- One row per article: the date the other views use, and where it came from.
 CREATE OR REPLACE VIEW article_date AS
 SELECT article_id,
        published_at,
        CAST(coalesce(published_at, ingested_at) AS DATE) AS article_date,
-       CASE WHEN published_at IS NULL THEN 'ingested' ELSE 'published' END AS date_basis
+       CASE WHEN published_at IS NULL THEN 'ingested' ELSE coalesce(date_basis, 'published') END AS date_basis
 FROM article;
 
 -- Who is quoted most: one row per speaker (the linked entity, or the speaker's words when no

@@ -1,0 +1,289 @@
+"""News as it is published: saved web pages, WARC archives, CSV and Parquet exports, and
+text in the encodings Windows tools write. Readers and extraction on their own, then the
+real flow over a folder of all of them."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import struct
+import uuid
+import zlib
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from tests.conftest import shared_path
+from wirehouse.transforms.ingest import Limits, SourceFile, discover, read_source
+from wirehouse.transforms.pages import extract_article
+from wirehouse.transforms.records import Article, Page, Rejection, Skipped, content_hash_of
+
+PARAGRAPHS = [
+    "The city council voted on Tuesday to rebuild the old harbour bridge, which has been closed to traffic "
+    "since a storm damaged its supports in the spring.",
+    "Mayor Ann Smith said the work would begin in March and take two years, and that ferries would run "
+    "more often while the bridge was closed.",
+    "Local shop owners welcomed the decision but asked the council to keep the streets around the harbour "
+    "open during the building work.",
+]
+
+
+def article_page(title: str = "Council votes to rebuild harbour bridge", charset: str | None = "utf-8",
+                 paragraphs: list[str] = PARAGRAPHS, published: str | None = "2024-03-05T09:30:00+01:00") -> str:
+    meta = f'<meta charset="{charset}">' if charset else ""
+    date = f'<meta property="article:published_time" content="{published}">' if published else ""
+    body = "".join(f"<p>{paragraph}</p>" for paragraph in paragraphs)
+    return (f"<!DOCTYPE html><html lang='en'><head>{meta}<title>{title} | The Harbour Times</title>{date}"
+            f"<meta property='og:site_name' content='The Harbour Times'></head><body>"
+            f"<nav><a href='/'>Home</a> <a href='/news'>News</a></nav>"
+            f"<article><h1>{title}</h1>{body}</article><footer>Contact the newsroom</footer></body></html>")
+
+
+def read_all(folder: Path) -> list:
+    items = []
+    for source in discover(folder):
+        items.extend([source] if isinstance(source, Rejection) else read_source(source, Limits()))
+    return items
+
+
+def page_of(data: bytes, url: str | None = None, content_type: str | None = None) -> Page:
+    return Page("/s/page.html", None, data, content_hash_of(data), url=url, content_type=content_type)
+
+
+# ---------------------------------------------------------------- web pages
+
+def test_a_saved_page_gives_its_article_and_what_it_says_about_itself():
+    article = extract_article(page_of(article_page().encode("utf-8"), url="https://harbour.example/news/bridge"))
+    assert isinstance(article, Article)
+    assert article.body.split("\n") == PARAGRAPHS  # no headline, menu or footer
+    assert article.title == "Council votes to rebuild harbour bridge"
+    assert article.published_at == datetime(2024, 3, 5, 8, 30) and article.date_basis == "published"
+    assert article.site_name == "The Harbour Times" and article.language == "en"
+    assert article.url == "https://harbour.example/news/bridge"
+    assert article.content_hash == content_hash_of(article_page().encode("utf-8"))
+
+
+def test_the_declared_charset_is_honoured():
+    paragraphs = [p.replace("Mayor", "Bürgermeisterin") + " – so heißt es." for p in PARAGRAPHS]
+    data = article_page(charset="iso-8859-1", paragraphs=paragraphs).encode("cp1252")
+    article = extract_article(page_of(data))
+    assert "Bürgermeisterin Ann Smith" in article.body and "– so heißt es." in article.body
+    # the HTTP header of a WARC record names the charset when the page does not
+    bare = article_page(charset=None, paragraphs=paragraphs).encode("cp1252")
+    assert "heißt" in extract_article(page_of(bare, content_type="text/html; charset=windows-1252")).body
+
+
+def test_a_page_with_no_main_text_is_rejected_with_its_reason():
+    index = "<html><body>" + "".join(f"<p><a href='/{n}'>Story number {n}</a></p>" for n in range(30)) + \
+        "</body></html>"
+    for html in (index, "<html><body><p>Page not found.</p></body></html>"):
+        rejection = extract_article(page_of(html.encode("utf-8")))
+        assert isinstance(rejection, Rejection) and rejection.reason == "no_main_text", rejection
+
+
+def test_binary_bytes_behind_an_html_name_are_rejected():
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 100
+    rejection = extract_article(page_of(png))
+    assert rejection.reason == "binary" and "png" in rejection.detail
+
+
+def test_gzipped_pages_read_and_a_truncated_one_is_rejected(tmp_path):
+    data = gzip.compress(article_page().encode("utf-8"))
+    (tmp_path / "whole.html.gz").write_bytes(data)
+    (tmp_path / "cut.html.gz").write_bytes(data[: len(data) // 2])
+    pages = {Path(item.source_path).name: item for item in read_all(tmp_path)}
+    assert isinstance(extract_article(pages["whole.html.gz"]), Article)
+    rejection = extract_article(pages["cut.html.gz"])
+    assert rejection.reason == "undecodable" and "cut short" in rejection.detail
+
+
+def test_real_pages_of_the_shared_benchmark_have_a_body_a_title_and_a_date():
+    benchmark = shared_path("corpora", "article-html")
+    truth = json.loads((benchmark / "ground-truth.json").read_text(encoding="utf-8"))
+    for key in sorted(truth)[:5]:
+        data = (benchmark / "html" / f"{key}.html").read_bytes()
+        article = extract_article(page_of(data, url=truth[key]["url"]))
+        assert isinstance(article, Article), article
+        gold_words = set(truth[key]["articleBody"].split())
+        assert len(gold_words & set(article.body.split())) >= 0.8 * len(gold_words), key
+        assert article.title and article.published_at is not None, key
+
+
+def test_extraction_is_scored_with_the_benchmark_metric():
+    from wirehouse.evaluation.extraction import evaluate, page_counts, render
+
+    assert page_counts("a b c d e", "a b c d e") == (1.0, 0.0, 0.0)
+    assert page_counts("one two three four five", None) == (0.0, 0.0, 1.0)
+    report = evaluate(shared_path("corpora", "article-html"), limit=6)
+    assert report["pages"] == 6 and report["body_f1"] > 0.9
+    headline = json.loads(render(report).splitlines()[-1])
+    assert {"body_f1", "body_precision", "body_recall", "pages"} <= set(headline)
+
+
+# ---------------------------------------------------------------- text encodings
+
+@pytest.mark.parametrize("codec, note", [("utf-16", "utf-16"), ("utf-32", "utf-32")])
+def test_text_with_a_byte_order_mark_is_text(tmp_path, codec, note):
+    (tmp_path / "windows.txt").write_bytes("Mayor Ann Smith said the bridge will reopen – in May.".encode(codec))
+    (article,) = read_all(tmp_path)
+    assert isinstance(article, Article) and article.body.endswith("reopen – in May.")
+    assert article.encoding == note
+
+
+# ---------------------------------------------------------------- WARC archives
+
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+def _http(body: bytes, content_type: str) -> bytes:
+    return (f"HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n\r\n"
+            ).encode("ascii") + body
+
+
+def write_warc(path: Path, bodies: list[tuple[str, str | None, bytes, str]]) -> list[int]:
+    """Records (type, URI, block, content type), one gzip member each, as crawlers write them;
+    returns each member's offset."""
+    from fastwarc.stream_io import GzipWriter
+    from fastwarc.warc import WarcRecord, WarcRecordType
+
+    offsets = []
+    with GzipWriter(str(path)) as out:
+        for kind, uri, block, content_type in bodies:
+            offsets.append(path.stat().st_size if path.exists() else 0)
+            record = WarcRecord()
+            record.init_headers(getattr(WarcRecordType, kind), f"<urn:uuid:{uuid.uuid4()}>".encode())
+            if uri:
+                record.headers["WARC-Target-URI"] = uri
+            record.headers["Content-Type"] = content_type
+            record.set_bytes_content(block)
+            record.write(out, checksum_data=True)
+            out.finish()  # one gzip member per record
+    return offsets
+
+
+HTTP_RESPONSE = "application/http; msgtype=response"
+
+
+def crawl(path: Path) -> list[int]:
+    page = article_page(charset=None, published=None).encode("cp1252")
+    return write_warc(path, [
+        ("request", "https://harbour.example/bridge", b"GET /bridge HTTP/1.1\r\nHost: harbour.example\r\n\r\n",
+         "application/http; msgtype=request"),
+        ("response", "https://harbour.example/bridge", _http(page, "text/html; charset=windows-1252"), HTTP_RESPONSE),
+        ("response", "https://harbour.example/logo.png", _http(_png(), "image/png"), HTTP_RESPONSE),
+        ("response", "https://harbour.example/robots.txt", _http(b"User-agent: *\n", "text/plain"), HTTP_RESPONSE),
+        ("response", "https://harbour.example/other", _http(article_page("Ferries", paragraphs=PARAGRAPHS[::-1]).encode(),
+                                                             "text/html"), HTTP_RESPONSE),
+    ])
+
+
+def test_a_warc_gives_its_html_responses_as_pages_and_skips_the_rest(tmp_path):
+    crawl(tmp_path / "crawl.warc.gz")
+    items = read_all(tmp_path)
+    assert [type(item).__name__ for item in items] == ["Skipped", "Page", "Skipped", "Skipped", "Page"]
+    assert [item.reason for item in items if isinstance(item, Skipped)] == ["warc_request", "not_html", "not_html"]
+    page = items[1]
+    assert page.source_key.endswith("crawl.warc.gz#2") and page.url == "https://harbour.example/bridge"
+    assert page.crawled_at is not None
+    article = extract_article(page)  # no date on the page: the crawl date, marked as such
+    assert article.date_basis == "crawled" and article.published_at is not None
+    assert article.body.split("\n") == PARAGRAPHS
+    assert read_all(tmp_path)[1].content_hash == page.content_hash  # the same record again: same key and hash
+
+
+def test_a_damaged_or_cut_archive_loads_the_records_before_the_damage(tmp_path):
+    offsets = crawl(tmp_path / "whole.warc.gz")
+    data = (tmp_path / "whole.warc.gz").read_bytes()
+    damaged = bytearray(data)
+    middle = offsets[4] + (len(data) - offsets[4]) // 2
+    damaged[middle : middle + 64] = b"\x00" * 64
+    for name, blob in (("cut.warc.gz", data[: offsets[4] + (len(data) - offsets[4]) // 2]),
+                       ("bitrot.warc.gz", bytes(damaged))):
+        folder = tmp_path / name
+        folder.mkdir()
+        (folder / name).write_bytes(blob)
+        items = read_all(folder)
+        assert [type(item).__name__ for item in items[:4]] == ["Skipped", "Page", "Skipped", "Skipped"], name
+        (rejection,) = items[4:]
+        assert rejection.reason in ("damaged_record", "truncated_record") and rejection.source_line == 5, name
+        assert "the records before it were read" in rejection.detail
+
+
+def test_a_warc_without_html_is_rejected_as_such(tmp_path):
+    write_warc(tmp_path / "images.warc.gz", [("response", "https://x.example/a.png", _http(_png(), "image/png"),
+                                              HTTP_RESPONSE)])
+    skipped, rejection = read_all(tmp_path)
+    assert skipped.reason == "not_html" and rejection.reason == "no_html_records" and rejection.source_line is None
+
+
+# ---------------------------------------------------------------- CSV and Parquet
+
+def test_csv_and_parquet_rows_are_articles_and_bad_rows_say_which_row(tmp_path):
+    rows = {"id": ["a1", "a2", "a3", "a4"],
+            "Title": ["Bridge", "Ferries", "No text", "Bad date"],
+            "date": ["2024-03-05T09:30:00Z", None, "2024-03-06", "the day after"],
+            "text": [PARAGRAPHS[0], PARAGRAPHS[1], None, PARAGRAPHS[2]],
+            "language": ["en", "en", "en", "en"]}
+    pq.write_table(pa.table(rows), tmp_path / "export.parquet")
+    (tmp_path / "export.csv").write_text(
+        "id,body,date\n" + f'b1,"{PARAGRAPHS[0]}\n\nSecond paragraph, with a comma.",2024-03-05\nb2,,2024-03-06\n',
+        encoding="utf-8")
+    items = {item.source_key.rsplit("/", 1)[-1]: item for item in read_all(tmp_path)}
+    assert items["export.parquet#1"].title == "Bridge"
+    assert items["export.parquet#1"].published_at == datetime(2024, 3, 5, 9, 30)
+    assert items["export.parquet#1"].external_id == "a1" and items["export.parquet#1"].language == "en"
+    assert items["export.parquet#3"].reason == "missing_text" and "row 3" in items["export.parquet#3"].detail
+    assert items["export.parquet#4"].reason == "bad_date" and "row 4" in items["export.parquet#4"].detail
+    assert items["export.csv#1"].body.endswith("Second paragraph, with a comma.")  # a quoted value over lines
+    assert items["export.csv#2"].reason == "missing_text"
+
+
+def test_a_table_without_text_and_a_parquet_file_that_will_not_open_are_rejected(tmp_path):
+    (tmp_path / "no-text.csv").write_text("id,title\n1,Bridge\n", encoding="utf-8")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1" + b"\x00" * 40)
+    reasons = {Path(item.source_path).name: item for item in read_all(tmp_path)}
+    assert reasons["no-text.csv"].reason == "missing_text_column" and "id, title" in reasons["no-text.csv"].detail
+    assert reasons["broken.parquet"].reason == "unreadable_table" and "Parquet" in reasons["broken.parquet"].detail
+
+
+# ---------------------------------------------------------------- the real flow
+
+def test_the_flow_loads_pages_archives_and_tables_and_skips_them_unchanged(run_flow, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "bridge.html").write_text(article_page(), encoding="utf-8")
+    (seeds / "same-article.htm").write_text(article_page().replace("<nav>", "<nav><b>ad</b>"), encoding="utf-8")
+    crawl(seeds / "crawl.warc.gz")
+    pq.write_table(pa.table({"text": ["Ministers met in Paris on Tuesday to discuss the budget.", None]}),
+                   seeds / "feed.parquet")
+    warehouse = tmp_path / "w.duckdb"
+
+    first = run_flow(seeds, warehouse)
+    assert first["accounting_ok"]
+    # bridge.html and the crawl's first page hold the same article; one is stored, one is a duplicate
+    assert (first["documents_seen"], first["documents_loaded"]) == (9, 3)
+    assert first["skipped_by_reason"] == {"warc_request": 1, "not_html": 2}
+    assert first["rejected_by_reason"] == {"duplicate": 2, "missing_text": 1}
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        stored = con.execute("SELECT source_path, source_line, site_name, date_basis, content_hash IS NOT NULL "
+                             "FROM article ORDER BY source_path, source_line").fetchall()
+        per_site = con.execute("SELECT site_name, count(*) FROM article GROUP BY ALL ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert [(Path(path).name, line) for path, line, *_ in stored] == [
+        ("bridge.html", None), ("crawl.warc.gz", 5), ("feed.parquet", 1)]
+    assert stored[0][2:] == ("The Harbour Times", "published", True)
+    assert per_site == [("The Harbour Times", 2), (None, 1)]
+
+    second = run_flow(seeds, warehouse)
+    assert second["documents_loaded"] == 0 and second["skipped_by_reason"]["unchanged"] == 3
+    assert second["accounting_ok"]

@@ -1,0 +1,88 @@
+"""WARC archives (crawlers' and CommonCrawl News' output) read record by record, with FastWARC.
+
+Each HTML `response` record is a web page: its URL is the WARC-Target-URI, its crawl date
+the WARC-Date, its charset the HTTP header's. Other records (requests, warcinfo, images,
+robots.txt) are skipped with their reason. A record is known by its number in the file
+(`file.warc.gz#3`), which is the same on every read of an unchanged file.
+
+FastWARC raises on corrupt gzip data and bad record headers (warcio prints to stderr and
+returns damaged payloads), but neither notices a file cut inside a record: the record's
+length is checked against its Content-Length, and its block digest when it has one. At the
+first damaged or cut record the file's reading stops with that record rejected and the
+reason; the records before it load.
+"""
+
+from __future__ import annotations
+
+from datetime import timezone
+from pathlib import Path
+from typing import Iterator
+
+from fastwarc.warc import ArchiveIterator, WarcRecordType
+
+from wirehouse.transforms.records import Page, Rejection, Skipped, content_hash_of
+
+# A record larger than this is not a news page (the same cap as a page's, decoding.py).
+MAX_RECORD_BYTES = 20_000_000
+HTML_TYPES = ("text/html", "application/xhtml+xml")
+
+
+def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
+    """Every record of the archive as a Page, a Skipped record, or a Rejection; the file
+    itself is rejected when it holds no HTML page at all."""
+    shown = str(path)
+    pages = number = 0
+    with open(path, "rb") as stream:
+        records = iter(ArchiveIterator(stream, parse_http=False, max_content_length=MAX_RECORD_BYTES))
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except Exception as error:  # corrupt gzip data, a broken record header
+                yield _damaged(shown, number + 1, f"record {number + 1} cannot be read ({error})")
+                return
+            number += 1
+            item = _read_record(shown, number, record)
+            if isinstance(item, Rejection):
+                yield item
+                return
+            pages += isinstance(item, Page)
+            yield item
+    if not pages:
+        yield Rejection(shown, None, "no_html_records",
+                        f"the archive holds {number} record(s) and no HTML page; nothing to load")
+
+
+def _read_record(path: str, number: int, record) -> Page | Skipped | Rejection:
+    declared = int(record.headers.get("Content-Length", "-1"))
+    record.freeze()  # the block into memory, so it can be read twice
+    block = record.reader.read()
+    if len(block) != declared:
+        return _damaged(path, number, f"record {number} is cut short ({len(block):,} of {declared:,} bytes): "
+                                      "the file ends inside it", reason="truncated_record")
+    record.reader.seek(0)
+    if "WARC-Block-Digest" in record.headers and not record.verify_block_digest():
+        return _damaged(path, number, f"record {number} does not match its WARC-Block-Digest")
+    record_type = record.record_type
+    if record_type != WarcRecordType.response:
+        name = getattr(record_type, "name", str(record_type))
+        return Skipped(path, number, f"warc_{name}", f"a WARC {name} record, not a page")
+    record.reader.seek(0)
+    record.parse_http(auto_decode="content")  # the HTTP headers; gzip/br content encoding undone
+    status = record.http_headers.status_code if record.http_headers is not None else None
+    content_type = record.http_headers.get("Content-Type") if record.http_headers is not None else None
+    uri = record.headers.get("WARC-Target-URI")
+    if status is not None and not 200 <= status < 300:
+        return Skipped(path, number, "http_status", f"HTTP {status} for {uri}")
+    if not content_type or not content_type.split(";")[0].strip().lower() in HTML_TYPES:
+        return Skipped(path, number, "not_html", f"{content_type or 'no content type'} at {uri}")
+    payload = record.reader.read()
+    crawled = record.record_date
+    return Page(path, number, payload, content_hash_of(payload), url=uri, content_type=content_type,
+                crawled_at=crawled.astimezone(timezone.utc) if crawled is not None else None)
+
+
+def _damaged(path: str, number: int, detail: str, reason: str = "damaged_record") -> Rejection:
+    return Rejection(path, number, reason,
+                     f"{detail}; the records before it were read, the rest of the file was not")
