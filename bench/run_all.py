@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 from bench.harness import SHARED, prefect_server, require, update_results, wirehouse_run
+from bench.html import measure_html
 from bench.load import measure_load
 from bench.scale import measure_scale
 from wirehouse.transforms.ingest import Limits, discover, read_source
@@ -81,6 +82,8 @@ def main() -> int:
             one = wirehouse_run(env, BBC, work / "one.duckdb", "--runner", "thread")
             print(f"e2e, one process: {one.wall_seconds:.1f}s")
             scale = measure_scale(env, work, sizes=(1_000, 10_000))
+            html = measure_html(env, work)
+            print(f"html: {html}")
         load = measure_load(work / "load.duckdb")
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -108,10 +111,13 @@ def main() -> int:
         "load_rows_per_s": load["rows_per_s"],
         "load": load,
         "scale": scale,
+        "html": html,
         "measured_at": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
     }
     headline = {key: results[key] for key in ("e2e_vs_bare_spacy", "e2e_vs_bare_spacy_1proc", "non_nlp_share",
                                               "rerun_vs_full", "load_rows_per_s")}
+    headline.update({"html_pages_per_s": html["html_pages_per_s"], "html_vs_text_wall": html["html_vs_text_wall"],
+                     "extraction_share": html["extraction_share"]})
     all_results = update_results("bench", results, headline)
     print_table(all_results)
     return 0
@@ -132,6 +138,10 @@ def print_table(results: dict) -> None:
                                                                    if k != "seconds"})),
         ("rerun_vs_full (goal <= 0.03)", bench["rerun_vs_full"], f"wall {bench['rerun_vs_full_wall']}"),
         ("load_rows_per_s (goal >= 200k)", f"{bench['load_rows_per_s']:,}", ""),
+        ("html: pages/s end to end, 2 processes", bench["html"]["html_pages_per_s"],
+         f"text {bench['html']['text_docs_per_s']} docs/s"),
+        ("html_vs_text_wall (goal <= 1.5)", bench["html"]["html_vs_text_wall"],
+         f"extraction share {bench['html']['extraction_share']}"),
     ]
     scale = sorted(results.get("bench", {}).get("scale", {}).items(), key=lambda kv: int(kv[0]))
     if "scale_100k" in results:

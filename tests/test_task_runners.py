@@ -90,6 +90,9 @@ def test_a_failing_batch_costs_only_its_own_documents(run_flow, three_docs, tmp_
 def test_existing_dask_cluster_gives_the_same_warehouse_as_the_in_process_run(run_flow, three_docs, tmp_path):
     from distributed import LocalCluster
 
+    from tests.test_web_ingest import article_page
+
+    (three_docs / "d.html").write_text(article_page(), encoding="utf-8")  # extracted where enrichment runs
     baseline = run_flow(three_docs, tmp_path / "thread.duckdb", batch_size=1)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                       host="127.0.0.1") as cluster:
@@ -97,7 +100,9 @@ def test_existing_dask_cluster_gives_the_same_warehouse_as_the_in_process_run(ru
                            dask_address=cluster.scheduler_address)
         # the scheduler counts every task that finished on a worker (a Dask key names the function)
         enriched_on_cluster = cluster.scheduler.task_prefixes["enrich_batch"].state_counts["memory"]
+        extracted_on_cluster = cluster.scheduler.task_prefixes["extract_pages"].state_counts["memory"]
     assert summary["status"] == baseline["status"] == "completed"
-    assert summary["documents_loaded"] == 3
-    assert enriched_on_cluster == 3  # one task per batch, all of them on the cluster
+    assert summary["documents_loaded"] == 4
+    assert enriched_on_cluster == 4  # one task per batch, all of them on the cluster
+    assert extracted_on_cluster == 1  # the page's article was extracted there too
     assert contents(tmp_path / "dask.duckdb") == contents(tmp_path / "thread.duckdb")
