@@ -15,7 +15,7 @@ help:
 	@echo "make run        create .venv, install pinned dependencies, load $(SEEDS)/ into $(WAREHOUSE)"
 	@echo "make test       run the test suite (installs first if needed)"
 	@echo "make bench      throughput, stage, incremental and load benchmarks -> bench/results.json"
-	@echo "make evaluate   score quotes (PolNeAR dev) and entities (IE-ER) against gold annotations"
+	@echo "make evaluate   score quotes and attributions (PolNeAR dev), entities (IE-ER) and page extraction"
 	@echo "make lock       re-pin requirements.lock from the current .venv"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -48,7 +48,9 @@ bench-scale: $(STAMP)
 
 evaluate: $(STAMP)
 	$(BIN)/wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
+	$(BIN)/wirehouse evaluate attributions --polnear ../shared/corpora/polnear/data/dev
 	$(BIN)/wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
+	$(BIN)/wirehouse evaluate extraction --benchmark ../shared/corpora/article-html
 
 lock: $(STAMP)
 	{ echo "# Exact versions of every package Wirehouse runs and tests with (pip freeze of a working .venv)."; \

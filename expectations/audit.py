@@ -22,6 +22,7 @@ import pandas as pd
 
 from wirehouse.expectations.verdict import AuditReport, ExpectationOutcome
 from wirehouse.expectations.web_assets import localize
+from wirehouse.transforms.quote_spans import find_quote_spans
 from wirehouse.transforms.records import article_id_for, entity_id_for
 from wirehouse.transforms.tables import AUDITED, BY_NAME, EnrichedBatch, rows_as_columns
 
@@ -79,6 +80,32 @@ def staged_frames(batch: EnrichedBatch) -> dict[str, pd.DataFrame]:
     quote["article_exists"] = [r.article_id in bodies for r in batch.quotes]
     quote["speaker_entity_exists"] = [r.speaker_entity_id is None or r.speaker_entity_id in entity_ids
                                       for r in batch.quotes]
+    attribution_ids = {r.attribution_id for r in batch.attributions}
+    quote["attribution_exists"] = [r.attribution_id is None or r.attribution_id in attribution_ids
+                                   for r in batch.quotes]
+
+    attribution = frames["attribution"]
+    quoted: dict[str, list[tuple[int, int]]] = {}  # per article with attributions, computed once
+
+    def quoted_in(article_id: str) -> list[tuple[int, int]]:
+        if article_id not in quoted:
+            quoted[article_id] = quoted_characters(bodies.get(article_id, ""))
+        return quoted[article_id]
+
+    attribution["article_exists"] = [r.article_id in bodies for r in batch.attributions]
+    attribution["content_matches_body"] = [
+        _slice_matches(bodies.get(r.article_id), r.content_start_char, r.content_end_char, r.content_text)
+        for r in batch.attributions]
+    attribution["cue_matches_body"] = [
+        _optional_slice_matches(bodies.get(r.article_id), r.cue_start_char, r.cue_end_char, r.cue_text)
+        for r in batch.attributions]
+    attribution["source_matches_body"] = [
+        _optional_slice_matches(bodies.get(r.article_id), r.source_start_char, r.source_end_char, r.source_text)
+        for r in batch.attributions]
+    attribution["roles_outside_content"] = [_roles_outside_content(r, quoted_in(r.article_id))
+                                            for r in batch.attributions]
+    attribution["speaker_entity_exists"] = [r.speaker_entity_id is None or r.speaker_entity_id in entity_ids
+                                            for r in batch.attributions]
     return frames
 
 
@@ -95,6 +122,29 @@ def _offsets_ok(body: str | None, start: int, end: int) -> bool:
 
 def _slice_matches(body: str | None, start: int, end: int, text: str) -> bool:
     return _offsets_ok(body, start, end) and body[start:end] == text
+
+
+def _optional_slice_matches(body: str | None, start: int | None, end: int | None, text: str | None) -> bool:
+    """An absent span has no offsets and no text; a present one slices the body to its text."""
+    if start is None and end is None:
+        return text is None
+    return start is not None and end is not None and _slice_matches(body, start, end, text)
+
+
+def quoted_characters(body: str) -> list[tuple[int, int]]:
+    """The body's quotation marks and the words inside them, as (open, close) spans."""
+    return [(span.open, span.close) for span in find_quote_spans(body)]
+
+
+def _roles_outside_content(row: Any, quoted: list[tuple[int, int]]) -> bool:
+    """Cue and source lie outside the content, or (an interrupted quotation: "“A,” he said.
+    “B.”") in an unquoted gap of a direct or mixed content."""
+    for start, end in ((row.cue_start_char, row.cue_end_char), (row.source_start_char, row.source_end_char)):
+        if start is None or end <= row.content_start_char or start >= row.content_end_char:
+            continue
+        if row.attribution_type == "indirect" or any(o < end and start < c for o, c in quoted):
+            return False
+    return True
 
 
 def _speaker_ok(body: str | None, quote: Any) -> bool:

@@ -23,6 +23,7 @@ examples:
   wirehouse export --format parquet exports/      # every table and view as Parquet, with manifest.json
   wirehouse report                                # HTML charts of the latest run -> warehouse/reports/
   wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
+  wirehouse evaluate attributions --polnear ../shared/corpora/polnear/data/dev
   wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
   wirehouse evaluate extraction --benchmark ../shared/corpora/article-html
 """
@@ -55,6 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
                         help="folder with text/*.txt and attributions/*.ann")
     quotes.add_argument("--model", default=None, metavar="NAME")
     quotes.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
+    attributions = targets.add_parser("attributions",
+                                      help="attributions (source, cue, content) against PolNeAR annotations")
+    attributions.add_argument("--polnear", required=True, type=Path, metavar="DIR",
+                              help="folder with text/*.txt and attributions/*.ann")
+    attributions.add_argument("--model", default=None, metavar="NAME")
+    attributions.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
     entities = targets.add_parser("entities", help="named entities against IE-ER gold spans")
     entities.add_argument("--ieer", required=True, type=Path, metavar="FILE", help="ner_gold_ieer.jsonl")
     entities.add_argument("--model", default=None, metavar="NAME")
@@ -237,8 +244,11 @@ def command_evaluate(args: argparse.Namespace) -> int:
         return 0
     model = settings_for(args, "model").model
     try:
-        if args.target == "quotes":
-            from wirehouse.evaluation import quotes as scorer
+        if args.target in ("quotes", "attributions"):
+            if args.target == "quotes":
+                from wirehouse.evaluation import quotes as scorer
+            else:
+                from wirehouse.evaluation import attributions as scorer
 
             if not args.polnear.is_dir():
                 print(f"wirehouse: {args.polnear} is not a folder", file=sys.stderr)

@@ -13,7 +13,7 @@ from wirehouse.warehouse.migrations import VIEWS_FILE
 from wirehouse.warehouse.store import Warehouse
 
 ANALYSIS_VIEWS = ("article_date", "quoted_speakers", "speaker_quotes", "entity_co_mentions", "entity_timeline",
-                  "article_overview")
+                  "article_overview", "who_said_what")
 INGESTED = datetime(2024, 5, 20, 9, 30)
 
 # article_id, title, published_at (None: a .txt file)

