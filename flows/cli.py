@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -47,6 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "recorded in rejected_document with a reason.",
     )
     add_run_options(run)
+    run.add_argument("--debug", action="store_true",
+                     help="on a failure, show the traceback too (by default: one line naming the cause)")
 
     evaluate = commands.add_parser("evaluate", help="score quotes or entities against annotated corpora")
     targets = evaluate.add_subparsers(dest="target", metavar="TARGET")
@@ -169,7 +172,7 @@ def command_run(args: argparse.Namespace) -> int:
     from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
     from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy
 
-    settings = settings_for(args, *(name for name in vars(args) if name != "command"))
+    settings = settings_for(args, *(name for name in vars(args) if name not in ("command", "debug")))
     if not Path(settings.seeds_dir).is_dir():
         print(f"wirehouse: seeds folder {settings.seeds_dir!r} does not exist", file=sys.stderr)
         return 2
@@ -185,13 +188,21 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
 
+    from wirehouse.flows.failures import one_line, quiet_tracebacks
     from wirehouse.flows.pipeline import wirehouse_pipeline
 
+    if not args.debug:
+        quiet_tracebacks()
     try:
         summary = wirehouse_pipeline(**settings.model_dump())
     except WarehouseBusy as error:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 75  # EX_TEMPFAIL: try again later
+    except Exception as error:
+        if args.debug:
+            traceback.print_exc()
+        print(f"wirehouse: {one_line(error, str(Path(settings.warehouse_path).absolute()))}", file=sys.stderr)
+        return 1
     finally:
         lock.release()
     print(render_summary(summary))

@@ -26,6 +26,7 @@ from prefect.runtime import flow_run
 from prefect.utilities.annotations import quote as no_traverse
 
 from wirehouse.flows.artifacts import publish_run_artifacts
+from wirehouse.flows.failures import BatchNotWritten
 from wirehouse.flows.ledger import ACCOUNTING_FAILED, FAILED, RunLedger
 from wirehouse.flows.progress import RunProgress
 from wirehouse.flows.runners import api_url_for_workers, enrichment_chunks, enrichment_runner, return_freed_memory
@@ -397,7 +398,11 @@ def settle(run: Run, enriched: Enriched) -> None:
     outcome.rejections[:0] = enriched.rejected + enriched.failures
     outcome.replaces = enriched.plan.replaced_by(set(outcome.loaded_keys))
     with run.ledger.timing("load"):
-        write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id, no_traverse(enriched.seen_keys))
+        try:
+            write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id, no_traverse(enriched.seen_keys))
+        except Exception as error:  # the batch's transaction rolled back: name the cause, lose nothing
+            raise BatchNotWritten(enriched.index, len(enriched.plan.to_enrich), run.ledger.warehouse_path,
+                                  error) from error
     run.ledger.settled(outcome)
     remaining = len(enriched.batch.articles)
     for part, report in outcome.quarantined:

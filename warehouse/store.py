@@ -11,6 +11,7 @@ land together or not at all, so a reader or a crash never sees half an article.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import socket
@@ -39,6 +40,14 @@ def arrow_table(rows: list[Any], table: Table) -> pa.Table:
     return pa.table({name: pa.array([], type=pa.null()) for name in table.columns})
 
 
+def _file_identity(path: Path) -> tuple[int, int] | None:
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return info.st_dev, info.st_ino
+
+
 def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     return {table: con.execute(sql.count_rows(table)).fetchone()[0] for table in COUNTED_TABLES}
 
@@ -55,6 +64,7 @@ class Warehouse:
     write_wait_seconds: float = WRITE_WAIT_SECONDS
     _con: duckdb.DuckDBPyConnection | None = None
     _in_transaction: bool = False
+    _file: tuple[int, int] | None = None  # (device, inode) of the file this run opened first
     connections_opened: int = 0
 
     @classmethod
@@ -77,7 +87,12 @@ class Warehouse:
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         if self._con is None:
+            if self._file is not None and _file_identity(self.path) != self._file:
+                # DuckDB would quietly create an empty file in its place
+                raise FileNotFoundError(errno.ENOENT, "the warehouse file was deleted or replaced while the run "
+                                                      "was writing", str(self.path))
             self._con = connect(self.path, wait_seconds=self.write_wait_seconds)
+            self._file = self._file or _file_identity(self.path)
             self.connections_opened += 1
         return self._con
 
@@ -99,12 +114,19 @@ class Warehouse:
         if self._in_transaction:
             yield self.con
             return
-        with self.session() as con, transaction(con):
-            self._in_transaction = True
-            try:
-                yield con
-            finally:
-                self._in_transaction = False
+        try:
+            with self.session() as con, transaction(con):
+                self._in_transaction = True
+                try:
+                    yield con
+                finally:
+                    self._in_transaction = False
+        except BaseException:
+            # after a failed write (a full disk) DuckDB may have invalidated the database:
+            # the next attempt opens the file afresh instead of meeting that secondary error
+            with contextlib.suppress(Exception):
+                self.disconnect()
+            raise
 
     def disconnect(self) -> None:
         if self._con is not None:
