@@ -58,8 +58,10 @@ def staged_frames(batch: EnrichedBatch) -> dict[str, pd.DataFrame]:
     article["char_count_matches_body"] = [r.char_count == len(r.body) for r in batch.articles]
     article["entity_count"] = [mentions_per_article.get(r.article_id, 0) for r in batch.articles]
 
+    # a person's id is its warehouse identity (entity_resolution says why); any other name's id
+    # is the hash of its canonical name and label
     frames["entity"]["id_matches_name"] = [
-        entity_id_for(r.canonical_name, r.label) == r.entity_id for r in batch.entities
+        r.label == "PERSON" or entity_id_for(r.canonical_name, r.label) == r.entity_id for r in batch.entities
     ]
 
     mention = frames["entity_mention"]

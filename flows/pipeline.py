@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import functools
 import threading
 import time
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from wirehouse.transforms.versions import extraction_version
 
 if TYPE_CHECKING:
     from wirehouse.expectations.audit import Auditor
+    from wirehouse.transforms.identity_batch import IdentityUpdate
     from wirehouse.expectations.verdict import AuditReport, BatchOutcome
     from wirehouse.warehouse.store import Warehouse
 
@@ -74,6 +76,24 @@ def open_warehouse(path: str, wait_seconds: float, run_id: str) -> Warehouse:
 def begin_run(warehouse: Warehouse, run_id: str, seeds_dir: str, model: str, model_version: str,
               enrichment_version: str) -> tuple[int, list[tuple[str, str, str]]]:
     return warehouse.begin_run(run_id, seeds_dir, model, model_version, enrichment_version)
+
+
+@task(name="load-identity-state", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def load_identity_state(warehouse: Warehouse) -> dict:
+    from wirehouse.transforms.identity_state import load
+
+    return load(warehouse.identity_state_rows())
+
+
+@task(name="identify-entities", cache_policy=NO_CACHE)
+def identify_entities(state: dict, batch: EnrichedBatch, overrides: dict, run_id: str) -> IdentityUpdate:
+    """The warehouse's identities and labels for the batch's names (rows rewritten in place)."""
+    from wirehouse.transforms import identity, identity_batch
+    from wirehouse.transforms.identity_state import changed_rows
+
+    result = identity.process_batch(state, identity_batch.names_of(batch), overrides=overrides)
+    changes = identity_batch.apply(batch, result, state, run_id)
+    return identity_batch.IdentityUpdate(changes, list(changed_rows(state)))
 
 
 @task(name="record-rejections", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -115,8 +135,9 @@ def audit_batch(auditor: Auditor, batch: EnrichedBatch, batch_index: int, expect
 
 
 @task(name="write-batch", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def write_batch(warehouse: Warehouse, outcome: BatchOutcome, run_id: str, seen_keys: list[str]) -> None:
-    warehouse.write_batch(outcome, run_id, seen_keys)
+def write_batch(warehouse: Warehouse, outcome: BatchOutcome, run_id: str, seen_keys: list[str],
+                identity: IdentityUpdate | None) -> None:
+    warehouse.write_batch(outcome, run_id, seen_keys, identity)
 
 
 @task(name="prune-removed", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -170,10 +191,26 @@ class Run:
     sources: list[Any]
     logger: Any
     _auditor: concurrent.futures.Future | None = field(default=None, repr=False)
+    _identity_state: dict | None = field(default=None, repr=False)
 
     @property
     def run_id(self) -> str:
         return self.ledger.run_id
+
+    @property
+    def identity_state(self) -> dict:
+        """The identity step's state, read from the warehouse once per run (when a batch
+        first needs it) and kept up to date by the batches."""
+        if self._identity_state is None:
+            with self.ledger.timing("identity"):
+                self._identity_state = load_identity_state(no_traverse(self.warehouse))
+        return self._identity_state
+
+    @functools.cached_property
+    def entity_overrides(self) -> dict:
+        from wirehouse.transforms.overrides import load_overrides
+
+        return load_overrides(self.settings.entity_overrides)
 
     def prepare_auditor(self) -> None:
         """Start creating the Auditor (seconds, mostly importing GX) in a thread when the
@@ -393,13 +430,20 @@ def settle(run: Run, enriched: Enriched) -> None:
         with run.ledger.timing("validation"):
             return audit_batch(no_traverse(run.auditor), no_traverse(staged), enriched.index, expected)
 
+    identity = None
+    if enriched.batch.articles:
+        state = run.identity_state
+        with run.ledger.timing("identity"):
+            identity = identify_entities(no_traverse(state), no_traverse(enriched.batch), no_traverse(run.entity_overrides),
+                                         run.run_id)
     expected = len(enriched.plan.to_enrich) - len(enriched.failures)
     outcome = audit_and_decide(enriched.batch, enriched.index, expected, audit)
     outcome.rejections[:0] = enriched.rejected + enriched.failures
     outcome.replaces = enriched.plan.replaced_by(set(outcome.loaded_keys))
     with run.ledger.timing("load"):
         try:
-            write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id, no_traverse(enriched.seen_keys))
+            write_batch(no_traverse(run.warehouse), no_traverse(outcome), run.run_id, no_traverse(enriched.seen_keys),
+                        no_traverse(identity))
         except Exception as error:  # the batch's transaction rolled back: name the cause, lose nothing
             raise BatchNotWritten(enriched.index, len(enriched.plan.to_enrich), run.ledger.warehouse_path,
                                   error) from error

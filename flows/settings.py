@@ -67,6 +67,10 @@ class Settings(BaseSettings):
     progress: Progress = Field("auto", description="progress display: auto (a bar on a terminal, log lines "
                                                    "otherwise), bar, log or off",
                                json_schema_extra=_option("--progress"))
+    entity_overrides: str | None = Field(None, description="JSON file of analyst decisions about entities (labels, "
+                                                           "pinned people, never-merged names); default: the one "
+                                                           "shipped, transforms/entity_overrides.json",
+                                         json_schema_extra=_option("--entity-overrides", "FILE"))
     # Local copies of the scripts GX Data Docs and the run report load from CDNs (fetched
     # by `make`), so both render offline; absent, the pages keep their CDN links.
     web_assets_dir: str = Field(str(Path(sys.prefix) / "share" / "wirehouse" / "web-assets"),

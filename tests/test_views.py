@@ -62,7 +62,8 @@ def build_warehouse(path: Path, articles=ARTICLES, entities=ENTITIES, mentions=M
         labels = {entity_id: label for entity_id, _, label in entities}
         for entity_id, name, label in entities:
             mine = [m for m in mentions if m[1] == entity_id]
-            con.execute("INSERT INTO entity VALUES (?, ?, ?, ?, ?)",
+            con.execute("INSERT INTO entity (entity_id, canonical_name, label, mention_count, article_count) "
+                        "VALUES (?, ?, ?, ?, ?)",
                         [entity_id, name, label, len(mine), len({m[0] for m in mine})])
         for article_id, entity_id, start in mentions:
             con.execute("INSERT INTO entity_mention VALUES (?, ?, ?, ?, ?, ?, ?, 0, NULL)",

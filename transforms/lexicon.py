@@ -35,13 +35,19 @@ TITLE_DEPARTMENTS = (
     "trade", "industry", "environment", "economy", "home", "war", "navy", "army", "europe",
     "human", "services", "urban", "development", "and", "&",
 )
-HONORIFICS = ("mr", "mr.", "mrs", "mrs.", "ms", "ms.", "miss", "mx", "dr", "dr.", "messrs", "messrs.")
+# Honorifics, and the gender each speaks of (None: any). "Mrs Howard" is not Michael Howard.
+HONORIFIC_GENDER = {
+    "mr": "m", "messrs": "m", "sir": "m", "lord": "m", "mrs": "f", "ms": "f", "miss": "f", "lady": "f", "dame": "f",
+    "baroness": "f", "mx": None, "dr": None, "prof": None, "professor": None,
+}
+# As written, with or without a full stop ("Mr", "Mr.").
+HONORIFICS = tuple(form for word in HONORIFIC_GENDER for form in (word, word + "."))
 
 # Nouns that name a person by what they do without heading a title of office in front of
 # a name: the speaker finder resolves "the nominee said" like "the minister said".
 ROLE_NOUNS = (
     "aide", "candidate", "chair", "king", "lawmaker", "nominee", "official", "pope", "queen", "speaker",
-    "strategist",
+    "strategist", "provost", "advocate", "bishop", "archbishop",
 )
 # A subject headed by one of these is a person named by role or title ("a spokesman", "the Prime Minister").
 PERSON_ROLE_NOUNS = frozenset(TITLE_HEADS) | frozenset(ROLE_NOUNS)

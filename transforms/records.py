@@ -8,6 +8,7 @@ by construction.
 from __future__ import annotations
 
 import hashlib
+import json
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
@@ -185,7 +186,7 @@ class SentenceRow:
 
 @dataclass
 class EntityRow:
-    entity_id: str
+    entity_id: str  # a person's warehouse identity; any other name: hash of canonical name + label
     canonical_name: str
     label: str
 
@@ -220,6 +221,27 @@ class QuoteRow:
     confidence: float
     sentence_index: int
     attribution_id: str | None = None  # the attribution (table attribution) the quote belongs to
+
+
+@dataclass
+class ResolutionRow:
+    """Why a person mention got its entity: the rule, the score and the evidence it rested on."""
+
+    article_id: str
+    start_char: int
+    end_char: int
+    mention_text: str
+    entity_id: str
+    rule: str  # e.g. "full_name", "article_full_name", "corpus_surname", "recovered_honorific", "override"
+    score: float
+    evidence: str  # JSON
+    run_id: str
+
+    @classmethod
+    def of(cls, decision: dict, entity_id: str, run_id: str) -> "ResolutionRow":
+        return cls(decision["article_id"], decision["start_char"], decision["end_char"], decision["text"], entity_id,
+                   decision["rule"], float(decision.get("score") or 0.0),
+                   json.dumps(decision.get("evidence") or {}, sort_keys=True, default=str), run_id)
 
 
 @dataclass

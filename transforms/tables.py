@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable
 
-from wirehouse.transforms.records import ArticleRow, AttributionRow, EntityRow, MentionRow, QuoteRow, SentenceRow
+from wirehouse.transforms.records import ArticleRow, AttributionRow, EntityRow, MentionRow, QuoteRow, ResolutionRow, \
+    SentenceRow
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class Table:
 ARTICLE = Table("article", ArticleRow, "articles", key=("article_id",), suite="article")
 SENTENCE = Table("sentence", SentenceRow, "sentences", key=("article_id", "sentence_index"), child_of_article=True)
 ENTITY = Table("entity", EntityRow, "entities", key=("entity_id",), suite="entity",
-               maintained=("mention_count", "article_count"))
+               maintained=("mention_count", "article_count", "kb_id"))
 ENTITY_MENTION = Table("entity_mention", MentionRow, "mentions", key=("article_id", "start_char", "end_char"),
                        suite="entity_mention", child_of_article=True, entity_columns=("entity_id",))
 QUOTE = Table("quote", QuoteRow, "quotes", key=("quote_id",), suite="quote", child_of_article=True,
@@ -45,8 +46,11 @@ QUOTE = Table("quote", QuoteRow, "quotes", key=("quote_id",), suite="quote", chi
 ATTRIBUTION = Table("attribution", AttributionRow, "attributions", key=("attribution_id",), suite="attribution",
                     child_of_article=True, entity_columns=("speaker_entity_id",))
 
+ENTITY_RESOLUTION = Table("entity_resolution", ResolutionRow, "resolutions", key=("article_id", "start_char", "end_char"),
+                          child_of_article=True, entity_columns=("entity_id",))
+
 # In publishing order: an article before the rows that hang off it.
-TABLES: tuple[Table, ...] = (ARTICLE, SENTENCE, ENTITY, ENTITY_MENTION, QUOTE, ATTRIBUTION)
+TABLES: tuple[Table, ...] = (ARTICLE, SENTENCE, ENTITY, ENTITY_MENTION, QUOTE, ATTRIBUTION, ENTITY_RESOLUTION)
 BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
 AUDITED: tuple[Table, ...] = tuple(table for table in TABLES if table.suite)
 ARTICLE_CHILDREN: tuple[Table, ...] = tuple(table for table in TABLES if table.child_of_article)
@@ -70,6 +74,7 @@ class EnrichedBatch:
     mentions: list[MentionRow] = field(default_factory=list)
     quotes: list[QuoteRow] = field(default_factory=list)
     attributions: list[AttributionRow] = field(default_factory=list)
+    resolutions: list[ResolutionRow] = field(default_factory=list)
     # seconds spent per pipeline component ("tokenizer", "ner", "wirehouse_quotes", …) and "rows"
     timings: dict[str, float] = field(default_factory=dict)
 

@@ -52,18 +52,16 @@ def description(statement: str) -> str:
 
 def statements(name: str) -> list[str]:
     """The statements of a multi-statement file, in order."""
-    found = []
-    for statement in query(name).split(";"):
-        body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
-        if body:
-            found.append(body)
-    return found
+    code = "\n".join(line for line in query(name).splitlines() if not line.strip().startswith("--"))
+    return [statement.strip() for statement in code.split(";") if statement.strip()]
 
 
 def run_script(con: duckdb.DuckDBPyConnection, name: str, parameters: list | None = None) -> None:
-    """Run each statement of a multi-statement file with the same parameters."""
+    """Run each statement of a multi-statement file; the statements that take parameters
+    (`?`, `$1`) all take the same ones."""
     for statement in statements(name):
-        con.execute(statement, parameters or [])
+        takes = "?" in statement or re.search(r"\$\d", statement)
+        con.execute(statement, (parameters or []) if takes else [])
 
 
 # ---------------------------------------------------------------- statements over registry tables

@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 (pa.compute)
 
-from wirehouse.transforms.records import Rejection
-from wirehouse.transforms.tables import ARTICLE, ARTICLE_CHILDREN, COUNTED_TABLES, ENTITY, ENTITY_MENTION, TABLES, \
-    EnrichedBatch, Table, rows_as_columns
+from wirehouse.transforms.records import Rejection, entity_id_for
+from wirehouse.transforms.tables import ARTICLE, ARTICLE_CHILDREN, COUNTED_TABLES, ENTITY, ENTITY_MENTION, \
+    ENTITY_RESOLUTION, TABLES, EnrichedBatch, Table, rows_as_columns
 from wirehouse.warehouse import sql
 from wirehouse.warehouse.connection import WRITE_WAIT_SECONDS, connect, transaction, utc_now
 from wirehouse.warehouse.migrations import migrate
@@ -32,6 +33,7 @@ from wirehouse.warehouse.run_lock import RunLock
 
 if TYPE_CHECKING:
     from wirehouse.expectations.verdict import AuditReport, BatchOutcome
+    from wirehouse.transforms.identity_batch import IdentityUpdate
 
 
 def arrow_table(rows: list[Any], table: Table) -> pa.Table:
@@ -187,11 +189,12 @@ class Warehouse:
 
     # ---------------------------------------------------------------- batches
 
-    def write_batch(self, outcome: BatchOutcome, run_id: str, seen_keys: Iterable[str] = ()) -> None:
+    def write_batch(self, outcome: BatchOutcome, run_id: str, seen_keys: Iterable[str] = (),
+                    identity: IdentityUpdate | None = None) -> None:
         """Everything one batch leaves behind, in one transaction: every audit's results,
-        the quarantined parts, the published rows (replacing older versions), the
-        rejections, the rejections its loaded inputs no longer deserve, and that its
-        inputs (`seen_keys`) were seen."""
+        the quarantined parts, the published rows (replacing older versions), what the
+        identity step changed in stored rows and in its state, the rejections, the
+        rejections its loaded inputs no longer deserve, and that its inputs were seen."""
         with self._writing():
             self._record_seen(seen_keys, run_id)
             for report in outcome.audits:
@@ -200,8 +203,15 @@ class Warehouse:
                 self._quarantine(part, run_id, report)
             if outcome.published is not None:
                 self._publish(outcome.published, run_id, outcome.replaces)
+            if identity is not None:
+                self._apply_identity(identity, run_id)
             self._clear_rejections(outcome.loaded_keys)
             self._record_rejections(list(outcome.rejections), run_id)
+
+    def identity_state_rows(self) -> list[tuple[str, str, str]]:
+        """The identity step's state, as stored."""
+        with self.session() as con:
+            return con.execute(sql.query("identity_state")).fetchall()
 
     def publish(self, batch: EnrichedBatch, run_id: str, replaces: Iterable[str] = ()) -> None:
         """Replace old versions and insert a batch's rows in one transaction."""
@@ -322,6 +332,64 @@ class Warehouse:
         })
         with self._registered(staged_rejections=arrow):
             self.con.execute(sql.query("upsert_rejections"), [run_id, run_id, utc_now()])
+
+    def _apply_identity(self, update: IdentityUpdate, run_id: str) -> None:
+        """Stored rows follow the identity step's decisions; the counts of every entity that
+        gained or lost mentions are recounted exactly; the step's state is saved."""
+        changes = update.changes
+        touched: set[str] = set()
+        if changes.redecided:
+            staged = arrow_table(changes.redecided, ENTITY_RESOLUTION)
+            with self._registered(staged_spans=staged.select(["article_id", "start_char", "end_char"])):
+                touched |= {row[0] for row in self.con.execute(sql.query("mention_entities_at")).fetchall()}
+            with self._registered(staged_resolutions=staged):
+                sql.run_script(self.con, "redecide_mentions")
+            touched |= {row.entity_id for row in changes.redecided}
+        redirects = list(changes.redirects) + self._relabelled(changes.relabelled, update)
+        if redirects:
+            names = {row[0]: (row[1], row[2]) for row in self.con.execute(
+                sql.query("entity_names"), [sorted({new for _, new, _ in redirects})]).fetchall()}
+            arrow = pa.table({
+                "old_id": [old for old, _, _ in redirects], "new_id": [new for _, new, _ in redirects],
+                "reason": [why for _, _, why in redirects],
+                "canonical_name": [changes.person_names.get(new) or changes.name_of.get(new)
+                                   or names.get(new, (new, ""))[0] for _, new, _ in redirects],
+                "label": [names.get(new, ("", changes.label_of.get(new, "PERSON")))[1] or
+                          changes.label_of.get(new, "PERSON") for _, new, _ in redirects],
+            })
+            with self._registered(staged_redirects=arrow):
+                sql.run_script(self.con, "apply_redirects", [run_id, utc_now()])
+            touched |= {old for old, _, _ in redirects} | {new for _, new, _ in redirects}
+        if changes.person_names:
+            names = pa.table({"entity_id": list(changes.person_names), "canonical_name": list(changes.person_names.values())})
+            with self._registered(staged_names=names.filter(pa.compute.not_equal(names["canonical_name"], ""))):
+                sql.run_script(self.con, "rename_people")
+        if touched:
+            with self._registered(staged_entity_ids=pa.table({"entity_id": pa.array(sorted(touched), pa.string())})):
+                sql.run_script(self.con, "recount_entities")
+        if update.state_rows:
+            state = pa.table({"part": [r[0] for r in update.state_rows], "key": [r[1] for r in update.state_rows],
+                              "value": pa.array([r[2] for r in update.state_rows], pa.string())})
+            with self._registered(staged_state=state):
+                sql.run_script(self.con, "save_identity_state")
+
+    def _relabelled(self, relabelled: dict[str, str], update: IdentityUpdate) -> list[tuple[str, str, str]]:
+        """Stored entities whose name the warehouse now labels otherwise: each moves to the id
+        of its name under the new label (a person's: its identity)."""
+        if not relabelled:
+            return []
+        moves = []
+        for entity_id, name, label in self.con.execute(sql.query("entities_named"), [sorted(relabelled)]).fetchall():
+            new_label = relabelled.get(name.casefold())
+            if new_label is None or new_label == label:
+                continue
+            new_id = update.changes.person_of_name.get(name.casefold()) if new_label == "PERSON" else None
+            new_id = new_id or entity_id_for(name, new_label)
+            if new_id != entity_id:
+                update.changes.label_of[new_id] = new_label
+                update.changes.name_of[new_id] = name
+                moves.append((entity_id, new_id, "label"))
+        return moves
 
     def _record_seen(self, source_keys: Iterable[str], run_id: str) -> None:
         keys = sorted(set(source_keys))

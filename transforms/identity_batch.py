@@ -1,0 +1,211 @@
+"""An enriched batch through the identity step: its names in, its rows rewritten, the stored rows' changes out.
+
+`names_of(batch)` gives the identity step (identity.py) each article's entity clusters with
+the text around every mention. `apply(batch, result, state)` writes the step's decisions
+into the batch's rows before they are audited and published: person mentions take their
+warehouse identity, names take the warehouse's label, recovered mentions become rows,
+speakers follow their person, and every decision gets an `entity_resolution` row. What
+the step decided about rows already stored (a surname decided again, two ids merged, a
+name relabelled) comes back as `StoredChanges` for the same transaction.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from pathlib import PurePath
+
+from wirehouse.transforms.identity import NON_NAME_LABELS, ArticleNames, BatchResult, NameCluster, NameMention, resolve
+from wirehouse.transforms.person_names import fold
+from wirehouse.transforms.records import EntityRow, MentionRow, ResolutionRow, entity_id_for
+from wirehouse.transforms.tables import EnrichedBatch
+
+CONTEXT_CHARS = 24  # characters of body kept on each side of a mention (honorifics, following words)
+PERSON = "PERSON"
+
+
+def section_of(source_path: str, source_line: int | None) -> str:
+    """Where an article stands in its source: the folder of a file (BBC: business, sport, ...),
+    the file itself for a document inside a file (a .jsonl line, a table row, a WARC record)."""
+    path = PurePath(source_path)
+    if source_line is not None:
+        return path.stem
+    return path.parent.name
+
+
+def names_of(batch: EnrichedBatch) -> list[ArticleNames]:
+    """Each article's clusters of names, in the identity step's records."""
+    bodies = {row.article_id: row for row in batch.articles}
+    entities = {row.entity_id: row for row in batch.entities}
+    clusters: dict[str, dict[str, list[MentionRow]]] = defaultdict(lambda: defaultdict(list))
+    for mention in batch.mentions:
+        clusters[mention.article_id][mention.entity_id].append(mention)
+    found = []
+    for article_id, row in bodies.items():
+        body = row.body
+        named = []
+        for entity_id, mentions in sorted(clusters[article_id].items()):
+            entity = entities[entity_id]
+            named.append(NameCluster(entity_id, entity.canonical_name, entity.label, tuple(
+                NameMention(m.start_char, m.end_char, m.mention_text, m.label, m.raw_label, m.role, m.sentence_index,
+                            body[max(0, m.start_char - CONTEXT_CHARS):m.start_char],
+                            body[m.end_char:m.end_char + CONTEXT_CHARS])
+                for m in sorted(mentions, key=lambda m: m.start_char))))
+        found.append(ArticleNames(article_id, row.source_path, section_of(row.source_path, row.source_line),
+                                  tuple(named), body))
+    return found
+
+
+@dataclass
+class IdentityUpdate:
+    """What a batch's identity step writes beside the batch: changes to stored rows, and the
+    state entries the batch changed (part, key, JSON value or None for a deleted entry)."""
+
+    changes: "StoredChanges"
+    state_rows: list[tuple[str, str, str | None]]
+
+
+@dataclass
+class StoredChanges:
+    """What the step decided about rows stored by earlier batches, for the batch's transaction."""
+
+    redecided: list[ResolutionRow] = field(default_factory=list)  # person mentions decided again
+    redirects: list[tuple[str, str, str]] = field(default_factory=list)  # (old id, new id, why)
+    relabelled: dict[str, str] = field(default_factory=dict)  # name key (casefolded) -> its warehouse label
+    person_names: dict[str, str] = field(default_factory=dict)  # person id -> its canonical name now
+    person_of_name: dict[str, str] = field(default_factory=dict)  # name key -> the person named so, if any
+    label_of: dict[str, str] = field(default_factory=dict)  # new entity id -> its label (filled when written)
+    name_of: dict[str, str] = field(default_factory=dict)  # new entity id -> its name (filled when written)
+
+
+def canonical_name(state: dict, identity_id: str, fallback: str) -> str:
+    """The form a person is named by most often, else the name key as written."""
+    identity = dict.get(state["identities"], identity_id)
+    if identity is None:
+        return fallback
+    forms = identity["forms"]
+    if forms:
+        return max(forms, key=lambda form: (forms[form], form))
+    return " ".join(word.capitalize() for word in identity["key"].split())
+
+
+def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -> StoredChanges:
+    """Rewrite the batch's rows with the step's decisions (in place); returns the changes to
+    rows stored earlier."""
+    decided = {(r["article_id"], r["start_char"], r["end_char"]): r for r in result.mentions}
+    entities = {row.entity_id: row for row in batch.entities}
+    sentences: dict[str, list[int]] = defaultdict(list)
+    for sentence in batch.sentences:
+        sentences[sentence.article_id].append(sentence.start_char)
+    for starts in sentences.values():
+        starts.sort()
+
+    def identity_of(row: dict) -> str:
+        return resolve(state, row["identity_id"])
+
+    # person mentions: the decided span, or the row whose span holds decided ones
+    by_article: dict[str, list[dict]] = defaultdict(list)
+    for row in result.mentions:
+        by_article[row["article_id"]].append(row)
+    placed: set[tuple[str, int, int]] = set()
+    person_of_cluster: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    kept: list[MentionRow] = []
+    for mention in batch.mentions:
+        key = (mention.article_id, mention.start_char, mention.end_char)
+        inside = [r for r in by_article.get(mention.article_id, ())
+                  if mention.start_char <= r["start_char"] and r["end_char"] <= mention.end_char]
+        row = decided.get(key) or (inside[0] if inside else None)
+        old_entity = mention.entity_id
+        if row is not None:
+            placed.add((row["article_id"], row["start_char"], row["end_char"]))
+            mention.entity_id, mention.label = identity_of(row), PERSON
+            person_of_cluster[(mention.article_id, old_entity)][mention.entity_id] += 1
+        else:
+            entity = entities[old_entity]
+            label = dict.get(state["label_decided"], entity.canonical_name.casefold(), mention.label)
+            if entity.label in NON_NAME_LABELS:
+                label = mention.label
+            mention.label = label
+            mention.entity_id = entity_id_for(entity.canonical_name, label)
+        kept.append(mention)
+    # decided spans no row holds: recovered mentions, and the other names of a list
+    for row in result.mentions:
+        key = (row["article_id"], row["start_char"], row["end_char"])
+        if key in placed:
+            continue
+        starts = sentences.get(row["article_id"], [0])
+        kept.append(MentionRow(row["article_id"], identity_of(row), row["text"], PERSON, None, row["start_char"],
+                               row["end_char"], max(bisect.bisect_right(starts, row["start_char"]) - 1, 0)))
+    kept.sort(key=lambda m: (m.article_id, m.start_char, m.end_char))
+    batch.mentions = kept
+
+    # speakers follow the mention they were found at, else the person their cluster became
+    spans: dict[str, list[MentionRow]] = defaultdict(list)
+    for mention in kept:
+        spans[mention.article_id].append(mention)
+
+    def speaker_entity(article_id: str, start: int | None, end: int | None, old: str | None) -> str | None:
+        if old is None:
+            return None
+        if start is not None:
+            for mention in spans.get(article_id, ()):
+                if mention.start_char < end and start < mention.end_char and mention.label == PERSON:
+                    return mention.entity_id
+        people = person_of_cluster.get((article_id, old))
+        if people:
+            return max(people, key=lambda person: (people[person], person))
+        entity = entities.get(old)
+        if entity is None:
+            return old
+        label = dict.get(state["label_decided"], entity.canonical_name.casefold(), entity.label)
+        return entity_id_for(entity.canonical_name, label)
+
+    for quote in batch.quotes:
+        quote.speaker_entity_id = speaker_entity(quote.article_id, quote.speaker_start_char, quote.speaker_end_char,
+                                                 quote.speaker_entity_id)
+    for attribution in batch.attributions:
+        attribution.speaker_entity_id = speaker_entity(attribution.article_id, attribution.source_start_char,
+                                                       attribution.source_end_char, attribution.speaker_entity_id)
+
+    # the batch's entities: people by their identity's name, other names by their warehouse label
+    names: dict[str, EntityRow] = {}
+    for mention in kept:
+        if mention.entity_id in names:
+            continue
+        if mention.label == PERSON and mention.entity_id not in entities:
+            names[mention.entity_id] = EntityRow(mention.entity_id,
+                                                 canonical_name(state, mention.entity_id, mention.mention_text), PERSON)
+    for old in entities.values():
+        label = dict.get(state["label_decided"], old.canonical_name.casefold(), old.label)
+        if old.label in NON_NAME_LABELS:
+            label = old.label
+        new_id = entity_id_for(old.canonical_name, label)
+        names.setdefault(new_id, EntityRow(new_id, old.canonical_name, label))
+    used = {m.entity_id for m in kept} | {q.speaker_entity_id for q in batch.quotes} | \
+        {a.speaker_entity_id for a in batch.attributions}
+    batch.entities = [row for entity_id, row in names.items() if entity_id in used]
+    by_id = {row.entity_id: row for row in batch.entities}
+    for quote in batch.quotes:
+        if quote.speaker_entity_id in by_id:
+            quote.speaker_name = by_id[quote.speaker_entity_id].canonical_name
+    for attribution in batch.attributions:
+        if attribution.speaker_entity_id in by_id:
+            attribution.speaker_name = by_id[attribution.speaker_entity_id].canonical_name
+
+    batch.resolutions = [ResolutionRow.of(row, identity_of(row), run_id) for row in result.mentions]
+    changes = StoredChanges(
+        redecided=[ResolutionRow.of(row, identity_of(row), run_id) for row in result.updated_mentions],
+        redirects=list(result.redirects),
+        relabelled=dict(result.labels),
+    )
+    touched = {identity_of(row) for row in result.mentions + result.updated_mentions}
+    touched |= {resolve(state, new) for _, new, _ in result.redirects}
+    changes.person_names = {person: canonical_name(state, person, "") for person in touched
+                            if dict.get(state["identities"], person) is not None}
+    for name in result.labels:
+        key = " ".join(fold(word) for word in name.split())
+        person = dict.get(state["key_index"], key)
+        if person is not None:
+            changes.person_of_name[name] = resolve(state, person)
+    return changes

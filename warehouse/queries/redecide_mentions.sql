@@ -1,0 +1,10 @@
+-- Person mentions decided again (registered Arrow table staged_resolutions, the
+-- entity_resolution rows): their entity and their explanation are replaced.
+UPDATE entity_mention SET entity_id = s.entity_id, label = 'PERSON'
+FROM staged_resolutions s
+WHERE entity_mention.article_id = s.article_id
+  AND entity_mention.start_char = s.start_char
+  AND entity_mention.end_char = s.end_char;
+DELETE FROM entity_resolution
+WHERE (article_id, start_char, end_char) IN (SELECT (article_id, start_char, end_char) FROM staged_resolutions);
+INSERT INTO entity_resolution SELECT * FROM staged_resolutions;
