@@ -155,3 +155,34 @@ def test_scare_quote_in_running_text_is_partial(nlp):
     text = "Jeb Bush reserved his passion for the cause of “comprehensive immigration reform.”"
     [quote] = quotes_of(nlp, text)
     assert quote.quote_type == "partial"
+
+
+# ---------------------------------------------------------------- speakers are people or organisations
+
+
+@pytest.mark.parametrize("text, reason", [
+    # a relative pronoun with no entity for an antecedent (BBC, 2005: a scare-quoted label)
+    ('Ministers want so-called "control orders on suspects", which said nothing about trials.', None),
+    ('"It changes everything," you might say.', "generic_pronoun"),
+    ('"The figures are clear," the report said.', "not_an_entity"),
+    ('"This is the end of an era," this says.', "demonstrative"),
+])
+def test_no_speaker_name_but_a_reason(nlp, text, reason):
+    (quote,) = [q for q in nlp(text)._.quotes if q.quote_type == "direct"] or nlp(text)._.quotes
+    assert quote.speaker_canonical is None
+    if reason:
+        assert quote.attribution == reason and quote.confidence == 0.3
+
+
+def test_a_spokesman_speaks_for_his_organisation(nlp):
+    doc = nlp('Vodafone cut its prices on Monday. "We will keep investing in the network," a Vodafone spokesman '
+              'said.')
+    (quote,) = doc._.quotes
+    assert (quote.speaker_canonical, quote.speaker_label, quote.attribution) == ("Vodafone", "ORG", "spokesperson_for")
+    assert quote.speaker_text == "a Vodafone spokesman"
+
+
+def test_a_relative_pronoun_stands_for_the_person_it_describes(nlp):
+    doc = nlp('Prime Minister Tony Blair, who said "we will not waver", left for Brussels on Monday.')
+    (quote,) = doc._.quotes
+    assert quote.speaker_canonical == "Tony Blair"

@@ -21,9 +21,12 @@ from wirehouse.transforms.speakers import Speaker, SpeakerFinder
 
 # How much a quote's speaker can be trusted, by how it was found.
 CONFIDENCE = {
-    "cue_subject": 0.9, "according_to": 0.85, "title": 0.8, "pronoun": 0.75, "colon": 0.75,
+    "cue_subject": 0.9, "according_to": 0.85, "title": 0.8, "spokesperson_for": 0.8, "pronoun": 0.75, "colon": 0.75,
     "continuation": 0.7, "verb_subject": 0.6, "preceding_sentence": 0.6, "none": 0.2,
 }
+# A quote whose speaker is no person or organisation keeps the local mention's offsets, and
+# `attribution` says why there is no speaker (speakers.NO_SPEAKER_WORDS, "not_an_entity", ...).
+NO_SPEAKER_CONFIDENCE = 0.3
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,8 @@ def extract_quotes(doc: Doc) -> list[QuoteMatch]:
         speakers.append(speaker)
         attribution = speaker.attribution if speaker else "none"
         confidence = CONFIDENCE[attribution]
-        if speaker and speaker.canonical is None and attribution in ("pronoun", "title"):
-            confidence -= 0.15
+        if speaker and speaker.canonical is None:
+            attribution, confidence = speaker.reason or "not_an_entity", NO_SPEAKER_CONFIDENCE
         if kind == "partial":
             confidence *= 0.8
         found.append(

@@ -81,7 +81,7 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
                 quote_text=found.text,
                 start_char=found.start_char,
                 end_char=found.end_char,
-                speaker_name=found.speaker_canonical or found.speaker_text,
+                speaker_name=found.speaker_canonical,  # a person or an organisation, else NULL (see attribution)
                 speaker_entity_id=speaker_entity_id,
                 speaker_start_char=found.speaker_start_char,
                 speaker_end_char=found.speaker_end_char,

@@ -29,6 +29,14 @@ from wirehouse.transforms.pos import is_determiner, is_verb
 from wirehouse.transforms.quote_spans import QuoteSpan, paragraphs
 
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
+RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
+SPOKESPERSONS = {"spokesman", "spokeswoman", "spokesperson", "spokesmen", "spokeswomen", "spokespeople"}
+# Subjects that are no person or organisation, and why the speaker stays NULL.
+NO_SPEAKER_WORDS = {
+    "which": "relative_pronoun", "that": "relative_pronoun", "who": "relative_pronoun", "whom": "relative_pronoun",
+    "you": "generic_pronoun", "one": "generic_pronoun", "everyone": "generic_pronoun", "someone": "generic_pronoun",
+    "people": "generic_pronoun", "this": "demonstrative", "these": "demonstrative", "those": "demonstrative",
+}
 SPEAKER_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 SENTENCE_END = {".", "!", "?"}
 MAX_FRAME_TOKENS = 40
@@ -38,11 +46,12 @@ MAX_FRAME_TOKENS = 40
 class Speaker:
     start: int
     end: int
-    text: str
-    canonical: str | None
+    text: str  # the local mention ("he", "the minister", "a spokesman")
+    canonical: str | None  # the person or organisation it is; None when it is none
     label: str | None
     cue: str | None
-    attribution: str
+    attribution: str  # how it was found
+    reason: str | None = None  # why `canonical` is None (NO_SPEAKER_REASONS)
 
 
 class SpeakerFinder:
@@ -219,26 +228,50 @@ class SpeakerFinder:
         return _with_attribution(found, "preceding_sentence") if found else None
 
     def make_speaker(self, head: Token, cue: str, attribution: str) -> Speaker:
-        """The local mention around a subject token, linked to its canonical entity."""
+        """The local mention around a subject token, linked to its canonical entity; a
+        speaker is a person or an organisation, so anything else says why it is none."""
         lower = head.lower_
+        found_by_cue = attribution in ("cue_subject", "verb_subject")
+        if lower in RELATIVE_PRONOUNS and head.head.dep_ == "relcl" and head.head.head.i != head.head.i:
+            antecedent = head.head.head  # "Bennett, who said": the noun the clause describes
+            if mention_at(self.doc, antecedent.idx, antecedent.idx + len(antecedent)) is not None:
+                return self.make_speaker(antecedent, cue, attribution)
         if lower in SPEAKER_PRONOUNS:
             canonical = self.resolve_pronoun(head)
             return Speaker(head.idx, head.idx + len(head), head.text,
                            canonical.canonical_name if canonical else None,
                            canonical.label if canonical else None, cue,
-                           "pronoun" if attribution in ("cue_subject", "verb_subject") else attribution)
+                           "pronoun" if found_by_cue else attribution, None if canonical else "unresolved_pronoun")
+        if lower in NO_SPEAKER_WORDS:
+            return Speaker(head.idx, head.idx + len(head), head.text, None, None, cue, attribution,
+                           NO_SPEAKER_WORDS[lower])
         mention = mention_at(self.doc, head.idx, head.idx + len(head))
         if mention is not None and mention.label in SPEAKER_LABELS:
             return Speaker(mention.start_char, mention.end_char, mention.text,
                            mention.canonical_name, mention.label, cue, attribution)
         phrase = _noun_phrase(head)
+        if lower in SPOKESPERSONS:  # "a Vodafone spokesman": the organisation speaks through them
+            organisation = next((m for m in self.mentions_within(phrase.start_char, head.idx)
+                                 if m.label in ("ORG", "GPE", "NORP")), None)
+            if organisation is not None:
+                return Speaker(phrase.start_char, phrase.end_char, phrase.text, organisation.canonical_name,
+                               organisation.label, cue, "spokesperson_for")
         if lower in PERSON_ROLE_NOUNS:
             holder = self.resolve_title(phrase, head)
             return Speaker(phrase.start_char, phrase.end_char, phrase.text,
                            holder.canonical_name if holder else None,
                            holder.label if holder else None, cue,
-                           "title" if attribution in ("cue_subject", "verb_subject") else attribution)
-        return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution)
+                           "title" if found_by_cue else attribution, None if holder else "unresolved_title")
+        return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution,
+                       "not_an_entity")
+
+    def mentions_within(self, start: int, end: int) -> list:
+        k = bisect.bisect_left(self.mention_starts, start)
+        found = []
+        while k < len(self.mentions) and self.mentions[k].start_char < end:
+            found.append(self.mentions[k])
+            k += 1
+        return found
 
     def resolve_pronoun(self, pronoun: Token):
         """The most recent salient compatible mention before a pronoun: in the nearest
@@ -279,7 +312,7 @@ class SpeakerFinder:
 
 def _with_attribution(speaker: Speaker, attribution: str) -> Speaker:
     return Speaker(speaker.start, speaker.end, speaker.text, speaker.canonical, speaker.label, speaker.cue,
-                   attribution)
+                   attribution, speaker.reason)
 
 
 def _subject_of(verb: Token, climb: bool = True) -> Token | None:
