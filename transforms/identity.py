@@ -1,7 +1,8 @@
 """One identity per person across the warehouse: surnames linked to the full name they stand for.
 
 Pure functions over plain records of one batch and the identity state the warehouse keeps
-(warehouse/identity_state.py loads it once per run and writes back what each batch changed):
+(identity_state.py: loaded once per run, and what each batch changed is written back with
+the batch; here a record is read with `.get` and taken out with `[]` only to be changed):
 
 - every person named in full gets an identity, `stable_hash("person", name key)`; spelling
   variants of one full name ("George W Bush" / "George Bush", "Steve" / "Steven Gerrard")
@@ -137,7 +138,7 @@ def _known_surname(state: dict, name_key: str, batch_surnames: Counter | None = 
     if " " in name_key:
         return False
     ids = {resolve(state, i) for i in state["surname_index"].get(fold(name_key), ())}
-    seen = sum(state["identities"][i]["anchored_articles"] for i in ids)
+    seen = sum(state["identities"].get(i)["anchored_articles"] for i in ids)
     return seen + (batch_surnames or {}).get(fold(name_key), 0) >= 3
 
 
@@ -188,7 +189,7 @@ def score_candidates(state: dict, p: Params, surname: str, section: str, keys: s
     for cid in sorted({resolve(state, i) for i in state["surname_index"].get(surname, ())}):
         if cid in exclude:
             continue
-        c = state["identities"][cid]
+        c = state["identities"].get(cid)
         if c["anchored_articles"] == 0:
             continue
         if initial and (c["first"] or "")[:1] != initial:
@@ -296,7 +297,7 @@ def _recovery_index(state: dict, p: Params, batch_articles=None):
                 if state["label_decided"].get(form.casefold(), "PERSON") == "PERSON":
                     known_full[form.split()[0]].setdefault(form, ident["id"])
     surnames = {s for s, ids in state["surname_index"].items()
-                if not place_like(state, s) and any(known(state["identities"][resolve(state, i)]) for i in ids)}
+                if not place_like(state, s) and any(known(state["identities"].get(resolve(state, i))) for i in ids)}
     return known_full, surnames
 
 
@@ -583,8 +584,8 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                 res.mentions.append(row)
 
     # --- 6. short clusters of earlier batches whose surname got new candidates: decide again
-    changed = {state["identities"][i]["surname"] for i in new_ids} | {
-        state["identities"][a]["surname"] for a, _, _ in res.redirects}
+    changed = {state["identities"].get(i)["surname"] for i in new_ids} | {
+        state["identities"].get(a)["surname"] for a, _, _ in res.redirects}
     for surname in sorted(changed):
         for skey in sorted(state["short_by_surname"].get(surname, ())):
             ev = state["short"][skey]
@@ -598,12 +599,11 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                                                      entity_id=ev["entity_id"], **new))
     # mention counts
     for row in res.mentions:
-        ident = state["identities"].get(row["identity_id"])
-        if ident is not None:
-            ident["mentions"] += 1
+        if row["identity_id"] in state["identities"]:
+            state["identities"][row["identity_id"]]["mentions"] += 1
     for row in res.mentions + res.updated_mentions:
         state["published"].add(row["identity_id"])
-    res.identities = [state["identities"][i] for i in sorted({r["identity_id"] for r in res.mentions}) if i in state["identities"]]
+    res.identities = [state["identities"].get(i) for i in sorted({r["identity_id"] for r in res.mentions}) if i in state["identities"]]
     return res
 
 
@@ -694,11 +694,11 @@ def _decide_short(state, p, art, c, m, name, local, first_local=None) -> dict:
               role=m.role, initial=name.initial, keys=sorted(_context_keys(art, c) if c is not None else _context_keys(art, None)))
     here = local.get(surname, [])
     if name.initial:
-        here = [(s, i) for s, i in here if (state["identities"][i]["first"] or "")[:1] == name.initial]
+        here = [(s, i) for s, i in here if (state["identities"].get(i)["first"] or "")[:1] == name.initial]
     if here:
         options = sorted({i for _, i in here})
         if name.gender and p.use_gender:
-            options = [i for i in options if _gender_of(state["identities"][i]) in (None, name.gender)]
+            options = [i for i in options if _gender_of(state["identities"].get(i)) in (None, name.gender)]
         if len(options) == 1:
             return dict(identity_id=options[0], rule="article_full_name", score=1.0, evidence=dict(local=len(here)))
         if len(options) > 1:
@@ -738,7 +738,7 @@ def _decide_from_evidence(state, p, ev) -> dict:
 def _remember_short(state, art, c, m, name, row) -> None:
     skey = stable_hash("short", art.article_id, name.surname, name.initial or "", name.gender or "",
                        c.entity_id if c is not None else m.start_char)
-    ev = state["short"].get(skey)
+    ev = state["short"][skey] if skey in state["short"] else None
     if ev is None:
         ev = dict(article_id=art.article_id, section=art.section, surname=name.surname, gender=name.gender,
                   role=m.role, initial=name.initial, entity_id=c.entity_id if c is not None else None,

@@ -109,19 +109,28 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
     for row in result.mentions:
         by_article[row["article_id"]].append(row)
     placed: set[tuple[str, int, int]] = set()
+    mentions_of: dict[str, list[MentionRow]] = defaultdict(list)  # as spaCy's spans were, per article
+    for mention in batch.mentions:
+        mentions_of[mention.article_id].append(mention)
     person_of_cluster: dict[tuple[str, str], Counter] = defaultdict(Counter)
     kept: list[MentionRow] = []
     for mention in batch.mentions:
         key = (mention.article_id, mention.start_char, mention.end_char)
+        old_entity = mention.entity_id
+        row = decided.get(key)
         inside = [r for r in by_article.get(mention.article_id, ())
                   if mention.start_char <= r["start_char"] and r["end_char"] <= mention.end_char]
-        row = decided.get(key) or (inside[0] if inside else None)
-        old_entity = mention.entity_id
+        if row is None and inside and entities[old_entity].label == PERSON:
+            # a person span holding names of its own ("Carragher and Brown", "Briton Tim Henman"):
+            # the names take its place, each with its own span; the new rows are added below
+            for part in inside:
+                person_of_cluster[(mention.article_id, old_entity)][identity_of(part)] += 1
+            continue
         if row is not None:
-            placed.add((row["article_id"], row["start_char"], row["end_char"]))
+            placed.add(key)
             mention.entity_id, mention.label = identity_of(row), PERSON
             person_of_cluster[(mention.article_id, old_entity)][mention.entity_id] += 1
-        else:
+        else:  # not a person: the warehouse's label for its name (a person inside it gets a row below)
             entity = entities[old_entity]
             label = dict.get(state["label_decided"], entity.canonical_name.casefold(), mention.label)
             if entity.label in NON_NAME_LABELS:
@@ -129,14 +138,18 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
             mention.label = label
             mention.entity_id = entity_id_for(entity.canonical_name, label)
         kept.append(mention)
-    # decided spans no row holds: recovered mentions, and the other names of a list
+    # decided spans no row holds: recovered mentions, and names inside a longer span
     for row in result.mentions:
         key = (row["article_id"], row["start_char"], row["end_char"])
         if key in placed:
             continue
         starts = sentences.get(row["article_id"], [0])
-        kept.append(MentionRow(row["article_id"], identity_of(row), row["text"], PERSON, None, row["start_char"],
-                               row["end_char"], max(bisect.bisect_right(starts, row["start_char"]) - 1, 0)))
+        holder = next((m for m in mentions_of[row["article_id"]]
+                       if m.start_char <= row["start_char"] and row["end_char"] <= m.end_char), None)
+        kept.append(MentionRow(row["article_id"], identity_of(row), row["text"], PERSON,
+                               holder.raw_label if holder is not None else None, row["start_char"],
+                               row["end_char"], max(bisect.bisect_right(starts, row["start_char"]) - 1, 0),
+                               holder.role if holder is not None else None))
     kept.sort(key=lambda m: (m.article_id, m.start_char, m.end_char))
     batch.mentions = kept
 

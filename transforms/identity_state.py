@@ -49,8 +49,9 @@ class ChangedAssignments(dict):
 
 
 class ChangedRecords(dict):
-    """A map of mutable records (dicts, counters) that remembers every key handed out: a
-    record taken out may be changed in place."""
+    """A map of mutable records (dicts, counters) that remembers every key taken out with
+    `[]`: such a record may be changed in place. `get` is for reading (identity.py takes
+    records it changes with `[]`)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -59,11 +60,6 @@ class ChangedRecords(dict):
     def __getitem__(self, key: Any) -> Any:
         self.changed.add(key)
         return super().__getitem__(key)
-
-    def get(self, key: Any, default: Any = None) -> Any:
-        if key in self:
-            self.changed.add(key)
-        return super().get(key, default)
 
     def setdefault(self, key: Any, default: Any = None) -> Any:
         self.changed.add(key)

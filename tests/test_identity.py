@@ -1,0 +1,201 @@
+"""People across the warehouse: each rule of the identity step on a short real case (the
+names are the BBC corpus's, 2004-05), the state kept between batches, and a few hundred BBC
+articles through the real flow."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+import duckdb
+import pytest
+
+from tests.conftest import shared_path
+from wirehouse.transforms import identity as I
+from wirehouse.transforms.identity_state import changed_rows, empty_state, load
+from wirehouse.transforms.person_names import names_compatible, parse_names
+from wirehouse.transforms.records import stable_hash
+from wirehouse.transforms.warehouse_labels import decide_label
+
+
+def mention(start, text, label="PERSON", role=None, before="", after=""):
+    return I.NameMention(start, start + len(text), text, label, label, role, 0, before, after)
+
+
+def article(article_id, section, clusters, body=None):
+    return I.ArticleNames(article_id, f"/bbc/{section}/{article_id}.txt", section, tuple(clusters), body)
+
+
+def cluster(name, label, *mentions):
+    return I.NameCluster(stable_hash("entity", label, name), name, label, tuple(mentions))
+
+
+def person(key):
+    return stable_hash("person", key)
+
+
+# ---------------------------------------------------------------- names
+
+def test_the_person_inside_a_mention():
+    [(name, start, end)] = parse_names("Mr Brown's International Finance Facility")
+    assert name.tokens == ("brown",) and name.honorific == "mr" and (start, end) == (3, 8)
+    assert [n.tokens for n, _, _ in parse_names("Both Mr Brown and Mr Blair")] == [("brown",), ("blair",)]
+    [(name, _, _)] = parse_names("Blair", before="said Mrs ")
+    assert name.gender == "f"
+    [(name, _, _)] = parse_names("Robinson", before="; J ")  # a line-up: initial and surname
+    assert name.initial == "j" and name.surname == "robinson"
+
+
+def test_spelling_variants_of_one_name():
+    assert names_compatible(("george", "bush"), ("george", "w", "bush")) == "middle"
+    assert names_compatible(("steve", "gerrard"), ("steven", "gerrard")) == "prefix"
+    assert names_compatible(("mathew", "tait"), ("matthew", "tait")) == "spelling"
+    assert names_compatible(("chris", "jones"), ("chris", "rhys", "jones")) is None  # a middle word is a name
+    assert names_compatible(("gary", "neville"), ("phil", "neville")) is None
+    assert names_compatible(("george", "w", "bush"), ("george", "h", "w", "bush")) is None
+
+
+# ---------------------------------------------------------------- labels
+
+def test_labels_are_decided_from_every_mention_and_the_cues_around_them():
+    assert decide_label(Counter(PERSON=27), Counter(org_follower=13, determiner=12)) == "ORG"  # "Yukos boss"
+    assert decide_label(Counter(PERSON=63), Counter(determiner=41, work_follower=48)) == "WORK_OF_ART"  # an Oscar
+    assert decide_label(Counter(LOC=16), Counter(product_follower=15, determiner=16)) == "PRODUCT"  # Windows
+    assert decide_label(Counter(PERSON=11), Counter(determiner=4), full_name=True) == "PERSON"  # Mark Cueto
+    assert decide_label(Counter(PERSON=145), Counter(honorific=281, determiner=7)) == "PERSON"  # Mr Blair
+
+
+# ---------------------------------------------------------------- people across articles
+
+def politics(article_id):
+    return article(article_id, "politics", [
+        cluster("Gordon Brown", "PERSON", mention(0, "Gordon Brown", role="Chancellor"),
+                mention(40, "Brown", before="said Mr ")),
+        cluster("Treasury", "ORG", mention(80, "Treasury", "ORG")),
+        cluster("Labour", "ORG", mention(100, "Labour", "ORG"))])
+
+
+def sport(article_id):
+    return article(article_id, "sport", [
+        cluster("Wes Brown", "PERSON", mention(0, "Wes Brown")),
+        cluster("Rio Ferdinand", "PERSON", mention(30, "Rio Ferdinand")),
+        cluster("Manchester United", "ORG", mention(60, "Manchester United", "ORG"))])
+
+
+def test_a_bare_surname_links_to_the_person_the_evidence_supports_and_namesakes_stay_apart():
+    state = I.new_state()
+    first = I.process_batch(state, [politics(f"p{i}") for i in range(6)] + [sport(f"s{i}") for i in range(3)])
+    assert {r["identity_id"] for r in first.mentions if r["text"] == "Brown"} == {person("gordon brown")}
+    later = I.process_batch(state, [
+        article("p-bare", "politics", [cluster("Brown", "PERSON", mention(0, "Brown", before="Mr ")),
+                                       cluster("Treasury", "ORG", mention(20, "Treasury", "ORG"))]),
+        article("s-bare", "sport", [cluster("Brown", "PERSON", mention(0, "Brown")),
+                                    cluster("Rio Ferdinand", "PERSON", mention(10, "Rio Ferdinand")),
+                                    cluster("Manchester United", "ORG", mention(30, "Manchester United", "ORG"))]),
+        article("p-mrs", "politics", [cluster("Brown", "PERSON", mention(0, "Brown", before="Mrs ")),
+                                      cluster("Labour", "ORG", mention(20, "Labour", "ORG"))]),
+    ])
+    decided = {r["article_id"]: r for r in later.mentions if r["text"] == "Brown"}
+    assert decided["p-bare"]["identity_id"] == person("gordon brown")
+    assert decided["p-bare"]["rule"] == "corpus_surname" and decided["p-bare"]["score"] >= 0.6
+    assert decided["s-bare"]["identity_id"] == person("wes brown")  # the Manchester United line-up
+    assert decided["p-mrs"]["identity_id"] not in (person("gordon brown"), person("wes brown"))  # not the Chancellor
+
+
+def test_a_spelling_variant_that_arrives_later_redirects_the_older_id():
+    state = I.new_state()
+    company = [cluster("White House", "ORG", mention(50, "White House", "ORG")),
+               cluster("Iraq", "GPE", mention(70, "Iraq", "GPE"))]
+    I.process_batch(state, [article(f"a{i}", "politics", [cluster("George Bush", "PERSON", mention(0, "George Bush"))]
+                                    + company) for i in range(2)])
+    result = I.process_batch(state, [article(f"b{i}", "politics", [
+        cluster("George W Bush", "PERSON", mention(0, "George W Bush"))] + company) for i in range(3)])
+    assert I.resolve(state, person("george bush")) == I.resolve(state, person("george w bush"))
+    assert result.redirects and result.redirects[0][2] == "middle"
+
+
+def test_an_analyst_pin_wins_over_the_evidence():
+    state = I.new_state()
+    result = I.process_batch(state, [article("a", "sport", [
+        cluster("Chris Jones", "PERSON", mention(0, "Chris Jones")),
+        cluster("Chris Rhys Jones", "PERSON", mention(20, "Chris Rhys Jones"))])],
+        overrides={"mentions": {"a:0": "person:pinned"}})
+    decided = {r["text"]: r for r in result.mentions}
+    assert decided["Chris Jones"]["identity_id"] == "person:pinned" and decided["Chris Jones"]["rule"] == "override"
+
+
+def test_a_missed_mention_is_recovered_from_the_body():
+    body = "Gordon Brown said on Monday the economy was strong. Later Mr Brown met union leaders."
+    state = I.new_state()
+    result = I.process_batch(state, [article("p", "politics", [
+        cluster("Gordon Brown", "PERSON", mention(0, "Gordon Brown"))], body=body)])
+    recovered = [r for r in result.mentions if r["start_char"] == body.index("Brown met")]
+    assert recovered and recovered[0]["identity_id"] == person("gordon brown")
+
+
+# ---------------------------------------------------------------- the state between batches
+
+def test_the_state_keeps_what_a_batch_changed_and_nothing_else():
+    state = empty_state()
+    I.process_batch(state, [politics("p1"), sport("s1")])
+    rows = list(changed_rows(state))
+    assert {part for part, _, _ in rows} >= {"identities", "key_index", "surname_index", "labels", "df", "n_articles"}
+    assert list(changed_rows(state)) == [("n_articles", "", "2")]  # nothing changed since
+    again = load((part, key, value) for part, key, value in rows if value is not None)
+    assert dict(again["key_index"]) == dict(state["key_index"])
+    assert again["identities"][person("gordon brown")]["roles"] == Counter({"Chancellor": 1})
+    # a later batch writes back the people it touched only: the Browns it weighed, not Rio Ferdinand
+    I.process_batch(again, [politics("p2")])
+    touched = {key for part, key, _ in changed_rows(again) if part == "identities"}
+    assert person("gordon brown") in touched and person("rio ferdinand") not in touched
+    assert touched <= {person("gordon brown"), person("wes brown")}
+
+
+# ---------------------------------------------------------------- the real flow
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_people_are_single_entities_across_bbc_politics_and_namesakes_stay_apart(run_flow, tmp_path):
+    bbc = shared_path("corpora", "bbc")
+    seeds = tmp_path / "seeds"
+    for section, names in (("politics", [f"{n:03d}.txt" for n in range(1, 181)]),
+                           ("sport", ["095.txt", "101.txt", "113.txt", "123.txt"]),
+                           ("entertainment", ["126.txt"])):
+        (seeds / section).mkdir(parents=True)
+        for name in names:
+            (seeds / section / name).write_bytes((bbc / section / name).read_bytes())
+    warehouse = tmp_path / "w.duckdb"
+    summary = run_flow(seeds, warehouse, batch_size=60)
+    assert summary["accounting_ok"] and summary["documents_loaded"] >= 180
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        def ids(sql, *params):
+            return {row[0] for row in con.execute(sql, list(params)).fetchall()}
+
+        def people_named(text, section):
+            return ids("SELECT DISTINCT e.canonical_name FROM entity_mention m JOIN entity e USING (entity_id) "
+                       "JOIN article a USING (article_id) WHERE m.mention_text = ? AND a.source_path LIKE ?",
+                       text, f"%/{section}/%")
+
+        for full in ("Tony Blair", "Gordon Brown", "Michael Howard"):
+            assert len(ids("SELECT entity_id FROM entity WHERE canonical_name = ?", full)) == 1, full
+        assert "Gordon Brown" in people_named("Brown", "politics")
+        assert people_named("Brown", "sport") == {"Wes Brown"}  # the Manchester United line-ups
+        assert people_named("Bush", "entertainment") <= {"Kate Bush"}
+        assert "Tony Blair" in people_named("Blair", "politics")
+        # person mentions are explained (those left are names only the warehouse's label calls people)
+        unexplained, people = con.execute(
+            "SELECT count(*) FILTER (WHERE NOT EXISTS (SELECT 1 FROM entity_resolution r WHERE r.article_id = "
+            "m.article_id AND r.start_char = m.start_char)), count(*) FROM entity_mention m WHERE m.label = 'PERSON'"
+        ).fetchone()
+        assert unexplained <= 0.02 * people
+        rules = dict(con.execute("SELECT rule, count(*) FROM entity_resolution GROUP BY rule").fetchall())
+        assert rules.get("article_full_name", 0) > 100 and rules.get("full_name", 0) > 100
+        evidence = con.execute("SELECT evidence FROM entity_resolution WHERE rule = 'corpus_surname' LIMIT 1"
+                               ).fetchone()
+        assert evidence is None or "prior" in json.loads(evidence[0])
+    finally:
+        con.close()
+    from wirehouse.warehouse import doctor
+
+    assert doctor.examine(warehouse).healthy
