@@ -117,3 +117,9 @@ WHERE t.content_start_char < 0 OR t.content_end_char > length(a.body) OR t.conte
 -- quotes pointing at an attribution that is not stored
 SELECT quote_id FROM quote
 WHERE attribution_id IS NOT NULL AND attribution_id NOT IN (SELECT attribution_id FROM attribution)
+
+-- name: orphan_resolution
+-- entity_resolution rows whose mention is not stored
+SELECT r.article_id FROM entity_resolution r
+WHERE NOT EXISTS (SELECT 1 FROM entity_mention m
+                  WHERE m.article_id = r.article_id AND m.start_char = r.start_char AND m.end_char = r.end_char)

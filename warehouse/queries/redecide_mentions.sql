@@ -1,5 +1,6 @@
 -- Person mentions decided again (registered Arrow table staged_resolutions, the
--- entity_resolution rows): their entity and their explanation are replaced.
+-- entity_resolution rows): their entity and their explanation are replaced (a mention whose
+-- article has gone since is left alone).
 UPDATE entity_mention SET entity_id = s.entity_id, label = 'PERSON'
 FROM staged_resolutions s
 WHERE entity_mention.article_id = s.article_id
@@ -7,4 +8,7 @@ WHERE entity_mention.article_id = s.article_id
   AND entity_mention.end_char = s.end_char;
 DELETE FROM entity_resolution
 WHERE (article_id, start_char, end_char) IN (SELECT (article_id, start_char, end_char) FROM staged_resolutions);
-INSERT INTO entity_resolution SELECT * FROM staged_resolutions;
+INSERT INTO entity_resolution
+SELECT s.* FROM staged_resolutions s
+WHERE EXISTS (SELECT 1 FROM entity_mention m
+              WHERE m.article_id = s.article_id AND m.start_char = s.start_char AND m.end_char = s.end_char);
