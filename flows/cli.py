@@ -169,6 +169,7 @@ def warehouse_path(args: argparse.Namespace) -> str:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    from wirehouse.flows.stopping import reset_graceful_stop
     from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
     from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy
 
@@ -182,31 +183,134 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2
 
-    try:  # before Prefect starts: a second run waits (--wait) or stops here, without a traceback
-        lock = RunLock.acquire(settings.warehouse_path, settings.wait_seconds)
-    except WarehouseBusy as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 75  # EX_TEMPFAIL: try again later
+    stop = reset_graceful_stop()
+    with stop.installed():  # from here a signal asks the run to stop; a second one exits at once
+        try:  # before Prefect starts: a second run waits (--wait) or stops here, without a traceback
+            lock = RunLock.acquire(settings.warehouse_path, settings.wait_seconds)
+        except WarehouseBusy as error:
+            print(f"wirehouse: {error}", file=sys.stderr)
+            return 75  # EX_TEMPFAIL: try again later
+        server, leave_at_once = None, False
+        try:
+            server = start_api_server()
+            from wirehouse.flows.failures import quiet_tracebacks
+            from wirehouse.flows.pipeline import wirehouse_pipeline
 
-    from wirehouse.flows.failures import one_line, quiet_tracebacks
-    from wirehouse.flows.pipeline import wirehouse_pipeline
+            if not args.debug:
+                quiet_tracebacks()
+            with server.as_api() if server else contextlib.nullcontext():
+                if stop.requested:
+                    code, output = stop.exit_code, f"wirehouse: {stop.reason} before the run started; nothing published"
+                else:
+                    try:
+                        state = wirehouse_pipeline(**settings.model_dump(), return_state=True)
+                    except Exception as error:  # the engine itself failed (e.g. the API went away)
+                        state = error
+                    api_url = server.api_url if server else configured_api_url()
+                    if not api_reachable(api_url):
+                        code, output = outcome_without_api(api_url, settings)
+                        leave_at_once = True
+                    else:
+                        code, output = outcome_of(state, settings, args.debug)
+        except CommandFailed as failure:
+            code, output = failure.exit_code, f"wirehouse: {failure}"
+        finally:
+            lock.release()
+            if server is not None:
+                server.stop()  # last: the run's final state is recorded by now
+    print(output, file=sys.stderr if code else sys.stdout)
+    if leave_at_once:
+        # Prefect's log and event workers would retry the lost API for minutes at exit
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code
 
-    if not args.debug:
-        quiet_tracebacks()
+
+def start_api_server():
+    """The run's own temporary Prefect API server, unless PREFECT_API_URL names one."""
+    from prefect.settings import PREFECT_API_URL, PREFECT_HOME
+
+    from wirehouse.flows.api_server import OwnedPrefectServer, ServerNotStarted, migrated_template
+
+    if PREFECT_API_URL.value():
+        return None
     try:
-        summary = wirehouse_pipeline(**settings.model_dump())
-    except WarehouseBusy as error:
-        print(f"wirehouse: {error}", file=sys.stderr)
-        return 75  # EX_TEMPFAIL: try again later
+        template = migrated_template(Path(PREFECT_HOME.value()).expanduser() / "wirehouse")
+        return OwnedPrefectServer(template=template).start()
+    except (ServerNotStarted, OSError) as error:
+        raise CommandFailed(f"{error} (set PREFECT_API_URL to use a running Prefect server)", 1) from None
+
+
+def configured_api_url() -> str | None:
+    from prefect.settings import PREFECT_API_URL
+
+    return PREFECT_API_URL.value()
+
+
+def api_reachable(api_url: str | None) -> bool:
+    from wirehouse.flows.api_server import api_reachable as reachable
+
+    return reachable(api_url)
+
+
+def outcome_without_api(api_url: str | None, settings) -> tuple[int, str]:
+    """The Prefect API stopped answering during the run: the warehouse's own record says how
+    the run ended (the run holds the lock, so the latest run is this one)."""
+    from wirehouse.warehouse.connection import connect
+
+    gone = f"the Prefect API at {api_url} stopped answering; the flow run's state is not recorded there"
+    try:
+        con = connect(settings.warehouse_path, read_only=True)
+        try:
+            row = con.execute(sql_query("latest_run_outcome")).fetchone()
+        finally:
+            con.close()
     except Exception as error:
-        if args.debug:
-            traceback.print_exc()
-        print(f"wirehouse: {one_line(error, str(Path(settings.warehouse_path).absolute()))}", file=sys.stderr)
-        return 1
-    finally:
-        lock.release()
-    print(render_summary(summary))
-    return 0 if summary["status"] in ("completed", "completed_with_rejections") else 1
+        return 1, f"wirehouse: {gone}, and the warehouse could not be read: {error}"
+    if row is None:
+        return 1, f"wirehouse: {gone}; the run recorded nothing in the warehouse"
+    run_id, status, seen, loaded, skipped, rejected = row
+    code = 0 if status in ("completed", "completed_with_rejections") else 1
+    return code, (f"wirehouse: {gone}. The warehouse records run {run_id} as {status}: {seen} read, {loaded} loaded, "
+                  f"{skipped} skipped, {rejected} rejected")
+
+
+def sql_query(name: str) -> str:
+    from wirehouse.warehouse import sql
+
+    return sql.query(name)
+
+
+def outcome_of(state, settings, debug: bool) -> tuple[int, str]:
+    """The exit code and the lines to print for the flow run's final state (or the error
+    the flow call raised)."""
+    from wirehouse.flows.failures import one_line
+    from wirehouse.warehouse.run_lock import WarehouseBusy
+
+    if isinstance(state, BaseException):
+        if debug:
+            traceback.print_exception(state)
+        return 1, f"wirehouse: {one_line(state, str(Path(settings.warehouse_path).absolute()))}"
+    if state.is_cancelled():
+        return graceful_exit_code(), f"wirehouse: {state.message}"
+    try:
+        summary = state.result()
+    except WarehouseBusy as error:
+        return 75, f"wirehouse: {error}"  # EX_TEMPFAIL: try again later
+    except Exception as error:
+        if debug:
+            traceback.print_exception(error)
+        return 1, f"wirehouse: {one_line(error, str(Path(settings.warehouse_path).absolute()))}"
+    code = 0 if summary["status"] in ("completed", "completed_with_rejections") else 1
+    return code, render_summary(summary)
+
+
+def graceful_exit_code() -> int:
+    """128 + the signal that stopped the run (143 SIGTERM, 130 SIGINT; a cancel from the API counts as SIGTERM)."""
+    from wirehouse.flows.stopping import graceful_stop
+
+    return graceful_stop().exit_code if graceful_stop().signum else 143
 
 
 def skipped_reasons(summary: dict) -> str:

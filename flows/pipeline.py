@@ -24,14 +24,18 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.runtime import flow_run
+from prefect.settings import PREFECT_API_URL
+from prefect.states import Cancelled
 from prefect.utilities.annotations import quote as no_traverse
 
+from wirehouse.flows.api_server import api_reachable
 from wirehouse.flows.artifacts import publish_run_artifacts
 from wirehouse.flows.failures import BatchNotWritten
-from wirehouse.flows.ledger import ACCOUNTING_FAILED, FAILED, RunLedger
+from wirehouse.flows.ledger import ACCOUNTING_FAILED, CANCELLED, FAILED, RunLedger
 from wirehouse.flows.progress import RunProgress
 from wirehouse.flows.runners import api_url_for_workers, enrichment_chunks, enrichment_runner, return_freed_memory
 from wirehouse.flows.settings import Settings, flow_parameters
+from wirehouse.flows.stopping import graceful_stop, watch_flow_run_cancellation
 from wirehouse.transforms import ingest, nlp
 from wirehouse.transforms.incremental import Plan, Planner, WarehouseIndex
 from wirehouse.transforms.records import Article, Page, Rejection, SourceKey, Skipped
@@ -103,10 +107,12 @@ def record_rejections(warehouse: Warehouse, rejections: list[Rejection], loaded_
 
 
 @task(name="enrich-batch", cache_policy=NO_CACHE)
-def enrich_batch(articles: list[Article], model: str) -> tuple[EnrichedBatch, list[Rejection]]:
+def enrich_batch(articles: list[Article], model: str) -> tuple[EnrichedBatch | None, list[Rejection]]:
     """Enrich a batch; if spaCy fails on it, find the articles that fail on their own."""
     try:
-        return nlp.enrich(articles, model), []
+        return nlp.enrich(articles, model, interrupted=graceful_stop().event.is_set), []
+    except nlp.EnrichmentInterrupted:
+        return None, []  # the run is stopping: collect() stops it, nothing of the batch is used
     except nlp.ModelNotInstalled:
         raise
     except Exception:  # isolate the bad document(s) instead of losing the batch
@@ -163,20 +169,28 @@ def write_run_report(warehouse_path: str, run_id: str, out_dir: Path, web_assets
 @flow(name="wirehouse-pipeline", log_prints=True)
 @flow_parameters
 def wirehouse_pipeline(settings: Settings) -> dict[str, Any]:
-    """Load every document under `seeds_dir` into the DuckDB warehouse at `warehouse_path`."""
-    run = start(settings)
-    try:
-        with api_url_for_workers(), enrichment_runner(settings) as runner:
-            planned = plan(run, ingested_batches(run))
-            for enriched in enrich_ahead(run, runner, planned):
-                settle(run, enriched)
-        handle_missing_sources(run)
-        return finish(run)
-    except BaseException as error:
-        record_failure(run, error)
-        raise
-    finally:
-        run.close()
+    """Load every document under `seeds_dir` into the DuckDB warehouse at `warehouse_path`.
+
+    SIGTERM, SIGINT or a cancel from the Prefect API stops it at the next batch boundary:
+    the run is recorded as cancelled and the flow run ends Cancelled."""
+    stop = graceful_stop()
+    with stop.installed():  # again: the flow engine replaced the handler when the run started
+        run = start(settings)
+        try:
+            with watch_flow_run_cancellation(stop), api_url_for_workers(), enrichment_runner(settings) as runner:
+                planned = plan(run, ingested_batches(run))
+                for enriched in enrich_ahead(run, runner, planned):
+                    stop.check()
+                    settle(run, enriched)
+            handle_missing_sources(run)
+            return finish(run)
+        except BaseException as error:
+            if stop.requested:  # also a pool worker the same signal killed mid-batch
+                return Cancelled(message=record_cancel(run, stop.reason or "stop requested"))
+            record_failure(run, error)
+            raise
+        finally:
+            run.close()
 
 
 @dataclass
@@ -328,6 +342,7 @@ def plan(run: Run, batches: Iterable[Ingested]) -> Iterator[Planned]:
     ingesting = iter(batches)
     index = 0
     while True:
+        graceful_stop().check()
         with run.ledger.timing("ingest"):
             batch = next(ingesting, None)
             if batch is None:
@@ -361,6 +376,7 @@ def enrich_ahead(run: Run, runner: Any, batches: Iterable[Planned]) -> Iterator[
     their articles), keeping BATCHES_IN_FLIGHT under way, and yield them enriched, in order."""
     pending: collections.deque = collections.deque()
     for planned in batches:
+        graceful_stop().check()
         if planned.plan.to_extract:
             extract(run, runner, planned)
         if planned.plan.to_enrich:
@@ -414,6 +430,9 @@ def collect(run: Run, planned: Planned, chunks: list[tuple[Any, list[Article]]])
                                  len(articles))
                 enriched, chunk_failures = EnrichedBatch(), [
                     Rejection(a.source_path, a.source_line, "enrichment_error", detail) for a in articles]
+        if enriched is None:  # interrupted: only a stop does that
+            graceful_stop().check()
+            raise RuntimeError("enrichment was interrupted without a stop request")
         batch.extend(enriched)
         failures += chunk_failures
         run.progress.advance(enriched=len(articles))
@@ -490,11 +509,31 @@ def finish(run: Run) -> dict[str, Any]:
                                                  "reports", Path(settings.web_assets_dir)))
     except Exception as error:
         run.logger.warning("run report not written: %s", error)
-    publish_run_artifacts(no_traverse(ledger))
+    if api_reachable(PREFECT_API_URL.value()):
+        publish_run_artifacts(no_traverse(ledger))
+    else:  # a lost API would hold the run for minutes of retries, then fail it
+        run.logger.warning("the Prefect API does not answer: the run's artifacts are not published")
     run.logger.info("run %s %s in %.1fs: %d seen, %d loaded, %d skipped, %d rejected", run.run_id, ledger.status,
                     ledger.seconds, ledger.documents_seen, ledger.documents_loaded, ledger.documents_skipped,
                     ledger.documents_rejected)
     return ledger.summary()
+
+
+def record_cancel(run: Run, reason: str) -> str:
+    """Record the run as cancelled with what it published; the line saying so."""
+    ledger = run.ledger
+    published = (f"{ledger.documents_loaded} article(s) published in {ledger.batches_published} batch(es)"
+                 if ledger.batches_published else "nothing published")
+    line = f"{reason}: run {run.run_id} cancelled, {published}; the batch in flight was not; run again to continue"
+    run.progress.close()
+    if run.warehouse is not None:
+        ledger.close(CANCELLED)
+        try:
+            ledger.table_counts = finish_run.fn(run.warehouse, ledger, line[:1000])
+        except Exception as recording:
+            run.logger.error("could not record the cancelled run: %s", recording)
+    run.logger.warning(line)
+    return line
 
 
 def record_failure(run: Run, error: BaseException) -> None:

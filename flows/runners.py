@@ -2,7 +2,8 @@
 
 Enrichment is the only stage that may leave the flow's process: one worker thread beside
 the flow (overlapping audit and load), a local process pool, or Dask. Audit and publish
-stay in the flow's process, so only one process ever writes the DuckDB file.
+stay in the flow's process, so only one process ever writes the DuckDB file. Pool and
+local Dask workers carry the guards of process_guards.py: they die with the run.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import functools
 import os
 from typing import Any, Iterator
 
+from wirehouse.flows.process_guards import guard_worker_process
 from wirehouse.flows.settings import Settings
 from wirehouse.transforms import nlp
 from wirehouse.transforms.records import Article
@@ -28,15 +30,16 @@ def enrichment_runner(settings: Settings) -> Any:
     if settings.runner == "process":
         from prefect.task_runners import ProcessPoolTaskRunner
 
-        return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=nlp.load_pipeline,
-                                     initargs=(settings.model,))
+        return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=guard_worker_process,
+                                     initargs=(nlp.load_pipeline, settings.model))
     if settings.runner == "dask":
         from prefect_dask import DaskTaskRunner
 
         if settings.dask_address:
             return DaskTaskRunner(address=settings.dask_address)
         return DaskTaskRunner(cluster_kwargs={"n_workers": settings.workers, "threads_per_worker": 1,
-                                              "processes": True, "dashboard_address": None})
+                                              "processes": True, "dashboard_address": None,
+                                              "preload": ["wirehouse.flows.process_guards"]})
     from prefect.task_runners import ThreadPoolTaskRunner
 
     return ThreadPoolTaskRunner(max_workers=1)

@@ -52,17 +52,24 @@ def api_url(prefect_server) -> str:
     return PREFECT_API_URL.value()
 
 
-def cli_env(api_url: str) -> dict[str, str]:
-    return {**os.environ, "PREFECT_API_URL": api_url, "PYTHONUNBUFFERED": "1",
-            "PREFECT_LOGGING_LEVEL": "INFO"}
+def cli_env(api_url: str | None, **extra: str) -> dict[str, str]:
+    """The environment of a `wirehouse` subprocess: the given Prefect API, or none (the run
+    starts its own temporary server)."""
+    env = {key: value for key, value in os.environ.items() if key != "PREFECT_API_URL"}
+    env.update({"PYTHONUNBUFFERED": "1", "PREFECT_LOGGING_LEVEL": "INFO", **extra})
+    if api_url:
+        env["PREFECT_API_URL"] = api_url
+    return env
 
 
 class WirehouseProcess:
-    """`python -m wirehouse ARGS` with its output collected line by line."""
+    """`python -m wirehouse ARGS` with its output collected line by line (in a session of
+    its own with `new_session`, as a terminal or a scheduler starts it)."""
 
-    def __init__(self, args: list[str], api_url: str):
-        self.proc = subprocess.Popen([sys.executable, "-m", "wirehouse", *args], cwd=PROJECT, env=cli_env(api_url),
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+    def __init__(self, args: list[str], api_url: str | None, new_session: bool = False, **env: str):
+        self.proc = subprocess.Popen([sys.executable, "-m", "wirehouse", *args], cwd=PROJECT,
+                                     env=cli_env(api_url, **env), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, bufsize=1, start_new_session=new_session)
         self.started = time.monotonic()
         self.lines: list[str] = []
         self._changed = threading.Condition()

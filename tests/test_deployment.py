@@ -189,3 +189,57 @@ def test_deployment_from_prefect_yaml_runs_on_a_worker_and_loads_the_seed(stack,
                           json={"artifacts": {"flow_run_id": {"any_": [flow_run_id]}}})
     assert {a["key"] for a in artifacts} >= {"wirehouse-table-counts", "wirehouse-rejected-documents",
                                              "wirehouse-run-summary"}
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_cancelling_a_deployment_run_from_the_api_ends_it_cleanly(stack, tmp_path):
+    """The UI's Cancel is a CANCELLING state set through the API; the worker then sends
+    SIGTERM to the run's process group. The run finishes the batch in hand, is recorded as
+    cancelled with what it published, and the flow run ends Cancelled, not Crashed."""
+    from tests.test_crash_safety import build_corpus
+    from wirehouse.warehouse import doctor
+
+    seeds = build_corpus(tmp_path / "seeds", 160)
+    warehouse = tmp_path / "warehouse" / "wirehouse.duckdb"
+    server = stack.start("server", "server", "start", "--host", "127.0.0.1", "--port", str(stack.port),
+                         "--no-scheduler", cwd=tmp_path)
+    stack.wait_for_api(server, tmp_path / "server.log")
+    stack.run("work-pool", "work-pool", "create", POOL, "--type", "process", cwd=tmp_path)
+    stack.run("deploy", "--no-prompt", "deploy", "--all", cwd=PROJECT)
+    output = stack.run("deployment-run", "deployment", "run", "wirehouse-pipeline/adhoc",
+                       "--param", f"seeds_dir={seeds}", "--param", f"warehouse_path={warehouse}",
+                       "--param", "data_docs=false", "--param", "batch_size=10", cwd=tmp_path)
+    flow_run_id = re.search(r"UUID: ([0-9a-f-]{36})", output).group(1)
+    stack.start("worker", "worker", "start", "--pool", POOL, "--run-once", "--limit", "1", cwd=tmp_path)
+
+    written = {"flow_runs": {"id": {"any_": [flow_run_id]}},
+               "task_runs": {"name": {"like_": "write-batch"}, "state": {"type": {"any_": ["COMPLETED"]}}}}
+    deadline = time.monotonic() + 240
+    while not stack.api("POST", "/task_runs/filter", json=written):
+        run = stack.api("GET", f"/flow_runs/{flow_run_id}")
+        assert run["state_type"] not in TERMINAL_STATES, f"run ended {run['state_type']} before it was cancelled"
+        assert time.monotonic() < deadline, f"no batch written yet:\n{tail(tmp_path / 'worker.log')}"
+        time.sleep(0.5)
+    stack.api("POST", f"/flow_runs/{flow_run_id}/set_state", json={"state": {"type": "CANCELLING"}, "force": True})
+
+    deadline = time.monotonic() + 90
+    while (run := stack.api("GET", f"/flow_runs/{flow_run_id}"))["state_type"] not in TERMINAL_STATES:
+        assert time.monotonic() < deadline, f"flow run still {run['state_type']}:\n{tail(tmp_path / 'worker.log')}"
+        time.sleep(1)
+    worker_log = (tmp_path / "worker.log").read_text(errors="replace")
+    assert run["state_type"] == "CANCELLED", tail(tmp_path / "worker.log")
+    assert "Crash detected" not in worker_log
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        status, message, loaded = con.execute("SELECT status, message, documents_loaded FROM pipeline_run "
+                                              "WHERE run_id = ?", [flow_run_id]).fetchone()
+        (stored,) = con.execute("SELECT count(*) FROM article").fetchone()
+    finally:
+        con.close()
+    assert status == "cancelled", message
+    assert message.startswith("SIGTERM received: run ") or message.startswith("cancelled from the Prefect API: run ")
+    assert 10 <= loaded == stored < 160, message
+    report = doctor.examine(warehouse)
+    assert report.healthy, report.render()

@@ -99,10 +99,10 @@ def test_an_error_while_writing_a_batch_names_it_and_loses_nothing(run_flow, tmp
         (seeds / f"{n}.txt").write_text(f"Mayor Ann Smith said on day {n} that the bridge will open in May.")
     real_write = Warehouse.write_batch
 
-    def failing_write(self, outcome, run_id, seen_keys=()):
+    def failing_write(self, outcome, *args, **kwargs):
         if outcome.batch_index == 1:  # every attempt at the second batch (the task retries twice)
             raise duckdb.IOException('Could not write file "w.duckdb.wal": No space left on device')
-        return real_write(self, outcome, run_id, seen_keys)
+        return real_write(self, outcome, *args, **kwargs)
 
     monkeypatch.setattr(Warehouse, "write_batch", failing_write)
     warehouse = tmp_path / "w.duckdb"

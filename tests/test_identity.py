@@ -165,7 +165,7 @@ def test_people_are_single_entities_across_bbc_politics_and_namesakes_stay_apart
         for name in names:
             (seeds / section / name).write_bytes((bbc / section / name).read_bytes())
     warehouse = tmp_path / "w.duckdb"
-    summary = run_flow(seeds, warehouse, batch_size=60)
+    summary = run_flow(seeds, warehouse, batch_size=40)
     assert summary["accounting_ok"] and summary["documents_loaded"] >= 180
     con = duckdb.connect(str(warehouse), read_only=True)
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import spacy
 from spacy.language import Language
@@ -92,10 +92,16 @@ def enrichment_version(model_name: str) -> str:
     return f"{model_version(model_name)};spacy=={spacy.__version__};wirehouse-enrich=={ENRICHMENT_CODE_VERSION}"
 
 
+class EnrichmentInterrupted(Exception):
+    """The run asked enrichment to stop (it checks between spaCy minibatches)."""
+
+
 def enrich(
-    articles: Sequence[Article], model_name: str = DEFAULT_MODEL, spacy_batch_size: int = SPACY_BATCH_SIZE
+    articles: Sequence[Article], model_name: str = DEFAULT_MODEL, spacy_batch_size: int = SPACY_BATCH_SIZE,
+    interrupted: Callable[[], bool] | None = None,
 ) -> EnrichedBatch:
-    """Run the full pipeline over a batch of articles and return their rows."""
+    """Run the full pipeline over a batch of articles and return their rows. `interrupted`
+    is asked between minibatches: a run stopping does not wait for a whole chunk."""
     nlp = load_pipeline(model_name)
     version = enrichment_version(model_name)
     batch = EnrichedBatch()
@@ -103,6 +109,8 @@ def enrich(
     with nlp.memory_zone():
         docs = pipe_timed(nlp, [article.body for article in articles], spacy_batch_size, timings)
         for article, doc in zip(articles, docs):
+            if interrupted is not None and interrupted():
+                raise EnrichmentInterrupted("the run is stopping")
             started = time.perf_counter()
             batch.extend(rows_for_doc(article, doc, version))
             timings["rows"] = timings.get("rows", 0.0) + time.perf_counter() - started
