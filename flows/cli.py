@@ -257,13 +257,14 @@ def api_reachable(api_url: str | None) -> bool:
 def outcome_without_api(api_url: str | None, settings) -> tuple[int, str]:
     """The Prefect API stopped answering during the run: the warehouse's own record says how
     the run ended (the run holds the lock, so the latest run is this one)."""
+    from wirehouse.warehouse import sql
     from wirehouse.warehouse.connection import connect
 
     gone = f"the Prefect API at {api_url} stopped answering; the flow run's state is not recorded there"
     try:
         con = connect(settings.warehouse_path, read_only=True)
         try:
-            row = con.execute(sql_query("latest_run_outcome")).fetchone()
+            row = con.execute(sql.query("latest_run_outcome")).fetchone()
         finally:
             con.close()
     except Exception as error:
@@ -274,12 +275,6 @@ def outcome_without_api(api_url: str | None, settings) -> tuple[int, str]:
     code = 0 if status in ("completed", "completed_with_rejections") else 1
     return code, (f"wirehouse: {gone}. The warehouse records run {run_id} as {status}: {seen} read, {loaded} loaded, "
                   f"{skipped} skipped, {rejected} rejected")
-
-
-def sql_query(name: str) -> str:
-    from wirehouse.warehouse import sql
-
-    return sql.query(name)
 
 
 def outcome_of(state, settings, debug: bool) -> tuple[int, str]:

@@ -40,9 +40,9 @@ def with_parent_death_signal(argv: list[str], sig: int = signal.SIGKILL) -> list
     return [sys.executable, "-c", _PDEATHSIG_SHIM, str(os.getpid()), str(int(sig)), *argv]
 
 
-def exit_when_parent_dies(interval: float = 0.5) -> threading.Thread:
-    """A daemon thread that ends this process once its parent is gone (re-parented)."""
-    parent = os.getppid()
+def exit_when_parent_dies(parent: int, interval: float = 0.5) -> threading.Thread:
+    """A daemon thread that ends this process once `parent` is no longer its parent (it was
+    re-parented: the parent died, possibly before this process got this far)."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -54,15 +54,16 @@ def exit_when_parent_dies(interval: float = 0.5) -> threading.Thread:
     return thread
 
 
-def guard_worker_process(initializer: Callable[..., object] | None = None, *initargs: object) -> None:
-    """Initializer of process-pool workers (wrapping the real one).
+def guard_worker_process(parent: int, initializer: Callable[..., object] | None = None, *initargs: object) -> None:
+    """Initializer of process-pool workers (wrapping the real one); `parent` is the pid of
+    the run that starts the pool.
 
     SIGINT is ignored: a terminal's Ctrl-C reaches the whole process group, and a worker
     that raises KeyboardInterrupt inside a task leaves Prefect's pool future (which catches
     only Exception) waiting forever. SIGTERM keeps its default: the pool ends a broken pool
     with SIGTERM and joins it, so a worker ignoring it would hang the join."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    exit_when_parent_dies()
+    exit_when_parent_dies(parent)
     if initializer is not None:
         initializer(*initargs)
 

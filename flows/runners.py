@@ -31,7 +31,7 @@ def enrichment_runner(settings: Settings) -> Any:
         from prefect.task_runners import ProcessPoolTaskRunner
 
         return ProcessPoolTaskRunner(max_workers=settings.workers, initializer=guard_worker_process,
-                                     initargs=(nlp.load_pipeline, settings.model))
+                                     initargs=(os.getpid(), nlp.load_pipeline, settings.model))
     if settings.runner == "dask":
         from prefect_dask import DaskTaskRunner
 
