@@ -9,13 +9,14 @@ export GX_ANALYTICS_ENABLED := false
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 
-.PHONY: run test chromium bench bench-scale evaluate lock clean help
+.PHONY: run test chromium bench bench-scale evaluate train-attributions lock clean help
 
 help:
 	@echo "make run        create .venv, install pinned dependencies, load $(SEEDS)/ into $(WAREHOUSE)"
 	@echo "make test       run the test suite (installs first if needed)"
 	@echo "make bench      throughput, stage, incremental and load benchmarks -> bench/results.json"
 	@echo "make evaluate   score quotes and attributions (PolNeAR dev), entities (IE-ER) and page extraction"
+	@echo "make train-attributions  retrain the attribution model on PolNeAR train (a few minutes)"
 	@echo "make lock       re-pin requirements.lock from the current .venv"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -51,6 +52,11 @@ evaluate: $(STAMP)
 	$(BIN)/wirehouse evaluate attributions --polnear ../shared/corpora/polnear/data/dev
 	$(BIN)/wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
 	$(BIN)/wirehouse evaluate extraction --benchmark ../shared/corpora/article-html
+
+# The attribution model's weights (transforms/models/attribution_model.json) from PolNeAR train.
+train-attributions: $(STAMP)
+	$(BIN)/python -m pip install --quiet -r training/requirements.lock
+	$(BIN)/python -m training.attributions --final
 
 lock: $(STAMP)
 	{ echo "# Exact versions of every package Wirehouse runs and tests with (pip freeze of a working .venv)."; \

