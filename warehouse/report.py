@@ -154,22 +154,25 @@ def top_speakers(con: duckdb.DuckDBPyConnection) -> Chart:
     import altair as alt
 
     columns, rows = _fetch(con, sql.query("report_top_speakers"), [TOP_SPEAKERS])
-    chart = Chart("top-speakers", "Most-quoted speakers",
-                  f"The {TOP_SPEAKERS} speakers quoted most often, among those linked to an entity "
-                  "(view quoted_speakers has all of them), by direct and partial quotes.", None, columns, rows,
-                  empty_note="No quote has a speaker linked to an entity yet.")
+    chart = Chart("top-speakers", "Who is quoted and reported most",
+                  f"The {TOP_SPEAKERS} speakers with the most attributions, among those linked to an entity "
+                  "(view quoted_speakers has all of them): quoted directly, partly quoted (mixed) and "
+                  "reported speech (indirect).", None, columns, rows,
+                  empty_note="No attribution has a speaker linked to an entity yet.")
     if rows:
         order = [row[0] for row in rows]
+        kinds = ["direct", "mixed", "indirect"]
         chart.spec = alt.Chart(alt.Data(values=_records(columns, rows))).transform_fold(
-            ["direct_quotes", "partial_quotes"], as_=["kind", "quotes"]
+            [f"{kind}_attributions" for kind in kinds], as_=["kind", "attributions"]
         ).transform_calculate(
-            kind="datum.kind === 'direct_quotes' ? 'direct' : 'partial'"
+            kind="replace(datum.kind, '_attributions', '')"
         ).mark_bar().encode(
-            x=alt.X("quotes:Q", title="quotes", stack="zero", axis=_count_axis()),
+            x=alt.X("attributions:Q", title="attributions", stack="zero", axis=_count_axis()),
             y=alt.Y("speaker_name:N", sort=order, title=None),
-            color=alt.Color("kind:N", title="quote", scale=alt.Scale(domain=["direct", "partial"],
-                                                                      range=["#3b6ea5", "#9ebcda"])),
-            tooltip=["speaker_name:N", "kind:N", "quotes:Q", "quote_count:Q", "article_count:Q"],
+            color=alt.Color("kind:N", title="speech", scale=alt.Scale(domain=kinds,
+                                                                       range=["#3b6ea5", "#7fa7cf", "#c6dbef"])),
+            tooltip=["speaker_name:N", "kind:N", "attributions:Q", "attribution_count:Q", "quote_count:Q",
+                     "article_count:Q"],
         ).properties(width=520, height=alt.Step(18)).to_dict()
     return chart
 

@@ -1,6 +1,8 @@
--- The ?1 most-quoted speakers linked to an entity (unlinked ones are words like 'a spokesman').
-SELECT speaker_name, speaker_label, quote_count, direct_quotes, partial_quotes, article_count
+-- The ?1 speakers with the most attributions (quoted or reported), among those linked to an
+-- entity (unlinked ones are words like 'a spokesman').
+SELECT speaker_name, speaker_label, attribution_count, direct_attributions, mixed_attributions,
+       indirect_attributions, quote_count, article_count
 FROM quoted_speakers
 WHERE speaker_entity_id IS NOT NULL
-ORDER BY quote_count DESC, speaker_name
+ORDER BY attribution_count DESC, quote_count DESC, speaker_name
 LIMIT ?
