@@ -147,7 +147,19 @@ def test_new_enrichment_code_version_re_enriches_everything(run_flow, two_files,
     assert (second["documents_loaded"], second["documents_skipped"]) == (2, 0)
     versions = {version for _, _, version in article_rows(warehouse).values()}
     assert versions == {nlp.enrichment_version(nlp.DEFAULT_MODEL)}
-    assert versions.pop().endswith("-next")
+    assert f"wirehouse-enrich=={nlp.ENRICHMENT_CODE_VERSION};" in versions.pop()  # the patched "…-next"
+
+
+def test_new_attribution_weights_re_enrich_everything(run_flow, two_files, warehouse, monkeypatch):
+    run_flow(two_files, warehouse)
+    monkeypatch.setattr(nlp.attributions, "model_version", lambda: "retrained")
+
+    second = run_flow(two_files, warehouse)
+
+    assert (second["documents_loaded"], second["documents_skipped"]) == (2, 0)
+    versions = {version for _, _, version in article_rows(warehouse).values()}
+    assert versions == {nlp.enrichment_version(nlp.DEFAULT_MODEL)}
+    assert versions.pop().endswith(";attributions==retrained")
     assert query(warehouse, "SELECT count(*) FROM article")[0][0] == 2
     assert_consistent(warehouse)
 

@@ -90,7 +90,8 @@ def model_version(model_name: str) -> str:
 
 def enrichment_version(model_name: str) -> str:
     """What decides whether a stored article is still up to date."""
-    return f"{model_version(model_name)};spacy=={spacy.__version__};wirehouse-enrich=={ENRICHMENT_CODE_VERSION}"
+    return (f"{model_version(model_name)};spacy=={spacy.__version__};wirehouse-enrich=={ENRICHMENT_CODE_VERSION};"
+            f"attributions=={attributions.model_version()}")
 
 
 class EnrichmentInterrupted(Exception):
