@@ -6,7 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from wirehouse.transforms.attributions import method_name, roles_outside
+from wirehouse.transforms.attributions import method_name, roles_outside, with_its_quote_marks
 from wirehouse.transforms.records import Article
 
 
@@ -38,9 +38,32 @@ def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | 
      ("indirect", "the deficit will fall by 2007", "According to", "the Treasury", "Treasury")),
     ("A Vodafone spokesman said the company had no plans to cut jobs.",
      ("indirect", "the company had no plans to cut jobs", "said", "A Vodafone spokesman", "Vodafone")),
+    # inverted: the report first, "said X" after it
+    ("The government has no plans to raise taxes, said Mr Brown.",
+     ("indirect", "The government has no plans to raise taxes", "said", "Mr Brown", "Brown")),
+    # mixed: partly quoted, the quotation marks kept with the content
+    ('He called the deal "a disaster for British farmers".',
+     ("mixed", 'the deal "a disaster for British farmers"', "called", "He", None)),
+    # sources that are not people
+    ("Polls suggest that Labour will win a third term.",
+     ("indirect", "that Labour will win a third term", "suggest", "Polls", None)),
+    ("A report by the Institute for Fiscal Studies found that taxes would have to rise.",
+     ("indirect", "that taxes would have to rise", "found", "A report by the Institute for Fiscal Studies", None)),
+    # a cue noun: the speech act named by a noun, its owner the source
+    ("The chancellor's warning that growth would slow hit the markets.",
+     ("indirect", "that growth would slow", "warning", "The chancellor's", None)),
+    # content over two sentences of one quotation
+    ('"We will win. We have the best plans," Mr Howard said.',
+     ("direct", "We will win. We have the best plans", "said", "Mr Howard", "Howard")),
 ])
 def test_reported_speech_has_its_content_cue_and_source(nlp, text, expected):
     assert found(nlp, text) == [expected]
+
+
+def test_a_nested_attribution_belongs_to_the_outer_one(nlp):
+    # PolNeAR annotates the outer report; the nested claim is part of its content
+    assert found(nlp, "Mr Brown said the Tories claimed the plan would fail.") == [
+        ("indirect", "the Tories claimed the plan would fail", "said", "Mr Brown", "Brown")]
 
 
 def test_an_interrupted_quotation_is_one_direct_attribution_with_its_source_in_the_gap(nlp):
@@ -66,6 +89,14 @@ def test_methods_name_the_cue_and_the_content_kind():
     assert method_name("anchor:NN>content:q2x") == "noun_cue.quotation"
     assert method_name("anchor::>content:sentR") == "punctuation_cue.sentence_rest"
     assert method_name("anchor:XX>content:zzz") == "other_cue.other"
+
+
+def test_a_content_ending_inside_its_quotation_takes_the_closing_mark():
+    text = 'He called the deal "a disaster". Then "it ended" there.'
+    assert with_its_quote_marks(text, (10, 30)) == (10, 31)  # 'the deal "a disaster' + '"'
+    assert with_its_quote_marks(text, (10, 31)) == (10, 31)  # balanced already
+    assert with_its_quote_marks(text, (39, 47)) == (39, 47)  # no marks inside
+    assert with_its_quote_marks(text, (39, 48)) == (38, 48)  # 'it ended"': the opening mark
 
 
 def test_a_cue_or_source_inside_the_content_only_in_a_quotations_gap():

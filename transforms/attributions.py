@@ -55,6 +55,12 @@ def default_model() -> attribution_model.Model:
     return attribution_model.load_model()
 
 
+@functools.lru_cache(maxsize=1)
+def model_version() -> str:
+    """The weights' content hash: new weights are a new enrichment version."""
+    return hashlib.sha256(Path(attribution_model.DEFAULT_MODEL).read_bytes()).hexdigest()[:12]
+
+
 @Language.factory("wirehouse_attributions", assigns=["doc._.attributions"],
                   requires=["doc._.resolved_mentions", "token.dep", "token.tag", "token.head", "doc.sents",
                             "doc.tensor"])
@@ -80,7 +86,7 @@ def extract_attributions(doc: Doc, model: attribution_model.Model) -> list[Attri
     finder = None
     matches = []
     for raw in found:
-        content = tuple(raw["content"])
+        content = with_its_quote_marks(text, tuple(raw["content"]))
         cue = tuple(raw["cue"]) if raw["cue"] else None
         source = tuple(raw["source"]) if raw["source"] else None
         if cue is not None and cue[0] >= cue[1]:
@@ -96,6 +102,23 @@ def extract_attributions(doc: Doc, model: attribution_model.Model) -> list[Attri
                                         source[0] if source else None, source[1] if source else None,
                                         speaker, float(raw["confidence"]), method_name(raw["method"])))
     return matches
+
+
+QUOTE_MARKS = frozenset('"“”')
+
+
+def with_its_quote_marks(text: str, content: tuple[int, int]) -> tuple[int, int]:
+    """A mixed content ends inside its quotation ('called the deal "a disaster'): the model
+    learnt trimmed spans, so take the closing (or opening) mark next to it back in. Scores
+    trim marks, so this changes what is stored, not the figures."""
+    start, end = content
+    if sum(text[i] in QUOTE_MARKS for i in range(start, end)) % 2 == 0:
+        return content
+    if end < len(text) and text[end] in QUOTE_MARKS:
+        return start, end + 1
+    if start > 0 and text[start - 1] in QUOTE_MARKS:
+        return start - 1, end
+    return content
 
 
 def roles_outside(content: tuple[int, int], roles, kind: str, quoted: list[tuple[int, int]]) -> bool:

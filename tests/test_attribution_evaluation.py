@@ -1,0 +1,105 @@
+"""The attribution scorer: gold parsing, exact and overlap matching, type recall, and the
+real pipeline scored on a few PolNeAR dev articles."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from wirehouse.evaluation.attributions import (
+    gold_type,
+    parse_ann,
+    quoted_mask,
+    render,
+    score_article,
+    summarize,
+)
+
+SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+DEV = SHARED / "corpora" / "polnear" / "data" / "dev"
+needs_polnear = pytest.mark.skipif(not DEV.is_dir(), reason=f"PolNeAR dev split not found at {DEV}")
+
+TEXT = 'Mr Brown said the economy would grow. "We are ready," he added. "Fully ready."'
+ANN = "\n".join([
+    "T1\tSource 0 8\tMr Brown",
+    "T2\tCue 9 13\tsaid",
+    "T3\tContent 14 36\tthe economy would grow",
+    "T4\tAttribution 9 13\tsaid",
+    "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1",
+    "T5\tContent 39 51;65 76\tWe are ready Fully ready",
+    "T6\tSource 54 56\the",
+    "T7\tCue 57 62\tadded",
+    "T8\tAttribution 57 62\tadded",
+    "E2\tAttribution:T8 Content:T5 Cue:T7 Source:T6",
+])
+
+
+def test_gold_roles_are_hulls_of_their_fragments():
+    first, second = parse_ann(ANN)
+    assert (first.hull("content"), first.hull("cue"), first.hull("source")) == ((14, 36), (9, 13), (0, 8))
+    assert second.content == ((39, 51), (65, 76)) and second.hull("content") == (39, 76)
+
+
+def test_gold_type_counts_only_the_quoted_fragments():
+    inside = quoted_mask(TEXT)
+    first, second = parse_ann(ANN)
+    assert gold_type(TEXT, first.content, inside) == "indirect"
+    assert gold_type(TEXT, second.content, inside) == "direct"  # "he added" between them is no content
+    assert gold_type('He called it "a disaster".', [(10, 25)], quoted_mask('He called it "a disaster".')) == "mixed"
+
+
+def test_exact_match_ignores_quote_marks_and_edge_punctuation_but_not_words():
+    gold = parse_ann(ANN)
+    predicted = [
+        {"content": (14, 37), "cue": (9, 13), "source": (3, 8)},  # content with its full stop; "Brown" only
+        {"content": (38, 78), "cue": (57, 62), "source": (54, 56)},  # the quotation with its marks
+    ]
+    report = summarize(score_article(TEXT, gold, predicted))
+    assert (report["content"]["tp"], report["cue"]["tp"], report["source"]["tp"]) == (2, 2, 1)
+    assert report["source"]["precision"] == 0.5 and report["content"]["f1"] == 1.0
+    assert report["types"]["direct"]["recall"] == 1.0 and report["types"]["indirect"]["recall"] == 1.0
+
+
+def test_overlap_shares_characters_one_to_one_and_recall_needs_half_the_content():
+    gold = parse_ann(ANN)
+    predicted = [{"content": (26, 36), "cue": None, "source": None}]  # "would grow": 10 of 22 characters
+    report = summarize(score_article(TEXT, gold, predicted))
+    assert report["overlap"]["precision"] == 1.0
+    assert report["overlap"]["recall"] == pytest.approx(10 / (22 + 37))
+    assert report["types"]["indirect"]["recall"] == 0.0  # under half of the gold content
+    assert report["cue"]["predicted"] == 0 and report["cue"]["gold"] == 2
+
+
+def test_the_last_line_is_the_headline_json():
+    report = summarize(score_article(TEXT, parse_ann(ANN), []))
+    headline = json.loads(render(report).splitlines()[-1])
+    assert set(headline) == {"content_exact_f1", "cue_exact_f1", "source_exact_f1", "content_overlap_f1",
+                             "direct_recall", "mixed_recall", "indirect_recall"}
+    assert headline["content_exact_f1"] == 0.0
+
+
+@needs_polnear
+@pytest.mark.corpus
+def test_evaluate_attributions_on_a_few_dev_articles(tmp_path):
+    names = sorted({p.stem.rsplit("_", 1)[0] for p in (DEV / "attributions").glob("*.ann")})[:4]
+    for folder in ("text", "attributions"):
+        (tmp_path / folder).mkdir()
+    for name in names:
+        shutil.copy(DEV / "text" / f"{name}.txt", tmp_path / "text")
+        for ann in (DEV / "attributions").glob(f"{name}_*.ann"):
+            shutil.copy(ann, tmp_path / "attributions")
+
+    done = subprocess.run([sys.executable, "-m", "wirehouse.flows.cli", "evaluate", "attributions",
+                           "--polnear", str(tmp_path)], capture_output=True, text=True, timeout=600)
+
+    assert done.returncode == 0, done.stderr
+    assert f"Attributions on {len(names)} PolNeAR articles" in done.stdout
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    # the real pipeline on real news: far from nothing, short of perfect
+    assert 0.3 < figures["content_overlap_f1"] < 1.0
+    assert 0.3 < figures["cue_exact_f1"] <= 1.0
