@@ -30,6 +30,7 @@ from prefect.utilities.annotations import quote as no_traverse
 
 from wirehouse.flows.api_server import api_reachable
 from wirehouse.flows.artifacts import publish_run_artifacts
+from wirehouse.flows.collection import fewer_collections
 from wirehouse.flows.failures import BatchNotWritten
 from wirehouse.flows.ledger import ACCOUNTING_FAILED, CANCELLED, FAILED, RunLedger
 from wirehouse.flows.progress import RunProgress
@@ -174,7 +175,8 @@ def wirehouse_pipeline(settings: Settings) -> dict[str, Any]:
     SIGTERM, SIGINT or a cancel from the Prefect API stops it at the next batch boundary:
     the run is recorded as cancelled and the flow run ends Cancelled."""
     stop = graceful_stop()
-    with stop.installed():  # again: the flow engine replaced the handler when the run started
+    # installed again here: the flow engine replaced the handlers when the run started
+    with stop.installed(), fewer_collections():
         run = start(settings)
         try:
             with watch_flow_run_cancellation(stop), api_url_for_workers(), enrichment_runner(settings) as runner:

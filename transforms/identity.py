@@ -481,19 +481,23 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
 
     batch_articles: dict[str, set] = defaultdict(set)
     register(plan)
+    plan_of: dict[str, list] = defaultdict(list)  # article -> its items, in plan order
+    for t in plan:
+        plan_of[t[0].article_id].append(t)
     if p.recover:
         index = _recovery_index(state, p, batch_articles)
         for art in articles:
             if not art.body:
                 continue
             covered = [(m.start_char, m.end_char) for c in art.clusters for m in c.mentions]
-            local = {t[3].surname for t in plan if t[0] is art and t[4] == "full"}
+            local = {t[3].surname for t in plan_of[art.article_id] if t[4] == "full"}
             found = []
             for m, name, rule in _recover(state, p, art, covered, batch_articles, local, index):
                 found.append((art, None, m, name, "full" if name.is_full else "short"))
                 res.stats[rule] += 1
             register(found)
             plan.extend(found)
+            plan_of[art.article_id].extend(found)
 
     # per-article statistics of full-name identities (anchors)
     anchors: dict[str, dict[str, list]] = defaultdict(lambda: defaultdict(list))  # article -> surname -> [(start, id)]
@@ -556,7 +560,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
 
     # --- 5. every person mention -> identity
     for art in articles:
-        items = [t for t in plan if t[0] is art]
+        items = plan_of[art.article_id]
         by_cluster: dict[int, list] = defaultdict(list)
         for t in items:
             by_cluster[id(t[1]) if t[1] is not None else id(t[2])].append(t)
