@@ -7,8 +7,6 @@ import json
 import shutil
 import subprocess
 import sys
-from pathlib import Path
-
 import pytest
 
 from wirehouse.evaluation.attributions import (
@@ -19,10 +17,8 @@ from wirehouse.evaluation.attributions import (
     score_article,
     summarize,
 )
+from tests.conftest import shared_path
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-DEV = SHARED / "corpora" / "polnear" / "data" / "dev"
-needs_polnear = pytest.mark.skipif(not DEV.is_dir(), reason=f"PolNeAR dev split not found at {DEV}")
 
 TEXT = 'Mr Brown said the economy would grow. "We are ready," he added. "Fully ready."'
 ANN = "\n".join([
@@ -83,15 +79,15 @@ def test_the_last_line_is_the_headline_json():
     assert headline["content_exact_f1"] == 0.0
 
 
-@needs_polnear
 @pytest.mark.corpus
 def test_evaluate_attributions_on_a_few_dev_articles(tmp_path):
-    names = sorted({p.stem.rsplit("_", 1)[0] for p in (DEV / "attributions").glob("*.ann")})[:4]
+    dev = shared_path("corpora", "polnear", "data", "dev")
+    names = sorted({p.stem.rsplit("_", 1)[0] for p in (dev / "attributions").glob("*.ann")})[:4]
     for folder in ("text", "attributions"):
         (tmp_path / folder).mkdir()
     for name in names:
-        shutil.copy(DEV / "text" / f"{name}.txt", tmp_path / "text")
-        for ann in (DEV / "attributions").glob(f"{name}_*.ann"):
+        shutil.copy(dev / "text" / f"{name}.txt", tmp_path / "text")
+        for ann in (dev / "attributions").glob(f"{name}_*.ann"):
             shutil.copy(ann, tmp_path / "attributions")
 
     done = subprocess.run([sys.executable, "-m", "wirehouse.flows.cli", "evaluate", "attributions",

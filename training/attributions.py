@@ -145,7 +145,8 @@ class Feats:
         self.ng += 1
 
 
-def _sparse(F, min_count):
+def _sparse(F, min_count, dtype=np.float64):
+    """Binary feature rows as a CSR matrix over the features seen at least `min_count` times."""
     cnt = Counter(f for r in F.rows for f in set(r))
     vocab = {}
     for f, c in cnt.items():
@@ -156,7 +157,7 @@ def _sparse(F, min_count):
         ids = sorted({vocab[f] for f in r if f in vocab})
         ind.extend(ids)
         ptr.append(len(ind))
-    X = sparse.csr_matrix((np.ones(len(ind), dtype=np.float64), ind, ptr),
+    X = sparse.csr_matrix((np.ones(len(ind), dtype=dtype), ind, ptr),
                           shape=(len(F.rows), len(vocab)))
     return X, vocab
 
@@ -198,18 +199,7 @@ def fit_rank(F: Feats, C=1.0, min_count=2):
 
 
 def fit(F: Feats, C=1.0, min_count=1, use_dense=False, balanced=False):
-    cnt = Counter(f for r in F.rows for f in set(r))
-    vocab = {}
-    for f, c in cnt.items():
-        if c >= min_count:
-            vocab[f] = len(vocab)
-    ind, ptr = [], [0]
-    for r in F.rows:
-        ids = sorted({vocab[f] for f in r if f in vocab})
-        ind.extend(ids)
-        ptr.append(len(ind))
-    X = sparse.csr_matrix((np.ones(len(ind), dtype=np.float32), ind, ptr),
-                          shape=(len(F.rows), len(vocab)))
+    X, vocab = _sparse(F, min_count, np.float32)
     if use_dense:
         D = np.stack([d if d is not None else np.zeros(192, np.float32) for d in F.dense])
         X = sparse.hstack([X, sparse.csr_matrix(D)]).tocsr()

@@ -35,10 +35,12 @@ import re
 
 import numpy as np
 
+# the scorer's convention: the model learns and is scored on trimmed spans
+from wirehouse.evaluation.attributions import trim
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(HERE, "models", "attribution_model.json")
 
-TRIM_CHARS = set(" \t\r\n\u00a0\"'“”‘’`«».,;:!?-–—()[]{}…*/\\")
 _QUOTE_RE = re.compile(r"``|''|[\"“”]|\n")
 SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 # Relations followed downwards from the anchor to find content roots.  Depth 4
@@ -52,18 +54,6 @@ DESCEND = {"prep", "pobj", "dobj", "xcomp", "acomp", "attr", "pcomp", "advmod",
 # --------------------------------------------------------------------------
 # small utilities
 # --------------------------------------------------------------------------
-def trim(text, span):
-    """Strip whitespace, quote marks and edge punctuation (scorer convention)."""
-    if span is None:
-        return None
-    s, e = span
-    while s < e and text[s] in TRIM_CHARS:
-        s += 1
-    while e > s and text[e - 1] in TRIM_CHARS:
-        e -= 1
-    return (s, e) if s < e else None
-
-
 def quote_spans(text):
     """Double-quote regions (char spans incl. the marks), paired per paragraph.
 
