@@ -31,6 +31,17 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def polnear_subset(polnear_dir: Path, names, folder: Path) -> Path:
+    """A PolNeAR-shaped folder (text/, attributions/) holding only the named articles."""
+    for sub in ("text", "attributions"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(polnear_dir / "text" / f"{name}.txt", folder / "text")
+        for ann in (polnear_dir / "attributions").glob(f"{name}_*.ann"):
+            shutil.copy(ann, folder / "attributions")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def prefect_server():
     """One temporary Prefect API for the whole session (seconds to start)."""

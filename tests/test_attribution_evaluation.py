@@ -4,7 +4,6 @@ real pipeline scored on a few PolNeAR dev articles."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import pytest
@@ -17,7 +16,7 @@ from wirehouse.evaluation.attributions import (
     score_article,
     summarize,
 )
-from tests.conftest import shared_path
+from tests.conftest import polnear_subset, shared_path
 
 
 TEXT = 'Mr Brown said the economy would grow. "We are ready," he added. "Fully ready."'
@@ -83,12 +82,7 @@ def test_the_last_line_is_the_headline_json():
 def test_evaluate_attributions_on_a_few_dev_articles(tmp_path):
     dev = shared_path("corpora", "polnear", "data", "dev")
     names = sorted({p.stem.rsplit("_", 1)[0] for p in (dev / "attributions").glob("*.ann")})[:4]
-    for folder in ("text", "attributions"):
-        (tmp_path / folder).mkdir()
-    for name in names:
-        shutil.copy(dev / "text" / f"{name}.txt", tmp_path / "text")
-        for ann in (dev / "attributions").glob(f"{name}_*.ann"):
-            shutil.copy(ann, tmp_path / "attributions")
+    polnear_subset(dev, names, tmp_path)
 
     done = subprocess.run([sys.executable, "-m", "wirehouse.flows.cli", "evaluate", "attributions",
                            "--polnear", str(tmp_path)], capture_output=True, text=True, timeout=600)

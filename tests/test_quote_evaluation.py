@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from wirehouse.evaluation.quotes import (
     score_article,
     summarize,
 )
+from tests.conftest import polnear_subset
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 DEV = SHARED / "corpora" / "polnear" / "data" / "dev"
@@ -153,13 +153,7 @@ def test_gold_quotes_of_dev_articles_match_the_hand_count():
 def test_evaluate_on_dev_articles(tmp_path):
     from wirehouse.evaluation.quotes import evaluate
 
-    for folder in ("text", "attributions"):
-        (tmp_path / folder).mkdir()
-    for name in HAND_COUNTED:
-        shutil.copy(DEV / "text" / f"{name}.txt", tmp_path / "text")
-        for ann in (DEV / "attributions").glob(f"{name}_*.ann"):
-            shutil.copy(ann, tmp_path / "attributions")
-    report = evaluate(tmp_path)
+    report = evaluate(polnear_subset(DEV, HAND_COUNTED, tmp_path))
     # Hand count: 9 gold segments. The pipeline finds 8 of them as direct quotes and
     # flags the song title “American Skin (41 Shots)” as partial; every matched quote
     # has its gold speaker ("Blige", "The New York Times", "Caddell").
