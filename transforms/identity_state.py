@@ -16,46 +16,34 @@ from typing import Any, Iterable, Iterator
 from wirehouse.transforms.identity import new_state
 
 
-class ChangedCounter(Counter):
+class _RemembersWrites:
+    """Mixed into a mapping: remembers every key assigned or deleted (`changed`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.changed: set = set()
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        self.changed.add(key)
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key: Any) -> None:
+        self.changed.add(key)
+        super().__delitem__(key)
+
+
+class ChangedCounter(_RemembersWrites, Counter):
     """A counter that remembers the keys it was given a new count for."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.changed: set = set()
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self.changed.add(key)
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        self.changed.add(key)
-        super().__delitem__(key)
-
-
-class ChangedAssignments(dict):
+class ChangedAssignments(_RemembersWrites, dict):
     """A map of plain values that remembers the keys assigned."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.changed: set = set()
 
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self.changed.add(key)
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        self.changed.add(key)
-        super().__delitem__(key)
-
-
-class ChangedRecords(dict):
+class ChangedRecords(ChangedAssignments):
     """A map of mutable records (dicts, counters) that remembers every key taken out with
     `[]`: such a record may be changed in place. `get` is for reading (identity.py takes
     records it changes with `[]`)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.changed: set = set()
 
     def __getitem__(self, key: Any) -> Any:
         self.changed.add(key)
@@ -64,14 +52,6 @@ class ChangedRecords(dict):
     def setdefault(self, key: Any, default: Any = None) -> Any:
         self.changed.add(key)
         return super().setdefault(key, default)
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        self.changed.add(key)
-        super().__setitem__(key, value)
-
-    def __delitem__(self, key: Any) -> None:
-        self.changed.add(key)
-        super().__delitem__(key)
 
 
 class ChangedSets(defaultdict):
