@@ -82,7 +82,8 @@ def extract_attributions(doc: Doc, model: attribution_model.Model) -> list[Attri
     found = attribution_model.extract(doc, model, text=text)
     if not found:
         return []
-    quoted = [(span.open, span.close) for span in find_quote_spans(text)]
+    quote_spans = find_quote_spans(text)
+    quoted = [(span.open, span.close) for span in quote_spans]
     finder = None
     matches = []
     for raw in found:
@@ -95,7 +96,7 @@ def extract_attributions(doc: Doc, model: attribution_model.Model) -> list[Attri
             continue
         speaker = None
         if source is not None:
-            finder = finder or SpeakerFinder(doc, text, find_quote_spans(text))
+            finder = finder or SpeakerFinder(doc, text, quote_spans)
             speaker = speaker_of(doc, finder, source, text[cue[0]:cue[1]] if cue else None)
         matches.append(AttributionMatch(raw["attribution_type"], content[0], content[1],
                                         cue[0] if cue else None, cue[1] if cue else None,

@@ -622,14 +622,15 @@ def _merge_variants(state: dict, p: Params, surname: str, res: BatchResult, no_m
                 kind = names_compatible(tuple(a["key"].split()), tuple(b["key"].split()))
                 if kind in (None, "same") or frozenset((a["key"], b["key"])) in no_merge:
                     continue
-                same_sections = _section_cosine(a["sections"], b["sections"]) >= p.variant_min_section_cosine
-                same_company = _context_cosine(state, a, b) >= p.variant_min_context_cosine
+                section_cosine = _section_cosine(a["sections"], b["sections"])
+                context_cosine = _context_cosine(state, a, b)
                 if kind in ("middle", "middle_form"):
                     # a middle initial more or less: one person unless the two keep apart in both
                     # sections and company (George Bush ~ George W Bush)
-                    if _section_cosine(a["sections"], b["sections"]) < 0.3 and _context_cosine(state, a, b) < 0.2:
+                    if section_cosine < 0.3 and context_cosine < 0.2:
                         continue
-                elif not (same_sections and (same_company or _context_overlap(state, a, b))):
+                elif not (section_cosine >= p.variant_min_section_cosine
+                          and (context_cosine >= p.variant_min_context_cosine or _context_overlap(state, a, b))):
                     continue
                 winner, loser = sorted((a, b), key=lambda d: (-d["anchored_articles"], d["id"]))
                 _absorb(state, winner, loser, kind, res)
@@ -683,8 +684,9 @@ def _decide_short(state, p, art, c, m, name, local, first_local=None) -> dict:
     if len(name.tokens) == 1 and c is not None and not local.get(surname) and not name.honorific:
         # "Steven" / "Robbie" in the cluster of the article's "Steven Gerrard": a first name
         # (never after Mr/Mrs: "Mr Howard" beside "Howard Flight" is a surname)
-        mine = {i for i in (first_local or {}).get(surname, ())
-                if any(x.start_char == s for x in c.mentions for s, j in sum(local.values(), []) if j == i)}
+        starts = {x.start_char for x in c.mentions}
+        claimed = {j for anchored in local.values() for s, j in anchored if s in starts}
+        mine = {i for i in (first_local or {}).get(surname, ()) if i in claimed}
         if len(mine) == 1:
             return dict(identity_id=next(iter(mine)), rule="article_first_name", score=1.0, evidence={})
     if name.honorific in ("sir", "dame") and len(name.tokens) == 1:
