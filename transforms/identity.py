@@ -592,11 +592,12 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         state["identities"].get(a)["surname"] for a, _, _ in res.redirects}
     for surname in sorted(changed):
         for skey in sorted(state["short_by_surname"].get(surname, ())):
-            ev = state["short"][skey]
+            ev = state["short"].get(skey)  # read; taken with [] below only when it changes
             if ev["batch_seen"] == state["n_articles"] or ev.get("anchored"):
                 continue  # decided just now, or named in full in its own article
             new = _decide_from_evidence(state, p, ev)
             if new["identity_id"] != ev["identity_id"]:
+                ev = state["short"][skey]
                 ev["identity_id"] = new["identity_id"]
                 for s, e, text in ev["spans"]:
                     res.updated_mentions.append(dict(article_id=ev["article_id"], start_char=s, end_char=e, text=text,
@@ -618,7 +619,7 @@ def _merge_variants(state: dict, p: Params, surname: str, res: BatchResult, no_m
         changed = False
         for i in range(len(ids)):
             for j in range(i + 1, len(ids)):
-                a, b = state["identities"][ids[i]], state["identities"][ids[j]]
+                a, b = state["identities"].get(ids[i]), state["identities"].get(ids[j])  # read; `_absorb` writes
                 kind = names_compatible(tuple(a["key"].split()), tuple(b["key"].split()))
                 if kind in (None, "same") or frozenset((a["key"], b["key"])) in no_merge:
                     continue
@@ -670,6 +671,7 @@ def _context_overlap(state: dict, a: dict, b: dict) -> bool:
 
 
 def _absorb(state: dict, winner: dict, loser: dict, kind: str, res: BatchResult) -> None:
+    winner, loser = state["identities"][winner["id"]], state["identities"][loser["id"]]  # both change
     for f in ("forms", "sections", "context", "roles", "gender"):
         winner[f].update(loser[f])
     for f in ("articles", "mentions", "anchored_articles"):
