@@ -368,6 +368,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
 
     # --- 1. corpus statistics: df, sections, word case, NORP words, first names, label votes
     batch_surnames: Counter = Counter()  # surnames of full names this batch calls PERSON
+    cues_of: dict[int, Counter] = {}  # each name cluster's local label cues, read again in step 3
     for art in articles:
         state["n_articles"] += 1
         state["sections"][art.section] += 1
@@ -381,7 +382,8 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
             nk = c.canonical_name.casefold()
             lab = state["labels"].setdefault(nk, {"votes": Counter(), "cues": Counter()})
             lab["votes"][c.label] += 1
-            lab["cues"].update(label_cues(c))
+            cues_of[id(c)] = label_cues(c)
+            lab["cues"].update(cues_of[id(c)])
             if c.label == "NORP" and len(c.canonical_name.split()) == 1:
                 state["norp_words"][fold(c.canonical_name)] += 1
             if c.label == "PERSON":
@@ -411,12 +413,12 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         label = state["label_decided"].get(c.canonical_name.casefold(), c.label)
         words = c.canonical_name.split()
         if label == "PERSON" and len(words) >= 2 and place_like(state, words[0].casefold()) \
-                and not label_cues(c)["honorific"]:
+                and not cues_of[id(c)]["honorific"]:
             return False  # "BBC Sport Wales", "Manchester United": its first word alone is no person
         if label == "PERSON":
             return True
         # a person named in full is never ORG / WORK_OF_ART: local person cues on a full name win
-        cues = label_cues(c)
+        cues = cues_of[id(c)]
         names = parse_names(c.canonical_name, descriptor=descriptor)
         return bool(c.label == "PERSON" and names and names[0][0].is_full and (cues["honorific"] or cues["title"])
                     and names[0][0].first in state["first_names"] and len(state["first_names"][names[0][0].first]) >= 2)

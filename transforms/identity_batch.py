@@ -119,8 +119,9 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         old_entity = mention.entity_id
         row = decided.get(key)
         inside = [r for r in by_article.get(mention.article_id, ())
-                  if mention.start_char <= r["start_char"] and r["end_char"] <= mention.end_char]
-        if row is None and inside and entities[old_entity].label == PERSON:
+                  if mention.start_char <= r["start_char"] and r["end_char"] <= mention.end_char] \
+            if row is None and entities[old_entity].label == PERSON else []
+        if inside:
             # a person span holding names of its own ("Carragher and Brown", "Briton Tim Henman"):
             # the names take its place, each with its own span; the new rows are added below
             for part in inside:
