@@ -22,6 +22,7 @@ import pandas as pd
 
 from wirehouse.expectations.verdict import AuditReport, ExpectationOutcome
 from wirehouse.expectations.web_assets import localize
+from wirehouse.transforms.attribution_roles import roles_outside
 from wirehouse.transforms.quote_spans import find_quote_spans
 from wirehouse.transforms.records import article_id_for, entity_id_for
 from wirehouse.transforms.tables import AUDITED, BY_NAME, EnrichedBatch, rows_as_columns
@@ -139,14 +140,10 @@ def quoted_characters(body: str) -> list[tuple[int, int]]:
 
 
 def _roles_outside_content(row: Any, quoted: list[tuple[int, int]]) -> bool:
-    """Cue and source lie outside the content, or (an interrupted quotation: "“A,” he said.
-    “B.”") in an unquoted gap of a direct or mixed content."""
-    for start, end in ((row.cue_start_char, row.cue_end_char), (row.source_start_char, row.source_end_char)):
-        if start is None or end <= row.content_start_char or start >= row.content_end_char:
-            continue
-        if row.attribution_type == "indirect" or any(o < end and start < c for o, c in quoted):
-            return False
-    return True
+    """Cue and source outside the content, or in a gap its words surround (attribution_roles.py)."""
+    cue = (row.cue_start_char, row.cue_end_char) if row.cue_start_char is not None else None
+    source = (row.source_start_char, row.source_end_char) if row.source_start_char is not None else None
+    return roles_outside((row.content_start_char, row.content_end_char), (cue, source), row.attribution_type, quoted)
 
 
 def _speaker_ok(body: str | None, quote: Any) -> bool:

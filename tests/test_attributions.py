@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from wirehouse.transforms.attributions import method_name, roles_outside, with_its_quote_marks
+from wirehouse.transforms.attribution_roles import roles_outside
+from wirehouse.transforms.attributions import method_name, with_its_quote_marks
 from wirehouse.transforms.records import Article
 
 
@@ -52,6 +53,10 @@ def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | 
     # a cue noun: the speech act named by a noun, its owner the source
     ("The chancellor's warning that growth would slow hit the markets.",
      ("indirect", "that growth would slow", "warning", "The chancellor's", None)),
+    # reported speech interrupted by its cue and source: the content is the hull of its words
+    ("The bigger risk, the admiral said, is a clash between the two navies.",
+     ("indirect", "The bigger risk, the admiral said, is a clash between the two navies", "said", "the admiral",
+      None)),
     # content over two sentences of one quotation
     ('"We will win. We have the best plans," Mr Howard said.',
      ("direct", "We will win. We have the best plans", "said", "Mr Howard", "Howard")),
@@ -99,11 +104,13 @@ def test_a_content_ending_inside_its_quotation_takes_the_closing_mark():
     assert with_its_quote_marks(text, (39, 48)) == (38, 48)  # 'it ended"': the opening mark
 
 
-def test_a_cue_or_source_inside_the_content_only_in_a_quotations_gap():
+def test_a_cue_or_source_inside_the_content_only_in_a_gap_its_words_surround():
     quoted = [(0, 10), (30, 40)]
     assert roles_outside((1, 39), [(15, 19), (20, 25)], "direct", quoted)  # in the gap between quotes
     assert not roles_outside((1, 39), [(5, 8), None], "direct", quoted)  # inside the quoted words
-    assert not roles_outside((50, 90), [(60, 64), None], "indirect", quoted)
+    assert roles_outside((50, 90), [(60, 64), (56, 59)], "indirect", quoted)  # "The risk, he said, is …"
+    assert not roles_outside((50, 90), [(50, 54), None], "indirect", quoted)  # at the content's edge
+    assert not roles_outside((50, 90), [(86, 92), None], "indirect", quoted)  # across its end
     assert roles_outside((50, 90), [(40, 45), (91, 95)], "indirect", quoted)
 
 

@@ -10,8 +10,9 @@ spokesman to the organisation named with him).
 Contract used by the rest of the pipeline:
 - `Doc._.attributions` is a list of `AttributionMatch`, in text order; offsets are into
   `doc.text`; content, cue and source are trimmed of quote marks and edge punctuation.
-- A cue or source lies outside its content, except in the unquoted gap of an interrupted
-  quotation ("“A,” he said. “B.”").
+- A cue or source lies outside its content, or in a gap the content's words surround: an
+  interrupted quotation's unquoted gap ("“A,” he said. “B.”"), or inside a reported content
+  that wraps around it ("The bigger risk, he said, is a clash"); see attribution_roles.py.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from wirehouse.transforms import attribution_model, extensions  # noqa: F401 (registers the Doc attributes)
+from wirehouse.transforms.attribution_roles import roles_outside
 from wirehouse.transforms.quote_spans import find_quote_spans
 from wirehouse.transforms.speakers import Speaker, SpeakerFinder
 
@@ -120,16 +122,6 @@ def with_its_quote_marks(text: str, content: tuple[int, int]) -> tuple[int, int]
     if start > 0 and text[start - 1] in QUOTE_MARKS:
         return start - 1, end
     return content
-
-
-def roles_outside(content: tuple[int, int], roles, kind: str, quoted: list[tuple[int, int]]) -> bool:
-    """Cue and source outside the content, or in an unquoted gap of a quoted content."""
-    for role in roles:
-        if role is None or role[1] <= content[0] or role[0] >= content[1]:
-            continue
-        if kind == "indirect" or any(start < role[1] and role[0] < end for start, end in quoted):
-            return False
-    return True
 
 
 def speaker_of(doc: Doc, finder: SpeakerFinder, source: tuple[int, int], cue: str | None) -> Speaker | None:
