@@ -205,7 +205,6 @@ class Ctx:
             a = np.searchsorted(idx, s)
             b = np.searchsorted(idx, e)
             qid[a:b] = k
-        self.qid_np = qid
         self.qid = qid.tolist()
         inq = qid >= 0
         self.cum_inq = np.concatenate(([0], np.cumsum(inq)))
@@ -221,8 +220,7 @@ class Ctx:
         self.sub_cache = {}
         # paragraph id = number of newline runs before the token
         nl = np.array([m.start() for m in re.finditer("\n+", text)], dtype=np.int64)
-        self.para_np = np.searchsorted(nl, idx)
-        self.para = self.para_np.tolist()
+        self.para = np.searchsorted(nl, idx).tolist()
         # paragraph -> its first and last token (tokens are in order, so one pass)
         self.para_first, self.para_last = {}, {}
         for k, p in enumerate(self.para):
@@ -860,8 +858,6 @@ def attribution_type(ctx, sp, skip=()):
     return "direct" if ins >= tot else "mixed"
 
 
-# Token masks and owners are Python lists: numpy costs more than it saves on spans of a
-# few tokens (7% of the extractor's time went to creating and testing small arrays).
 # The anchor's dependents that belong to the cue or the source when a reported content wraps
 # around them ("The bigger risk, he said, is a clash", "which he believes will fail",
 # "A decision is expected in May"): 5% of PolNeAR train's attributions. Letting such
@@ -871,6 +867,8 @@ WRAPPED_DEPS = frozenset({"nsubj", "nsubjpass", "agent", "aux", "auxpass", "neg"
                           "npadvmod"})
 
 
+# Token masks and owners are Python lists: numpy costs more than it saves on spans of a
+# few tokens (7% of the extractor's time went to creating and testing small arrays).
 def content_mask(ctx, i, j, kinds, a):
     """Tokens a content span owns.  A quotation chain ("A," he said. "B.") owns only
     its quoted tokens, so its cue and source may sit in between; a reported content
