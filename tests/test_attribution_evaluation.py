@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+
 import pytest
 
 from wirehouse.evaluation.attributions import (

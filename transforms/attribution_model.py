@@ -896,6 +896,7 @@ def _free(owner, i, j, mask=None):
 
 
 def _take(owner, i, mask, aid):
+    """The mask's tokens, from token i on, now belong to attribution `aid`."""
     for k, m in enumerate(mask, i):
         if m:
             owner[k] = aid
@@ -1039,12 +1040,11 @@ def extract(doc, model, return_debug=False, anchors=None, text=None):
                 hi, hs = j, sc
         cue = ctx.span(lo, hi)
         aid = len(out)
-        cue_mask = [True] * (hi - lo + 1)
         for taken in (owner, owner_any):
             _take(taken, ci, cmask, aid)
-            _take(taken, lo, cue_mask, aid)
+            taken[lo:hi + 1] = [aid] * (hi - lo + 1)
         if stok:
-            _take(owner_any, stok[0], [True] * (stok[1] - stok[0] + 1), aid)
+            owner_any[stok[0]:stok[1] + 1] = [aid] * (stok[1] - stok[0] + 1)
         rec = {
             # a quotation chain owns only its quoted pieces -> direct
             "attribution_type": "direct" if any(k[0] == "q" for k in kinds) and ctx.qid[ci] >= 0
