@@ -57,6 +57,9 @@ def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | 
     ("The bigger risk, the admiral said, is a clash between the two navies.",
      ("indirect", "The bigger risk, the admiral said, is a clash between the two navies", "said", "the admiral",
       None)),
+    # a cue with its preposition: the content is what follows it
+    ("Republican leaders called on the senator to resign from her post.",
+     ("indirect", "the senator to resign from her post", "called on", "Republican leaders", None)),
     # content over two sentences of one quotation
     ('"We will win. We have the best plans," Mr Howard said.',
      ("direct", "We will win. We have the best plans", "said", "Mr Howard", "Howard")),

@@ -221,11 +221,6 @@ class Ctx:
         # paragraph id = number of newline runs before the token
         nl = np.array([m.start() for m in re.finditer("\n+", text)], dtype=np.int64)
         self.para = np.searchsorted(nl, idx).tolist()
-        # paragraph -> its first and last token (tokens are in order, so one pass)
-        self.para_first, self.para_last = {}, {}
-        for k, p in enumerate(self.para):
-            self.para_first.setdefault(p, k)
-            self.para_last[p] = k
         ss = arr[:, 6] == 1
         if n:
             ss[0] = True
@@ -425,7 +420,7 @@ def anchor_dense(ctx, i):
 # --------------------------------------------------------------------------
 def _para_bounds(ctx, a):
     p = ctx.para[a]
-    return ctx.para_first[p], ctx.para_last[p]
+    return bisect.bisect_left(ctx.para, p), bisect.bisect_right(ctx.para, p) - 1   # ids ascend with the tokens
 
 
 def _add(cands, ctx, i, j, kind, clip=True):
@@ -451,6 +446,9 @@ def _add(cands, ctx, i, j, kind, clip=True):
             c[0] = i
         if j > c[1]:
             c[1] = j
+
+
+LEADING_ADVERBS = frozenset({"even", "also", "only", "just", "still"})
 
 
 def content_candidates(ctx, a):
@@ -552,6 +550,14 @@ def content_candidates(ctx, a):
                 j = bisect.bisect_right(ctx.idx_l, sp[1] - 1) - 1
                 kind = "q%d%s" % (min(m - k, 3), "b" if qe <= ac else ("a" if qs > ac else "x"))
                 _add(cands, ctx, max(i, 0), max(j, 0), kind, clip=False)
+    # the same spans without a leading preposition, conjunction or focus adverb ("marveled
+    # at | the level of ...", "But | Fiorina ...", "Even | Hillary Clinton ..."): the largest
+    # group of gold contents no candidate had (1,116 of 3,418 on train). Train 5-fold CV:
+    # content exact F1 0.565 -> 0.568; 6% more candidates on BBC.
+    for i, j, kinds in list(cands.values()):
+        if i < j and (ctx.tag[i] in ("IN", "CC") or ctx.lower[i] in LEADING_ADVERBS) \
+                and not any(k[0] == "q" for k in kinds):
+            _add(cands, ctx, i + 1, j, "strip:" + ctx.tag[i], clip=False)
     return cands
 
 
@@ -593,7 +599,6 @@ def content_feats(ctx, a, sp, c):
     f.append("nq=%d" % min(nq, 4))
     f.append("inq=%d" % int(inq * 4))
     f.append("nq|side=%d|%s" % (min(nq, 4), side))
-    f.append("anchorinq=%d" % (ctx.qid[a] >= 0))
     if side == "X":
         f.append("contains_anchor|k=" + ",".join(sorted(kinds))[:40])
     ps = ctx.para[i] != ctx.para[j]

@@ -35,7 +35,8 @@ from wirehouse.transforms.speakers import Speaker, SpeakerFinder
 CUE_KINDS = {"VB": "verb", "NN": "noun", "IN": "preposition", "JJ": "adjective", "RB": "adverb"}
 CONTENT_KINDS = (("q", "quotation"), ("subjcomp", "subject_complement"), ("d", "dependent"),
                  ("cutlast", "dependent"), ("rhull", "right_dependents"), ("hhead", "head_clause"),
-                 ("head", "head_clause"), ("sent", "sentence_rest"), ("sub", "sentence_rest"))
+                 ("head", "head_clause"), ("sent", "sentence_rest"), ("sub", "sentence_rest"),
+                 ("strip", "without_leading_word"))
 
 
 @dataclass(frozen=True)
