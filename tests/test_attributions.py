@@ -92,6 +92,19 @@ def test_an_attribution_without_a_source_in_the_text_has_none(nlp):
         ("indirect", "that the vote will be close", "is widely believed", None, None)]
 
 
+def test_the_verifier_judges_each_attribution_once_its_content_and_source_are_chosen(nlp):
+    from wirehouse.transforms import attribution_model
+
+    model = attribution_model.load_model()
+    verifier, threshold = model.models["verifier"], model.params["th_verifier"]
+    doc = nlp("Ms Hewitt said the plans would be paid for by taxpayers. Critics fear the costs will rise.")
+    kept = attribution_model.extract(doc, model, return_debug=True)
+    assert kept and all(verifier.prob(*r["verifier_feats"]) >= threshold for r in kept)
+    # a verifier that trusts nothing keeps nothing: every attribution passes through it
+    sceptical = attribution_model.Model(dict(model.raw, params=dict(model.params, th_verifier=1.0)))
+    assert attribution_model.extract(doc, sceptical) == []
+
+
 def test_methods_name_the_cue_and_the_content_kind():
     assert method_name("anchor:VB>content:d1:ccomp") == "verb_cue.dependent"
     assert method_name("anchor:NN>content:q2x") == "noun_cue.quotation"
