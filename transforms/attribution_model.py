@@ -1067,7 +1067,6 @@ def extract(doc, model, return_debug=False, anchors=None, text=None):
         if stok:
             owner_any[stok[0]:stok[1] + 1] = [aid] * (stok[1] - stok[0] + 1)
         rec = {
-            # a quotation chain owns only its quoted pieces -> direct
             "attribution_type": atype,
             "content": [int(csp[0]), int(csp[1])],
             "cue": [int(cue[0]), int(cue[1])],
