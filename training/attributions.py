@@ -163,9 +163,9 @@ def _sparse(F, min_count, dtype=np.float64):
 
 
 def fit_rank(F: Feats, C=1.0, min_count=2):
-    """Listwise (softmax over each group's candidates) linear ranker.
-    Groups without exactly one positive are dropped.  Measured vs. a binary
-    logistic model on the same features: see REPORT.md."""
+    """Listwise (softmax over each group's candidates) linear ranker: extraction picks one
+    candidate among its anchor's, so the ranker is trained to do that. Groups without
+    exactly one positive are dropped."""
     from scipy.optimize import minimize
     g = np.array(F.g)
     y = np.array(F.y)

@@ -62,8 +62,9 @@ DESCEND = {"prep", "pobj", "dobj", "xcomp", "acomp", "attr", "pcomp", "advmod",
 def quote_spans(text):
     """Double-quote regions (char spans incl. the marks), paired per paragraph.
 
-    Same convention as score.py: an opening quote left open at a paragraph end
-    is closed there (news style re-opens it in the next paragraph).  Regex
+    Same convention as the scorer (`evaluation.attributions.quoted_mask`): an opening
+    quote left open at a paragraph end is closed there (news style re-opens it in the
+    next paragraph).  Regex
     based because a char loop costs ~2 ms/doc, a large part of the budget.
     """
     out = []
@@ -822,7 +823,7 @@ def attribution_type(ctx, sp, skip=()):
     """direct / mixed / indirect from the share of quoted word characters of
     the content, ignoring the attribution's own cue/source spans that sit
     inside an interrupted quotation ("A," she said. "B.") -- same rule as
-    score.py applies to gold fragments."""
+    the scorer (`evaluation.attributions.gold_type`) applies to gold fragments."""
     text = ctx.text
     merged = []
     for s0, s1 in sorted(skip):
