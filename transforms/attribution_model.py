@@ -64,8 +64,8 @@ def quote_spans(text):
 
     Same convention as the scorer (`evaluation.attributions.quoted_mask`): an opening
     quote left open at a paragraph end is closed there (news style re-opens it in the
-    next paragraph).  Regex
-    based because a char loop costs ~2 ms/doc, a large part of the budget.
+    next paragraph).  Regex based because a char loop costs ~2 ms/doc, a large part of
+    the budget.
     """
     out = []
     open_at = None
