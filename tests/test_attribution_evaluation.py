@@ -71,6 +71,20 @@ def test_overlap_shares_characters_one_to_one_and_recall_needs_half_the_content(
     assert report["cue"]["predicted"] == 0 and report["cue"]["gold"] == 2
 
 
+def test_precision_by_confidence_counts_the_rows_each_cut_keeps():
+    gold = parse_ann(ANN)
+    predicted = [
+        {"content": (14, 36), "cue": (9, 13), "source": (0, 8), "confidence": 0.95},    # the reported speech
+        {"content": (57, 62), "cue": None, "source": None, "confidence": 0.6},          # "added": far under half of the quotation
+        {"content": (26, 36), "cue": None, "source": None, "confidence": 0.8},          # a second claim on it: unmatched
+    ]
+    bands = {band["min_confidence"]: band for band in summarize(score_article(TEXT, gold, predicted))["by_confidence"]}
+    assert (bands[0.0]["rows"], bands[0.0]["precision"]) == (3, pytest.approx(1 / 3))
+    assert (bands[0.7]["rows"], bands[0.7]["share"], bands[0.7]["precision"]) == (2, pytest.approx(2 / 3), 0.5)
+    assert (bands[0.9]["rows"], bands[0.9]["precision"]) == (1, 1.0)
+    assert "confidence >= 0.9       1 rows ( 33%)  precision 1.000" in render(summarize(score_article(TEXT, gold, predicted)))
+
+
 def test_the_last_line_is_the_headline_json():
     report = summarize(score_article(TEXT, parse_ann(ANN), []))
     headline = json.loads(render(report).splitlines()[-1])
