@@ -22,6 +22,10 @@ speaker_end_char) overlaps a fragment of the gold Source span. Canonical accurac
 measured where the gold Source names a person by name ("Cruz", "Sen. Ted Cruz"):
 correct when the predicted canonical speaker shares a capitalised name word with it.
 
+Speaker accuracy is also reported per attribution method (`quote.attribution`: how the
+speaker was found, `cue_subject`, `pronoun`, `continuation`, ...), so an analyst knows which
+rows to trust.
+
 Only predictions with quote_type "direct" are scored; partial quotes are not
 direct quotes in PolNeAR either.
 """
@@ -66,6 +70,7 @@ class PredQuote:
     end_char: int
     speaker: Span | None
     canonical: str | None
+    method: str = ""  # how the speaker was found (quote.attribution)
 
 
 # ---------------------------------------------------------------- gold parsing
@@ -249,6 +254,10 @@ def score_article(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> dict[
     with_source = [(g, p) for g, p in pairs if gold[g].source]
     counts["speaker_n"] = len(with_source)
     counts["speaker_ok"] = sum(speaker_correct(pred[p], gold[g]) for g, p in with_source)
+    for g, p in with_source:
+        counts[f"speaker_n:{pred[p].method}"] = counts.get(f"speaker_n:{pred[p].method}", 0) + 1
+        counts[f"speaker_ok:{pred[p].method}"] = (counts.get(f"speaker_ok:{pred[p].method}", 0)
+                                                  + speaker_correct(pred[p], gold[g]))
     named = [(g, p) for g, p in with_source if source_names(gold[g].source_text)]
     counts["canonical_n"] = len(named)
     counts["canonical_ok"] = sum(canonical_correct(pred[p], gold[g]) for g, p in named)
@@ -271,6 +280,12 @@ def summarize(counts: dict[str, int]) -> dict:
         counts["canonical_ok"] / counts["canonical_n"] if counts["canonical_n"] else 0.0
     )
     report["canonical_n"] = counts["canonical_n"]
+    methods = sorted({key.split(":", 1)[1] for key in counts if key.startswith("speaker_n:")},
+                     key=lambda method: (-counts[f"speaker_n:{method}"], method))
+    report["speaker_by_method"] = {
+        method: {"n": counts[f"speaker_n:{method}"],
+                 "accuracy": counts[f"speaker_ok:{method}"] / counts[f"speaker_n:{method}"]}
+        for method in methods}
     return report
 
 
@@ -289,6 +304,7 @@ def predictions(doc) -> list[PredQuote]:
             q.end_char,
             (q.speaker_start_char, q.speaker_end_char) if q.speaker_start_char is not None else None,
             q.speaker_canonical,
+            q.attribution,
         )
         for q in doc._.quotes
         if q.quote_type == "direct"
@@ -332,7 +348,11 @@ def render(report: dict) -> str:
         "",
         f"  speaker accuracy    {report['speaker_accuracy']:.3f}  (matched quotes with a gold Source: {report['speaker_n']})",
         f"  canonical accuracy  {report['canonical_accuracy']:.3f}  (gold Source names a person: {report['canonical_n']})",
+        "",
+        "  speaker accuracy by how the speaker was found (quote.attribution)",
     ]
+    lines += [f"    {method:20} {figures['accuracy']:.3f}  ({figures['n']})"
+              for method, figures in report.get("speaker_by_method", {}).items()]
     headline = {key: (round(report[key], 4) if isinstance(report[key], float) else report[key]) for key in JSON_KEYS}
     lines.append(json.dumps(headline))
     return "\n".join(lines)

@@ -116,8 +116,8 @@ def test_score_and_summary_on_hand_made_quotes():
         GoldQuote(600, 700, (), ""),
     ]
     pred = [
-        PredQuote(0, 100, (200, 207), "Naftali Bennett"),  # exact, right speaker
-        PredQuote(300, 350, (450, 460), None),  # half the gold span: matches at 30%, not 80%; wrong speaker
+        PredQuote(0, 100, (200, 207), "Naftali Bennett", "cue_subject"),  # exact, right speaker
+        PredQuote(300, 350, (450, 460), None, "pronoun"),  # half the gold span: matches at 30%, not 80%; wrong speaker
         PredQuote(800, 900, None, None),  # no gold quote there
     ]
     counts = score_article(gold, pred)
@@ -127,6 +127,9 @@ def test_score_and_summary_on_hand_made_quotes():
     assert report["quote_f1_80"] == pytest.approx(1 / 3)
     assert report["speaker_accuracy"] == 0.5 and report["speaker_n"] == 2
     assert report["canonical_accuracy"] == 1.0 and report["canonical_n"] == 1
+    assert report["speaker_by_method"] == {"cue_subject": {"n": 1, "accuracy": 1.0},
+                                           "pronoun": {"n": 1, "accuracy": 0.0}}
+    assert "    pronoun              0.000  (1)" in render({**report, "n_articles": 1})
     last = json.loads(render({**report, "n_articles": 1}).splitlines()[-1])
     assert set(last) == {"quote_p", "quote_r", "quote_f1", "quote_f1_80", "speaker_accuracy", "n_gold", "n_pred"}
     assert last["n_gold"] == 3 and last["n_pred"] == 3
