@@ -9,8 +9,10 @@ from typing import Any
 
 
 class RunProgress:
-    """Counts documents against the bytes of input read, which gives an honest ETA
-    even when one .jsonl file holds thousands of articles."""
+    """Counts documents against the bytes of input read. A file's bytes count once it has
+    been read to its end, so the share and the ETA move file by file; until the first file
+    is finished (one large .jsonl, WARC or table) the ETA is unknown and the lines give the
+    documents and the rate."""
 
     def __init__(self, total_bytes: int, total_files: int, mode: str, logger: logging.Logger | Any,
                  log_every_seconds: float = 10.0):
@@ -53,9 +55,9 @@ class RunProgress:
         elif self.mode == "log" and time.monotonic() - self.last_log >= self.log_every:
             self.last_log = time.monotonic()
             share = self.bytes_done / self.total_bytes
-            eta = elapsed / share - elapsed if share > 0 else float("nan")
+            eta = f"{elapsed / share - elapsed:.0f}s" if share > 0 else "unknown (no input file read to its end yet)"
             self.logger.info(
-                "progress: %.0f%% of input, %d documents (%d enriched), %.1f docs/s, ETA %.0fs",
+                "progress: %.0f%% of input, %d documents (%d enriched), %.1f docs/s, ETA %s",
                 100 * share, self.documents, self.enriched, rate, eta,
             )
 

@@ -126,6 +126,16 @@ def test_log_mode_writes_a_progress_line_every_interval_with_rate_and_eta(clock)
     progress.close()
 
 
+def test_the_eta_is_unknown_while_no_input_file_has_been_read_to_its_end(clock):
+    logger = Lines()
+    progress = RunProgress(total_bytes=1000, total_files=1, mode="log", logger=logger, log_every_seconds=10)
+    clock.now += 10
+    progress.advance(documents=500, enriched=400)  # one large .jsonl: its bytes count at its end
+    assert logger.lines == ["progress: 0% of input, 500 documents (400 enriched), 50.0 docs/s, "
+                            "ETA unknown (no input file read to its end yet)"]
+    progress.close()
+
+
 def test_auto_mode_is_a_bar_on_a_terminal_and_log_lines_otherwise(monkeypatch):
     class Stream:
         def __init__(self, tty):
