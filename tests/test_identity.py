@@ -151,6 +151,25 @@ def test_the_state_keeps_what_a_batch_changed_and_nothing_else():
     assert touched <= {person("gordon brown"), person("wes brown")}
 
 
+def test_a_decided_batch_leaves_no_article_behind():
+    """A long run keeps the state, not the articles: a batch's names and bodies are freed
+    once it is decided (a cache of 4,096 articles once held 78 MB at 10,000 articles)."""
+    import gc
+    import weakref
+
+    state = I.new_state()
+    body = "Gordon Brown said on Monday the economy was strong. Later Mr Brown met union leaders."
+    batch = [article("p", "politics", [cluster("Gordon Brown", "PERSON", mention(0, "Gordon Brown")),
+                                       cluster("Brown", "PERSON", mention(body.index("Brown met"), "Brown",
+                                                                          before="Mr "))], body=body)]
+    left = weakref.ref(batch[0])
+    result = I.process_batch(state, batch)
+    assert any(r["rule"].startswith("article_") for r in result.mentions)  # the short mention was weighed
+    del batch, result
+    gc.collect()
+    assert left() is None
+
+
 # ---------------------------------------------------------------- the real flow
 
 @pytest.mark.slow

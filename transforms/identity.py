@@ -64,6 +64,12 @@ class ArticleNames:
     clusters: tuple[NameCluster, ...]
     body: str | None = None  # needed only to recover mentions spaCy missed
 
+    @functools.cached_property  # asked for every short mention of the article; dies with it
+    def name_keys(self) -> frozenset:
+        """The folded keys of the article's names (not dates or numbers): its context."""
+        return frozenset(k for k in (fold(c.canonical_name.replace(" ", "_")) for c in self.clusters
+                                     if c.label not in NON_NAME_LABELS) if k)
+
 
 @dataclass
 class Params:
@@ -144,18 +150,12 @@ def _known_surname(state: dict, name_key: str, batch_surnames: Counter | None = 
 
 def _context_keys(article: ArticleNames, skip: NameCluster | None) -> set[str]:
     """The article's other names (its context), as folded keys."""
-    keys = _article_keys(article)
+    keys = article.name_keys
     if skip is not None:
         own = fold(skip.canonical_name.replace(" ", "_"))
         if own in keys:
             keys = keys - {own}
     return keys
-
-
-@functools.lru_cache(maxsize=4096)  # asked for every short mention of an article
-def _article_keys(article: ArticleNames) -> frozenset:
-    return frozenset(k for k in (fold(c.canonical_name.replace(" ", "_")) for c in article.clusters
-                                 if c.label not in NON_NAME_LABELS) if k)
 
 
 def _similarity(state: dict, keys: Iterable[str], ident: dict) -> float:
