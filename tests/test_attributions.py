@@ -74,6 +74,19 @@ def test_a_nested_attribution_belongs_to_the_outer_one(nlp):
         ("indirect", "the Tories claimed the plan would fail", "said", "Mr Brown", "Brown")]
 
 
+def test_a_content_does_not_run_over_another_report_the_model_is_sure_of(nlp):
+    from wirehouse.transforms import attribution_model
+
+    text = "The minister said the plan would work, but the unions said it would cost jobs."
+    assert found(nlp, text) == [("indirect", "the plan would work", "said", "The minister", None),
+                                ("indirect", "it would cost jobs", "said", "the unions", None)]
+    # without the rule, the first report swallows the second
+    model = attribution_model.load_model()
+    loose = attribution_model.Model(dict(model.raw, params=dict(model.params, th_other_cue=None)))
+    assert [text[a["content"][0]:a["content"][1]] for a in attribution_model.extract(nlp(text), loose)] == [
+        "the plan would work, but the unions said it would cost jobs"]
+
+
 def test_an_interrupted_quotation_is_one_direct_attribution_with_its_source_in_the_gap(nlp):
     text = '"We will win this election," Michael Howard told reporters on Monday. "Our plans are clear."'
     ((kind, content, cue, source, speaker),) = found(nlp, text)
