@@ -27,7 +27,7 @@ It reads only tag_, dep_, head, sentences, lower_ and doc.tensor, so it runs on 
 production pipeline (no lemmatizer: pseudo-lemmas come from a table of irregular forms
 learned at training time plus suffix stripping). Cross-validated on PolNeAR train (5
 folds, exact spans after trimming quote marks and edge punctuation): content F1 0.577, cue
-0.686, source 0.725, content overlap 0.818; about 8% of the enrichment pipeline's time on BBC.
+0.686, source 0.725, content overlap 0.818; 8 to 10% of the enrichment pipeline's time on BBC.
 """
 
 from __future__ import annotations
