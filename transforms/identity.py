@@ -55,6 +55,11 @@ class NameCluster:
     label: str
     mentions: tuple[NameMention, ...]
 
+    @property
+    def name_key(self) -> str:
+        """The folded key of the whole name, as one word: what an article's context is made of."""
+        return fold(self.canonical_name.replace(" ", "_"))
+
 
 @dataclass(frozen=True)
 class ArticleNames:
@@ -67,8 +72,7 @@ class ArticleNames:
     @functools.cached_property  # asked for every short mention of the article; dies with it
     def name_keys(self) -> frozenset:
         """The folded keys of the article's names (not dates or numbers): its context."""
-        return frozenset(k for k in (fold(c.canonical_name.replace(" ", "_")) for c in self.clusters
-                                     if c.label not in NON_NAME_LABELS) if k)
+        return frozenset(k for k in (c.name_key for c in self.clusters if c.label not in NON_NAME_LABELS) if k)
 
 
 @dataclass
@@ -152,7 +156,7 @@ def _context_keys(article: ArticleNames, skip: NameCluster | None) -> set[str]:
     """The article's other names (its context), as folded keys."""
     keys = article.name_keys
     if skip is not None:
-        own = fold(skip.canonical_name.replace(" ", "_"))
+        own = skip.name_key
         if own in keys:
             keys = keys - {own}
     return keys
@@ -378,7 +382,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         for c in art.clusters:
             if c.label in NON_NAME_LABELS:
                 continue
-            keys.add(fold(c.canonical_name.replace(" ", "_")))
+            keys.add(c.name_key)
             nk = c.canonical_name.casefold()
             lab = state["labels"].setdefault(nk, {"votes": Counter(), "cues": Counter()})
             lab["votes"][c.label] += 1
@@ -511,7 +515,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         if kind == "full":
             firsts[art.article_id][name.first].add(resolve(state, state["key_index"][name.key]))
     for art in articles:
-        keys_all = {fold(c.canonical_name.replace(" ", "_")) for c in art.clusters if c.label not in NON_NAME_LABELS}
+        keys_all = {c.name_key for c in art.clusters if c.label not in NON_NAME_LABELS}
         seen = set()
         for surname, lst in anchors[art.article_id].items():
             for _, ident in lst:
