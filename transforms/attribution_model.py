@@ -1018,12 +1018,12 @@ def extract(doc, model, return_debug=False, anchors=None, text=None):
         ranked = []
         for sp, c in cc.items():
             i, j, kinds = c
+            if others and _holds_other(others, a, i, j):
+                continue
             mask = content_mask(ctx, i, j, kinds, a)
             if not _free(owner_any, i, j, mask):
                 continue
             if i <= a <= j and mask[a - i]:
-                continue
-            if others and _holds_other(others, a, i, j):
                 continue
             ranked.append((0.0, sp, c, mask))
         if not ranked:
