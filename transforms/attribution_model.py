@@ -23,7 +23,8 @@ each a linear model over parse features trained on PolNeAR train (training/attri
      on the other folds of train found, so anchors are scored generously (threshold 0.3)
      and judged once their content and source are known.
 
-It reads only tag_, dep_, head, sentences, lower_ and doc.tensor, so it runs on the
+It reads only tag_, dep_, heads and subtree edges, sentences, lower_, ent_type_, is_title,
+is_space and doc.tensor (as arrays and index lists, never Token objects), so it runs on the
 production pipeline (no lemmatizer: pseudo-lemmas come from a table of irregular forms
 learned at training time plus suffix stripping). Cross-validated on PolNeAR train (5
 folds, exact spans after trimming quote marks and edge punctuation): content F1 0.577, cue
@@ -187,11 +188,12 @@ class _Sent:
 
 
 class Ctx:
-    """Per-Doc arrays read once with Doc.to_array (creating a Token object
-    per token was half of the extractor's time in profiling)."""
+    """Per-Doc arrays read once with Doc.to_array, and the parse tree as index lists
+    (creating a Token object per token was half of the extractor's time in profiling;
+    reading children and edges through Tokens still took a fifth of it)."""
 
     def __init__(self, doc, model, text=None):
-        from spacy.attrs import IDX, LENGTH, LOWER, TAG, DEP, HEAD, SENT_START
+        from spacy.attrs import IDX, LENGTH, LOWER, TAG, DEP, HEAD, SENT_START, ENT_TYPE, IS_TITLE, IS_SPACE
         self.doc = doc
         # doc.text rebuilds the string token by token (~2 ms/doc); callers
         # that still hold the parsed text can pass it
@@ -200,7 +202,7 @@ class Ctx:
         n = len(doc)
         self.n = n
         self.qspans = quote_spans(text)
-        raw = doc.to_array([IDX, LENGTH, LOWER, TAG, DEP, HEAD, SENT_START])
+        raw = doc.to_array([IDX, LENGTH, LOWER, TAG, DEP, HEAD, SENT_START, ENT_TYPE, IS_TITLE, IS_SPACE])
         arr = raw.astype(np.int64)  # string hashes stay uint64 in raw
         idx = arr[:, 0]
         self.idx = idx
@@ -223,7 +225,6 @@ class Ctx:
         self.idx_l = idx.tolist()          # bisect on lists beats numpy
         self.tok_end_l = self.tok_end.tolist()
         self.qstarts = [q[0] for q in self.qspans]   # searchsorted per call
-        self.sub_cache = {}
         # paragraph id = number of newline runs before the token
         nl = np.array([m.start() for m in re.finditer("\n+", text)], dtype=np.int64)
         self.para = np.searchsorted(nl, idx).tolist()
@@ -247,7 +248,17 @@ class Ctx:
         self.lower = strs(raw[:, 2])
         self.tag = strs(raw[:, 3])
         self.dep = strs(raw[:, 4])
-        self.head = (np.arange(n) + arr[:, 5]).tolist()
+        self.ent = strs(raw[:, 7])
+        self.is_title = arr[:, 8].tolist()
+        self.is_space = arr[:, 9].tolist()
+        self.head = head = (np.arange(n) + arr[:, 5]).tolist()
+        # children in token order, as Token.children gives them
+        kids = [[] for _ in range(n)]
+        for k, h in enumerate(head):
+            if h != k:
+                kids[h].append(k)
+        self.kids = kids
+        self._edges = {}
         lt, ls, pc = model.lemtab, model.lemset, model.plcache
         keys = list(zip(self.lower, self.tag))
         pl = list(map(pc.get, keys))
@@ -259,6 +270,16 @@ class Ctx:
         self.pl = pl
         self.pb = None
         self.tensor = doc.tensor if doc.tensor is not None and len(doc.tensor) == n else None
+
+    def edges(self, i):
+        """(first, last) token of i's subtree, memoised. Read from spaCy rather than
+        computed from the heads: its edges differ on a few non-projective arcs (4 tokens
+        in 299,003), and the models were trained on spaCy's."""
+        e = self._edges.get(i)
+        if e is None:
+            t = self.doc[i]
+            e = self._edges[i] = (t.left_edge.i, t.right_edge.i)
+        return e
 
     def span(self, i, j):
         """char span of tokens i..j inclusive."""
@@ -331,9 +352,8 @@ def anchor_word_feats(ctx, i):
 
 def anchor_context_feats(ctx, i):
     """The anchor's parse and quotation context."""
-    doc = ctx.doc
-    t = doc[i]
-    w, pl, tg, dp = ctx.lower[i], ctx.pl[i], ctx.tag[i], ctx.dep[i]
+    lower, tag, dep = ctx.lower, ctx.tag, ctx.dep
+    w, pl, tg, dp = lower[i], ctx.pl[i], tag[i], dep[i]
     h = ctx.head[i]
     r, cnt = ctx.lexr(pl)
     rb = "%d" % min(10, int(r * 10))
@@ -341,28 +361,28 @@ def anchor_context_feats(ctx, i):
          "hpl|dep=" + ctx.pl[h] + "|" + dp, "htag=" + ctx.tag[h]]
     # children relations: complement clauses, subjects, objects
     chs = set()
-    for c in t.children:
-        cd = c.dep_
+    for c in ctx.kids[i]:
+        cd = dep[c]
         chs.add(cd)
         if cd == "prep" or cd == "agent":
-            f.append("chprep=" + c.lower_)
-            f.append("pl|chprep=" + pl + "|" + c.lower_)
+            f.append("chprep=" + lower[c])
+            f.append("pl|chprep=" + pl + "|" + lower[c])
         if cd in ("ccomp", "xcomp"):
-            for cc in c.children:
-                if cc.dep_ == "mark" or cc.dep_ == "aux":
-                    f.append("compmark=" + cc.lower_)
+            for cc in ctx.kids[c]:
+                if dep[cc] == "mark" or dep[cc] == "aux":
+                    f.append("compmark=" + lower[cc])
         if cd in ("dobj", "attr", "pobj"):
-            f.append("obj=" + ctx.pl[c.i])
-            f.append("pl|obj=" + pl + "|" + ctx.pl[c.i])
+            f.append("obj=" + ctx.pl[c])
+            f.append("pl|obj=" + pl + "|" + ctx.pl[c])
         if cd in ("nsubj", "nsubjpass"):
             # "His concern is that ...": the speech noun is the subject of "be"
-            spl = ctx.pl[c.i]
+            spl = ctx.pl[c]
             sr, _ = ctx.lexr(spl)
             f.append("subjlexr=%d" % min(10, int(sr * 10)))
             f.append("pl|subjlexr=%s|%d" % (pl, min(10, int(sr * 10))))
-            f.append("subjent=" + c.ent_type_)
-            f.append("subjtag=" + c.tag_)
-            f.append("subjw=" + c.lower_)
+            f.append("subjent=" + ctx.ent[c])
+            f.append("subjtag=" + tag[c])
+            f.append("subjw=" + lower[c])
     for cd in chs:
         f.append("ch=" + cd)
         f.append("pl|ch=" + pl + "|" + cd)
@@ -408,7 +428,7 @@ def anchor_context_feats(ctx, i):
         f.append("next=" + ctx.lower[i + 1])
         f.append("nexttag=" + ctx.tag[i + 1])
         f.append("pl|next=" + pl + "|" + ctx.lower[i + 1])
-    if t.is_title and i == s.start:
+    if ctx.is_title[i] and i == s.start:
         f.append("sentinit_title")
     # headline-like paragraph (no final period)
     return f
@@ -461,69 +481,72 @@ def content_candidates(ctx, a):
     """Candidate content spans for anchor token index a.
 
     Returns dict trimmed_char_span -> [first_tok, last_tok, kinds]."""
-    doc = ctx.doc
-    t = doc[a]
+    dep, kids, edges = ctx.dep, ctx.kids, ctx.edges
     cands = {}
     ctx.pb = _para_bounds(ctx, a)
     s = ctx.sents[ctx.sid[a]]
     # dependents down to depth 4 along DESCEND relations
-    stack = [(c, 1, c.dep_) for c in t.children]
+    stack = [(c, 1, dep[c]) for c in kids[a]]
     while stack:
         c, depth, path = stack.pop()
-        cd = c.dep_
+        cd = dep[c]
         if cd == "punct" or cd == "cc":
             continue
         k = "d%d:%s" % (min(depth, 3), path)
-        _add(cands, ctx, c.left_edge.i, c.right_edge.i, k)
+        _add(cands, ctx, *edges(c), k)
         if depth < 4 and cd in DESCEND and cd not in ("ccomp", "nsubj", "nsubjpass", "relcl", "conj", "advcl"):
-            for cc in c.children:
-                stack.append((cc, depth + 1, path + ">" + cc.dep_ if depth < 2 else path + ">*"))
+            for cc in kids[c]:
+                stack.append((cc, depth + 1, path + ">" + dep[cc] if depth < 2 else path + ">*"))
     # subject + complement hull for raising/passive cues whose content wraps
     # around the cue ("Trump is expected to win", "They appear to be ...")
-    subj = [c for c in t.children if c.dep_ in ("nsubj", "nsubjpass", "expl")]
-    comps = [c for c in t.rights if c.dep_ in ("xcomp", "ccomp", "acomp", "oprd", "attr", "prep", "dobj")]
+    rights_a = [c for c in kids[a] if c > a]
+    subj = [c for c in kids[a] if dep[c] in ("nsubj", "nsubjpass", "expl")]
+    comps = [c for c in rights_a if dep[c] in ("xcomp", "ccomp", "acomp", "oprd", "attr", "prep", "dobj")]
     if subj and comps:
-        _add(cands, ctx, subj[0].left_edge.i, comps[-1].right_edge.i, "subjcomp")
-        _add(cands, ctx, subj[0].left_edge.i, comps[0].right_edge.i, "subjcomp1")
+        _add(cands, ctx, edges(subj[0])[0], edges(comps[-1])[1], "subjcomp")
+        _add(cands, ctx, edges(subj[0])[0], edges(comps[0])[1], "subjcomp1")
     # a child's subtree without its last right dependent (trailing adjuncts
     # such as "in 2012" / "during an interview" are outside the content)
-    for c in t.rights:
-        if c.dep_ in ("ccomp", "dobj", "xcomp", "pobj") or c.dep_ == "prep":
+    for c in rights_a:
+        if dep[c] in ("ccomp", "dobj", "xcomp", "pobj") or dep[c] == "prep":
             tgt = c
-            if c.dep_ == "prep":
-                po = [x for x in c.children if x.dep_ in ("pobj", "pcomp")]
+            if dep[c] == "prep":
+                po = [x for x in kids[c] if dep[x] in ("pobj", "pcomp")]
                 if not po:
                     continue
                 tgt = po[0]
-            rr = [x for x in tgt.rights if x.dep_ not in ("punct",)]
-            if rr and rr[-1].dep_ in ("prep", "advcl", "advmod", "npadvmod", "conj", "cc", "relcl", "acl"):
-                cut = rr[-1].left_edge.i - 1
-                _add(cands, ctx, tgt.left_edge.i, cut, "cutlast")
+            rr = [x for x in kids[tgt] if x > tgt and dep[x] != "punct"]
+            if rr and dep[rr[-1]] in ("prep", "advcl", "advmod", "npadvmod", "conj", "cc", "relcl", "acl"):
+                cut = edges(rr[-1])[0] - 1
+                _add(cands, ctx, edges(tgt)[0], cut, "cutlast")
     # right dependents hull (e.g. "accused Clinton of implying ...")
-    rights = [c for c in t.rights if c.dep_ not in ("punct", "cc")]
+    rights = [c for c in rights_a if dep[c] not in ("punct", "cc")]
     if len(rights) >= 2:
-        _add(cands, ctx, rights[0].left_edge.i, rights[-1].right_edge.i, "rhull")
-        _add(cands, ctx, rights[0].left_edge.i, rights[1].right_edge.i, "rhull2")
+        _add(cands, ctx, edges(rights[0])[0], edges(rights[-1])[1], "rhull")
+        _add(cands, ctx, edges(rights[0])[0], edges(rights[1])[1], "rhull2")
     # the governing head (parentheticals "X, he said, Y"; "according to X, Y")
-    hd = t.head
-    if hd.i != a:
-        _add(cands, ctx, hd.left_edge.i, hd.right_edge.i, "headsub")
-        if t.left_edge.i - 1 >= hd.left_edge.i:
-            _add(cands, ctx, hd.left_edge.i, t.left_edge.i - 1, "headL")
-        if hd.right_edge.i >= t.right_edge.i + 1:
-            _add(cands, ctx, t.right_edge.i + 1, hd.right_edge.i, "headR")
-        hh = hd.head
-        if ctx.dep[a] in ("prep", "pobj", "pcomp") and hh.i != hd.i:
-            _add(cands, ctx, hh.left_edge.i, hh.right_edge.i, "hheadsub")
-            if hd.left_edge.i - 1 >= hh.left_edge.i:
-                _add(cands, ctx, hh.left_edge.i, hd.left_edge.i - 1, "hheadL")
-            if hh.right_edge.i >= hd.right_edge.i + 1:
-                _add(cands, ctx, hd.right_edge.i + 1, hh.right_edge.i, "hheadR")
+    hd = ctx.head[a]
+    t_lo, t_hi = edges(a)
+    if hd != a:
+        hd_lo, hd_hi = edges(hd)
+        _add(cands, ctx, hd_lo, hd_hi, "headsub")
+        if t_lo - 1 >= hd_lo:
+            _add(cands, ctx, hd_lo, t_lo - 1, "headL")
+        if hd_hi >= t_hi + 1:
+            _add(cands, ctx, t_hi + 1, hd_hi, "headR")
+        hh = ctx.head[hd]
+        if dep[a] in ("prep", "pobj", "pcomp") and hh != hd:
+            hh_lo, hh_hi = edges(hh)
+            _add(cands, ctx, hh_lo, hh_hi, "hheadsub")
+            if hd_lo - 1 >= hh_lo:
+                _add(cands, ctx, hh_lo, hd_lo - 1, "hheadL")
+            if hh_hi >= hd_hi + 1:
+                _add(cands, ctx, hd_hi + 1, hh_hi, "hheadR")
     # rest of sentence on either side
-    if t.right_edge.i > a:
+    if t_hi > a:
         _add(cands, ctx, a + 1, s.end - 1, "sentR")
         # the anchor's subtree right part
-        _add(cands, ctx, a + 1, t.right_edge.i, "subR")
+        _add(cands, ctx, a + 1, t_hi, "subR")
     if a > s.start:
         _add(cands, ctx, s.start, a - 1, "sentL")
     # quotations near the anchor, and chains of them (interrupted quotes,
@@ -621,10 +644,7 @@ def content_feats(ctx, a, sp, c):
     r0 = roots[0] if roots else i
     rel = "child" if head[r0] == a else ("head" if r0 == head[a] else (
         "gchild" if head[head[r0]] == a else "other"))
-    sb = ctx.sub_cache.get(a)
-    if sb is None:
-        t = ctx.doc[a]
-        sb = ctx.sub_cache[a] = (t.left_edge.i, t.right_edge.i)
+    sb = ctx.edges(a)
     f += ("nroots=%d" % nr, "nroots|side=%d|%s" % (nr, side), "root=%s|%s|%s" % (rel, dep[r0], tag[r0][:2]),
           "root|pl=%s|%s|%s" % (rel, dep[r0], pl), "in_anchor_subtree=%d" % (sb[0] <= i and j <= sb[1]))
     # what the span stops before / starts after: lets the ranker learn to
@@ -663,43 +683,41 @@ def content_feats(ctx, a, sp, c):
 def _np_variants(ctx, cands, h, kind):
     """Full subtree, subtree cut before the first comma after the head
     (drops incidental appositives/relative clauses), and the bare head chunk."""
-    doc = ctx.doc
-    lo, hi = h.left_edge.i, h.right_edge.i
+    lo, hi = ctx.edges(h)
     _add(cands, ctx, lo, hi, kind + ":full")
-    for k in range(h.i + 1, hi + 1):
+    for k in range(h + 1, hi + 1):
         if ctx.lower[k] in (",", "(", "—", "–", "-") or ctx.dep[k] in ("relcl", "acl"):
             _add(cands, ctx, lo, k - 1, kind + ":cut")
             break
-    _add(cands, ctx, lo, h.i, kind + ":head")
+    _add(cands, ctx, lo, h, kind + ":head")
 
 
 def source_candidates(ctx, a):
-    doc = ctx.doc
-    t = doc[a]
+    dep, kids = ctx.dep, ctx.kids
     cands = {}
     ctx.pb = _para_bounds(ctx, a)
-    for c in t.children:
-        cd = c.dep_
+    for c in kids[a]:
+        cd = dep[c]
         if cd in SUBJ_DEPS or cd in ("poss", "compound", "dobj", "npadvmod", "appos", "nmod", "dative"):
             _np_variants(ctx, cands, c, "c:" + cd)
-        elif cd in ("agent", "prep") and c.lower_ in ("by", "to", "from", "among", "of", "for", "in", "with"):
-            for cc in c.children:
-                if cc.dep_ == "pobj":
-                    _np_variants(ctx, cands, cc, "pp:" + c.lower_)
+        elif cd in ("agent", "prep") and ctx.lower[c] in ("by", "to", "from", "among", "of", "for", "in", "with"):
+            for cc in kids[c]:
+                if dep[cc] == "pobj":
+                    _np_variants(ctx, cands, cc, "pp:" + ctx.lower[c])
     # inherited subjects: advcl/conj/xcomp/pcomp/acl climb to governing verb
-    cur, depth = t, 0
-    while depth < 3 and cur.dep_ in ("advcl", "conj", "xcomp", "pcomp", "ccomp", "acl", "relcl",
+    cur, depth = a, 0
+    while depth < 3 and dep[cur] in ("advcl", "conj", "xcomp", "pcomp", "ccomp", "acl", "relcl",
                                      "prep", "pobj", "dobj", "appos", "attr", "npadvmod"):
-        hd = cur.head
+        hd = ctx.head[cur]
         depth += 1
-        if cur.dep_ in ("acl", "relcl", "appos") and hd.tag_[:2] in ("NN", "PR"):
-            _add(cands, ctx, hd.left_edge.i, hd.i, "up%d:headnoun" % depth)
-        for c in hd.children:
-            if c.dep_ in ("nsubj", "nsubjpass", "poss") and c.i != cur.i:
-                _np_variants(ctx, cands, c, "up%d:%s" % (depth, c.dep_))
-            if c.dep_ == "dobj" and cur.dep_ == "xcomp":
+        if dep[cur] in ("acl", "relcl", "appos") and ctx.tag[hd][:2] in ("NN", "PR"):
+            _add(cands, ctx, ctx.edges(hd)[0], hd, "up%d:headnoun" % depth)
+        for c in kids[hd]:
+            if dep[c] in ("nsubj", "nsubjpass", "poss") and c != cur:
+                _np_variants(ctx, cands, c, "up%d:%s" % (depth, dep[c]))
+            if dep[c] == "dobj" and dep[cur] == "xcomp":
                 _np_variants(ctx, cands, c, "up%d:dobj" % depth)
-        if hd.i == cur.i:
+        if hd == cur:
             break
         cur = hd
     # colon / dash cues: the phrase before the colon
@@ -735,7 +753,7 @@ def source_feats(ctx, a, sp, c):
             break
     f.append("htag=" + ctx.tag[h])
     f.append("hw=" + ctx.lower[h])
-    f.append("hent=" + ctx.doc[h].ent_type_)
+    f.append("hent=" + ctx.ent[h])
     f.append("side=" + ("R" if i > a else "L"))
     f.append("inq=%d" % (ctx.qid[h] >= 0))
     f.append("hasrel=%d" % any(d in ("relcl", "acl") for d in ctx.dep[i:j + 1]))
@@ -801,9 +819,9 @@ def cue_right_limit(ctx, a, content_span_tok, source_tok):
 
 def cue_right_cands(ctx, a, limit):
     out = [a]
-    sub_hi = ctx.doc[a].right_edge.i
+    sub_hi = ctx.edges(a)[1]
     for j in range(a + 1, limit + 1):
-        if ctx.tag[j] in (",", ".", "``", "''", "-LRB-") or ctx.doc[j].is_space:
+        if ctx.tag[j] in (",", ".", "``", "''", "-LRB-") or ctx.is_space[j]:
             break
         if j > sub_hi:
             break
@@ -871,9 +889,10 @@ def content_mask(ctx, i, j, kinds, a):
     mask = [True] * (j - i + 1)
     if i <= a <= j:
         mask[a - i] = False
-        for c in ctx.doc[a].children:
-            if c.dep_ in WRAPPED_DEPS:
-                for k in range(max(i, c.left_edge.i), min(j, c.right_edge.i) + 1):
+        for c in ctx.kids[a]:
+            if ctx.dep[c] in WRAPPED_DEPS:
+                lo, hi = ctx.edges(c)
+                for k in range(max(i, lo), min(j, hi) + 1):
                     mask[k - i] = False
     return mask
 
@@ -907,9 +926,8 @@ def _take(owner, i, mask, aid):
 
 def none_source_feats(ctx, a):
     """The "no source in text" option competes with the candidates."""
-    t = ctx.doc[a]
     f = ["NONE", "NONE|dep=" + ctx.dep[a], "NONE|tag=" + ctx.tag[a], "NONE|pl=" + ctx.pl[a]]
-    chs = {c.dep_ for c in t.children}
+    chs = {ctx.dep[c] for c in ctx.kids[a]}
     for d in ("nsubj", "nsubjpass", "agent", "poss", "auxpass"):
         f.append("NONE|has_%s=%d" % (d, d in chs))
     return f
