@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import shared_path
 from wirehouse.transforms import identity as I
 from wirehouse.transforms.identity_state import changed_rows, empty_state, load
-from wirehouse.transforms.person_names import names_compatible, parse_names
+from wirehouse.transforms.person_names import NameParser, names_compatible, parse_names
 from wirehouse.transforms.records import stable_hash
 from wirehouse.transforms.warehouse_labels import decide_label
 
@@ -44,6 +44,16 @@ def test_the_person_inside_a_mention():
     assert name.gender == "f"
     [(name, _, _)] = parse_names("Robinson", before="; J ")  # a line-up: initial and surname
     assert name.initial == "j" and name.surname == "robinson"
+
+
+def test_the_memoised_parser_tells_apart_what_the_text_before_a_mention_says():
+    parse = NameParser()
+    cases = [("Blair", "said Mrs "), ("Blair", "said Mr "), ("Blair", "said "), ("Robinson", "; J "),
+             ("Robinson", "with J. "), ("Robinson", "the "), ("Mr Brown's International Finance Facility", "")]
+    for text, before in cases * 2:  # the second round is answered from memory
+        assert list(parse(text, before)) == parse_names(text, before)
+    assert parse("Blair", "said Mrs ")[0][0].gender == "f" and parse("Blair", "said Mr ")[0][0].gender == "m"
+    assert parse("Robinson", "; J ")[0][0].initial == "j" and parse("Robinson", "the ")[0][0].initial is None
 
 
 def test_spelling_variants_of_one_name():

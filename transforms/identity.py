@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from wirehouse.transforms.lexicon import PERSON_ROLE_NOUNS
-from wirehouse.transforms.person_names import PARTICLES, Name, fold, names_compatible, parse_names
+from wirehouse.transforms.person_names import PARTICLES, Name, fold, NameParser, names_compatible
 from wirehouse.transforms.records import stable_hash
 from wirehouse.transforms.warehouse_labels import DETERMINERS, decide_label, label_cues
 
@@ -263,11 +263,14 @@ def _descriptor_fn(state: dict):
     return descriptor
 
 
-def _count_words(state: dict, body: str) -> None:
-    """Lower-case vs capitalised-mid-sentence counts of each word, to tell descriptors from names."""
-    for m in re.finditer(r"(?<=[a-z,;] )([A-Za-z]+)", body):
-        w = m.group(1)
-        state["word_case"][w.casefold() + (":l" if w[0].islower() else ":u")] += 1
+_MID_SENTENCE_WORD = re.compile(r"(?<=[a-z,;] )([A-Za-z]+)")
+
+
+def _count_words(counts: Counter, body: str) -> None:
+    """Lower-case vs capitalised-mid-sentence counts of each word, to tell descriptors from names.
+    Each distinct form is keyed once (a BBC article repeats most of its ~400 such words)."""
+    for w, n in Counter(_MID_SENTENCE_WORD.findall(body)).items():
+        counts[w.casefold() + (":l" if w[0].islower() else ":u")] += n
 
 
 def _covered(spans, start, end):
@@ -305,6 +308,19 @@ def _recovery_index(state: dict, p: Params, batch_articles=None):
     return known_full, surnames
 
 
+# the tests _recover makes around every capitalised word of a body, compiled once
+_HONORIFIC_NAME = re.compile(r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness)\.? ([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b")
+_CAPITALISED = re.compile(r"\b[A-Z][\w'’-]*")
+_SURNAME_LIKE = re.compile(r"(?<![\w-])([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b")
+_INITIAL_BEFORE = re.compile(r"(?:^|[\s(;,])([A-Z])\.? $")
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][a-z]+ $")
+_CAPITALISED_AFTER = re.compile(r" [A-Z][a-z]")
+_SENTENCE_START_BEFORE = re.compile(r"(^|[.!?]\s+|[.!?]?\s*[\"“‘']|\n\s*)$")
+_WORD_BEFORE = re.compile(r"(\b[A-Za-z]+)\s+$")
+_OF_NAME_BEFORE = re.compile(r"[A-Z]\w* of $|[A-Z]\w* de $")
+_AND_NAME_AFTER = re.compile(r"\s*(&|and [A-Z])")
+
+
 def _recover(state: dict, p: Params, article: ArticleNames, covered, batch_articles=None, local=frozenset(),
              index=None) -> list[tuple[NameMention, Name, str]]:
     """Person mentions spaCy missed: 'Mr X', an initial before a known surname ('M Cueto'), a known
@@ -314,14 +330,14 @@ def _recover(state: dict, p: Params, article: ArticleNames, covered, batch_artic
     known_full, surnames = index if index is not None else _recovery_index(state, p, batch_articles)
     surnames = surnames | set(local)
     taken = list(covered)
-    for m in re.finditer(r"\b(Mr|Mrs|Ms|Miss|Dr|Sir|Lord|Lady|Dame|Baroness)\.? ([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b", body):
+    for m in _HONORIFIC_NAME.finditer(body):
         s, e = m.start(2), m.end(2)
         if not _covered(taken, s, e) and fold(m.group(2)) not in DETERMINERS and fold(m.group(2)) not in PERSON_ROLE_NOUNS:
             taken.append((s, e))
             found.append((NameMention(s, e, m.group(2), "PERSON", None, None, None, body[max(0, s - 24):s], body[e:e + 24]),
                           Name((fold(m.group(2)),), m.group(2), m.group(1).casefold()), "recovered_honorific"))
     forms = []
-    for w in set(re.findall(r"\b[A-Z][\w'’-]*", body)):
+    for w in set(_CAPITALISED.findall(body)):
         forms.extend(f for f in known_full.get(w, ()) if f in body)
     for form in sorted(forms, key=len, reverse=True):
         for m in re.finditer(r"\b" + re.escape(form) + r"\b", body):
@@ -331,20 +347,20 @@ def _recover(state: dict, p: Params, article: ArticleNames, covered, batch_artic
                 found.append((NameMention(m.start(), m.end(), form, "PERSON", None, None, None,
                                       body[max(0, m.start() - 24):m.start()], body[m.end():m.end() + 24]),
                               Name(tokens, form), "recovered_full"))
-    for m in re.finditer(r"(?<![\w-])([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b", body):
+    for m in _SURNAME_LIKE.finditer(body):
         w = m.group(1)
         f = fold(w)
         if f not in surnames or _covered(taken, m.start(), m.end()):
             continue
         pre = body[max(0, m.start() - 3):m.start()]
         post = body[m.end():m.end() + 6]
-        initial = re.search(r"(?:^|[\s(;,])([A-Z])\.? $", body[max(0, m.start() - 4):m.start()])
-        prev_cap = re.search(r"[A-Z][a-z]+ $", body[max(0, m.start() - 20):m.start()])
-        next_cap = re.match(r" [A-Z][a-z]", post)
-        sentence_start = re.search(r"(^|[.!?]\s+|[.!?]?\s*[\"“‘']|\n\s*)$", body[max(0, m.start() - 3):m.start()])
-        after_word = re.search(r"(\b[A-Za-z]+)\s+$", body[max(0, m.start() - 20):m.start()])
+        initial = _INITIAL_BEFORE.search(body[max(0, m.start() - 4):m.start()])
+        prev_cap = _CAPITALISED_BEFORE.search(body[max(0, m.start() - 20):m.start()])
+        next_cap = _CAPITALISED_AFTER.match(post)
+        sentence_start = _SENTENCE_START_BEFORE.search(body[max(0, m.start() - 3):m.start()])
+        after_word = _WORD_BEFORE.search(body[max(0, m.start() - 20):m.start()])
         if after_word and (after_word.group(1).casefold() in DETERMINERS
-                           or (after_word.group(1) in ("of", "de") and re.search(r"[A-Z]\w* of $|[A-Z]\w* de $", body[max(0, m.start() - 30):m.start()]))):
+                           or (after_word.group(1) in ("of", "de") and _OF_NAME_BEFORE.search(body[max(0, m.start() - 30):m.start()]))):
             continue  # "the England A side", "School of Rock", "Meet the Fockers"
         if initial:
             found.append((NameMention(m.start(), m.end(), w, "PERSON", None, None, None, body[max(0, m.start() - 24):m.start()],
@@ -352,7 +368,7 @@ def _recover(state: dict, p: Params, article: ArticleNames, covered, batch_artic
                           "recovered_initial"))
             taken.append((m.start(), m.end()))
             continue
-        if prev_cap or next_cap or (sentence_start and f not in local) or re.match(r"\s*(&|and [A-Z])", post):
+        if prev_cap or next_cap or (sentence_start and f not in local) or _AND_NAME_AFTER.match(post):
             continue
         found.append((NameMention(m.start(), m.end(), w, "PERSON", None, None, None, body[max(0, m.start() - 24):m.start()],
                               body[m.end():m.end() + 24]), Name((f,), w), "recovered_surname"))
@@ -373,11 +389,12 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     # --- 1. corpus statistics: df, sections, word case, NORP words, first names, label votes
     batch_surnames: Counter = Counter()  # surnames of full names this batch calls PERSON
     cues_of: dict[int, Counter] = {}  # each name cluster's local label cues, read again in step 3
+    word_case: Counter = Counter()  # read from step 3 on only, so added once for the batch
     for art in articles:
         state["n_articles"] += 1
         state["sections"][art.section] += 1
         if art.body:
-            _count_words(state, art.body)
+            _count_words(word_case, art.body)
         keys = set()
         for c in art.clusters:
             if c.label in NON_NAME_LABELS:
@@ -397,6 +414,8 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                     batch_surnames[fold(words[-1])] += 1
         for k in keys:
             state["df"][k] += 1
+    for w, n in word_case.items():  # not Counter.update: into an empty counter it bypasses __setitem__
+        state["word_case"][w] += n
 
     # --- 2. labels decided by the warehouse for the names this batch touched
     touched_names = {c.canonical_name.casefold() for a in articles for c in a.clusters if c.label not in NON_NAME_LABELS}
@@ -412,6 +431,8 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         state["label_decided"][nk] = label
 
     descriptor = _descriptor_fn(state)
+    names_in = NameParser(descriptor)  # the descriptor's counts are fixed from here on
+    names_plain = NameParser()
 
     def is_person_cluster(c: NameCluster) -> bool:
         label = state["label_decided"].get(c.canonical_name.casefold(), c.label)
@@ -423,7 +444,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
             return True
         # a person named in full is never ORG / WORK_OF_ART: local person cues on a full name win
         cues = cues_of[id(c)]
-        names = parse_names(c.canonical_name, descriptor=descriptor)
+        names = names_in(c.canonical_name)
         return bool(c.label == "PERSON" and names and names[0][0].is_full and (cues["honorific"] or cues["title"])
                     and names[0][0].first in state["first_names"] and len(state["first_names"][names[0][0].first]) >= 2)
 
@@ -434,15 +455,15 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         covered = [(m.start_char, m.end_char) for c in art.clusters for m in c.mentions]
         person_of = {id(c): is_person_cluster(c) for c in art.clusters if c.label not in NON_NAME_LABELS}
         local_keys = {t[0].key for c in art.clusters if person_of.get(id(c))
-                      for t in parse_names(c.canonical_name, "", descriptor)[:1] if t[0].is_full}
+                      for t in names_in(c.canonical_name)[:1] if t[0].is_full}
         for c in art.clusters:
             if c.label in NON_NAME_LABELS:
                 continue
             person = person_of[id(c)]
             for m in c.mentions:
-                names = parse_names(m.text, m.before, descriptor)
+                names = names_in(m.text, m.before)
                 if not person and len(m.text.split()) == 1 and c.label in TENTATIVE_LABELS:
-                    one = parse_names(m.text, m.before)
+                    one = names_plain(m.text, m.before)
                     if one and len(one[0][0].tokens) <= 2 and one[0][0].surname in state["surname_index"] \
                             and not label_cues(NameCluster(c.entity_id, c.canonical_name, c.label, (m,)))["org_follower"]:
                         # "Cole" tagged PRODUCT in a line-up: a person only if a known person claims it

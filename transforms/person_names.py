@@ -66,6 +66,39 @@ def parse_names(text: str, before: str = "", descriptor=None) -> list[tuple[Name
     """The person names a mention's text holds, each with its offsets inside `text`: usually one;
     "Both Mr Brown and Mr Blair" two; "Analysing Mr Brown's" -> Brown (honorific Mr);
     "Mr Brown's International Finance Facility" -> Brown; "Briton Tim Henman" -> Tim Henman."""
+    return list(_parse_names(text, *_context(before), descriptor))
+
+
+_INITIAL_BEFORE = re.compile(r"(?:^|[\s(;,:])([A-Z])\.? $")
+
+
+def _context(before: str) -> tuple[str | None, str | None]:
+    """All `parse_names` reads of the text before a mention: an honorific right before it, and
+    an initial right before it ("J [Robinson]")."""
+    outer = HONORIFIC_BEFORE.search(before)
+    initial = _INITIAL_BEFORE.search(before[-4:])
+    return (outer.group(1).casefold() if outer else None), (initial.group(1) if initial else None)
+
+
+class NameParser:
+    """`parse_names` with one descriptor, memoised. The identity step parses the same cluster
+    names and mention texts again and again within a batch (115,424 calls for 2,092 BBC
+    articles), while the counts its descriptor reads stay fixed once the batch's words are
+    counted. Results are tuples, shared between callers."""
+
+    def __init__(self, descriptor=None) -> None:
+        self.descriptor = descriptor
+        self._seen: dict = {}
+
+    def __call__(self, text: str, before: str = "") -> tuple[tuple[Name, int, int], ...]:
+        key = (text, *_context(before))
+        names = self._seen.get(key)
+        if names is None:
+            names = self._seen[key] = tuple(_parse_names(*key, self.descriptor))
+        return names
+
+
+def _parse_names(text: str, outer_honorific: str | None, initial: str | None, descriptor) -> list[tuple[Name, int, int]]:
     spaced = re.sub(r"(?<=\s)[-–—]+(?=\s)", lambda d: "," * len(d.group()), text)  # "Kaplan - England"
     toks = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(spaced)]
     parts, cur = [], []
@@ -78,10 +111,9 @@ def parse_names(text: str, before: str = "", descriptor=None) -> list[tuple[Name
             cur.append(t)
     if cur:
         parts.append(cur)
-    outer = HONORIFIC_BEFORE.search(before)
     out = []
     for n, part in enumerate(parts):
-        honorific = outer.group(1).casefold() if (outer and n == 0) else None
+        honorific = outer_honorific if n == 0 else None
         for i in range(len(part) - 1, -1, -1):  # the last honorific inside the span wins
             w = part[i][0].rstrip(".").casefold()
             if w in HONORIFIC_GENDER and i < len(part) - 1:
@@ -116,10 +148,8 @@ def parse_names(text: str, before: str = "", descriptor=None) -> list[tuple[Name
         if not tokens:
             continue
         display = text[start:end].rstrip(".") if len(tokens) == 1 else " ".join(text[start:end].split())
-        if len(tokens) == 1 and start == 0 and not honorific:
-            initial = re.search(r"(?:^|[\s(;,:])([A-Z])\.? $", before[-4:])
-            if initial:  # "J [Robinson] (capt)": spaCy tagged the surname only
-                tokens = [initial.group(1).casefold()] + tokens
+        if len(tokens) == 1 and start == 0 and not honorific and initial:
+            tokens = [initial.casefold()] + tokens  # "J [Robinson] (capt)": spaCy tagged the surname only
         out.append((Name(tuple(tokens), display, honorific), start, end))
     return out
 
