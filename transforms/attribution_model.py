@@ -474,6 +474,16 @@ def _add(cands, ctx, i, j, kind, clip=True):
             c[1] = j
 
 
+def _add_around(cands, ctx, inner, outer, kind):
+    """The outer token's subtree, and its parts left and right of the inner token's subtree."""
+    (i_lo, i_hi), (o_lo, o_hi) = ctx.edges(inner), ctx.edges(outer)
+    _add(cands, ctx, o_lo, o_hi, kind + "sub")
+    if i_lo - 1 >= o_lo:
+        _add(cands, ctx, o_lo, i_lo - 1, kind + "L")
+    if o_hi >= i_hi + 1:
+        _add(cands, ctx, i_hi + 1, o_hi, kind + "R")
+
+
 LEADING_ADVERBS = frozenset({"even", "also", "only", "just", "still"})
 
 
@@ -526,22 +536,12 @@ def content_candidates(ctx, a):
         _add(cands, ctx, edges(rights[0])[0], edges(rights[1])[1], "rhull2")
     # the governing head (parentheticals "X, he said, Y"; "according to X, Y")
     hd = ctx.head[a]
-    t_lo, t_hi = edges(a)
+    t_hi = edges(a)[1]
     if hd != a:
-        hd_lo, hd_hi = edges(hd)
-        _add(cands, ctx, hd_lo, hd_hi, "headsub")
-        if t_lo - 1 >= hd_lo:
-            _add(cands, ctx, hd_lo, t_lo - 1, "headL")
-        if hd_hi >= t_hi + 1:
-            _add(cands, ctx, t_hi + 1, hd_hi, "headR")
+        _add_around(cands, ctx, a, hd, "head")
         hh = ctx.head[hd]
         if dep[a] in ("prep", "pobj", "pcomp") and hh != hd:
-            hh_lo, hh_hi = edges(hh)
-            _add(cands, ctx, hh_lo, hh_hi, "hheadsub")
-            if hd_lo - 1 >= hh_lo:
-                _add(cands, ctx, hh_lo, hd_lo - 1, "hheadL")
-            if hh_hi >= hd_hi + 1:
-                _add(cands, ctx, hd_hi + 1, hh_hi, "hheadR")
+            _add_around(cands, ctx, hd, hh, "hhead")
     # rest of sentence on either side
     if t_hi > a:
         _add(cands, ctx, a + 1, s.end - 1, "sentR")
