@@ -190,7 +190,8 @@ class _Sent:
 class Ctx:
     """Per-Doc arrays read once with Doc.to_array, and the parse tree as index lists
     (creating a Token object per token was half of the extractor's time in profiling;
-    reading children and edges through Tokens still took a fifth of it)."""
+    reading children and edges through Tokens as well cost 4%: 7.50 against 7.21 ms per
+    document on 584 parsed documents)."""
 
     def __init__(self, doc, model, text=None):
         from spacy.attrs import IDX, LENGTH, LOWER, TAG, DEP, HEAD, SENT_START, ENT_TYPE, IS_TITLE, IS_SPACE
