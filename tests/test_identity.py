@@ -161,6 +161,33 @@ def test_the_state_keeps_what_a_batch_changed_and_nothing_else():
     assert touched <= {person("gordon brown"), person("wes brown")}
 
 
+def test_an_article_identified_again_counts_its_evidence_once():
+    """A new enrichment version re-enriches every unchanged article under its old id (a hash
+    of the body): linked again, its evidence is not counted a second time."""
+    import copy
+
+    def batch():
+        body = "Gordon Brown said on Monday the economy was strong. Later Mr Brown met union leaders."
+        return [politics("p1"), sport("s1"),
+                article("p", "politics", [cluster("Gordon Brown", "PERSON", mention(0, "Gordon Brown")),
+                                          cluster("Brown", "PERSON", mention(body.index("Brown met"), "Brown",
+                                                                             before="Mr "))], body=body),
+                article("s-bare", "sport", [cluster("Brown", "PERSON", mention(0, "Brown")),
+                                            cluster("Rio Ferdinand", "PERSON", mention(10, "Rio Ferdinand"))])]
+
+    state = I.new_state()
+    first = I.process_batch(state, batch())
+    once = copy.deepcopy(state)
+    again = I.process_batch(state, batch())
+    assert state == once
+    assert again.mentions == first.mentions
+    # one new article among old ones: only its evidence is added
+    I.process_batch(state, batch() + [politics("p2")])
+    assert state["n_articles"] == once["n_articles"] + 1
+    assert state["identities"][person("gordon brown")]["anchored_articles"] == \
+        once["identities"][person("gordon brown")]["anchored_articles"] + 1
+
+
 def test_a_decided_batch_leaves_no_article_behind():
     """A long run keeps the state, not the articles: a batch's names and bodies are freed
     once it is decided (a cache of 4,096 articles once held 78 MB at 10,000 articles)."""

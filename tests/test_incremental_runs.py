@@ -4,6 +4,8 @@ new model or enrichment code version re-enriches."""
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 import pytest
 
@@ -138,8 +140,14 @@ def test_article_enriched_by_an_older_model_is_re_enriched(run_flow, two_files, 
     assert_consistent(warehouse)
 
 
+def identity_evidence(warehouse) -> dict:
+    """The identity step's state as stored: (part, key) -> value."""
+    return {(part, key): json.loads(value) for part, key, value in query(warehouse, "SELECT * FROM identity_state")}
+
+
 def test_new_enrichment_code_version_re_enriches_everything(run_flow, two_files, warehouse, monkeypatch):
     run_flow(two_files, warehouse)
+    evidence = identity_evidence(warehouse)
     monkeypatch.setattr(nlp, "ENRICHMENT_CODE_VERSION", nlp.ENRICHMENT_CODE_VERSION + "-next")
 
     second = run_flow(two_files, warehouse)
@@ -148,6 +156,8 @@ def test_new_enrichment_code_version_re_enriches_everything(run_flow, two_files,
     versions = {version for _, _, version in article_rows(warehouse).values()}
     assert versions == {nlp.enrichment_version(nlp.DEFAULT_MODEL)}
     assert f"wirehouse-enrich=={nlp.ENRICHMENT_CODE_VERSION};" in versions.pop()  # the patched "…-next"
+    # the same bodies, linked again: their evidence is not counted twice
+    assert identity_evidence(warehouse) == evidence and evidence[("n_articles", "")] == 2
 
 
 def test_new_attribution_weights_re_enrich_everything(run_flow, two_files, warehouse, monkeypatch):

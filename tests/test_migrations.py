@@ -92,3 +92,21 @@ def test_wirehouse_run_upgrades_an_old_file_in_place(run_flow, seeds_copy, tmp_p
         assert pid and host
     finally:
         con.close()
+
+
+def test_an_identified_warehouse_has_its_articles_counted_once_upgraded(tmp_path):
+    """Before version 8 the identity step counted every article it saw, again when one was
+    re-enriched; the upgrade records the stored articles as counted, so they are not again."""
+    identified, fresh = tmp_path / "identified.duckdb", tmp_path / "fresh.duckdb"
+    for path in (identified, fresh):
+        old_warehouse(path, 7)
+    con = duckdb.connect(str(identified))
+    con.execute("INSERT INTO identity_state VALUES ('n_articles', '', '1')")
+    con.close()
+    for path, counted in ((identified, [("old", "0")]), (fresh, [])):
+        con = duckdb.connect(str(path))
+        try:
+            migrate(con)
+            assert con.execute("SELECT key, value FROM identity_state WHERE part = 'counted'").fetchall() == counted
+        finally:
+            con.close()

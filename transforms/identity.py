@@ -18,7 +18,8 @@ the batch; here a record is read with `.get` and taken out with `[]` only to be 
 - labels are decided across the warehouse (warehouse_labels.py).
 
 Ids are deterministic: replaying the same articles in the same order gives the same ids.
-Every decision records its rule, score and evidence.
+Every decision records its rule, score and evidence. An article's evidence is counted once
+(`state["counted"]`): an article identified again is linked again, not counted again.
 """
 
 from __future__ import annotations
@@ -108,6 +109,7 @@ NON_NAME_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "C
 def new_state() -> dict:
     return {
         "n_articles": 0,
+        "counted": {},  # article id -> its number among the articles counted: evidence counted once
         "df": Counter(),  # context key -> articles
         "sections": Counter(),
         "identities": {},  # id -> dict
@@ -386,12 +388,21 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     touched_surnames: set[str] = set()
     new_ids: set[str] = set()
 
+    # An article's evidence is counted once, the first time it is identified: its id is a
+    # hash of its body, and an unchanged body enriched again (a new enrichment version) is
+    # linked again, not counted again.
+    fresh = [art for art in articles if art.article_id not in state["counted"]]
+    fresh_ids = {art.article_id for art in fresh}
+
     # --- 1. corpus statistics: df, sections, word case, NORP words, first names, label votes
     batch_surnames: Counter = Counter()  # surnames of full names this batch calls PERSON
-    cues_of: dict[int, Counter] = {}  # each name cluster's local label cues, read again in step 3
+    # each name cluster's local label cues, read again in step 3
+    cues_of: dict[int, Counter] = {id(c): label_cues(c) for art in articles for c in art.clusters
+                                   if c.label not in NON_NAME_LABELS}
     word_case: Counter = Counter()  # read from step 3 on only, so added once for the batch
-    for art in articles:
+    for art in fresh:
         state["n_articles"] += 1
+        state["counted"][art.article_id] = state["n_articles"]
         state["sections"][art.section] += 1
         if art.body:
             _count_words(word_case, art.body)
@@ -403,7 +414,6 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
             nk = c.canonical_name.casefold()
             lab = state["labels"].setdefault(nk, {"votes": Counter(), "cues": Counter()})
             lab["votes"][c.label] += 1
-            cues_of[id(c)] = label_cues(c)
             lab["cues"].update(cues_of[id(c)])
             if c.label == "NORP" and len(c.canonical_name.split()) == 1:
                 state["norp_words"][fold(c.canonical_name)] += 1
@@ -417,8 +427,8 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     for w, n in word_case.items():  # not Counter.update: into an empty counter it bypasses __setitem__
         state["word_case"][w] += n
 
-    # --- 2. labels decided by the warehouse for the names this batch touched
-    touched_names = {c.canonical_name.casefold() for a in articles for c in a.clusters if c.label not in NON_NAME_LABELS}
+    # --- 2. labels decided by the warehouse for the names whose votes this batch added
+    touched_names = {c.canonical_name.casefold() for a in fresh for c in a.clusters if c.label not in NON_NAME_LABELS}
     for nk in sorted(touched_names):
         lab = state["labels"][nk]
         label = overrides.get("labels", {}).get(nk) or (decide_label(lab["votes"], lab["cues"], _first_name_like(state, nk),
@@ -503,7 +513,8 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
             state["surname_index"][name.surname].add(ident)
             new_ids.add(ident)
         ident = resolve(state, ident)
-        batch_articles[ident].add(art.article_id)
+        if art.article_id in fresh_ids:  # a counted article is in anchored_articles already
+            batch_articles[ident].add(art.article_id)
         touched_surnames.add(name.surname)
 
     batch_articles: dict[str, set] = defaultdict(set)
@@ -535,7 +546,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     for art, c, m, name, kind in plan:
         if kind == "full":
             firsts[art.article_id][name.first].add(resolve(state, state["key_index"][name.key]))
-    for art in articles:
+    for art in fresh:
         keys_all = {c.name_key for c in art.clusters if c.label not in NON_NAME_LABELS}
         seen = set()
         for surname, lst in anchors[art.article_id].items():
@@ -550,7 +561,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                 for k in keys_all - own:
                     d["context"][k] += 1
     for art, c, m, name, kind in plan:
-        if kind == "full":
+        if kind == "full" and art.article_id in fresh_ids:
             d = state["identities"][resolve(state, state["key_index"][name.key])]
             d["forms"][name.display] += 1
             if art.body and p.use_gender:
@@ -570,7 +581,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                 d["gender"][name.gender] += 1
     # honorifics / roles of the article's short forms count for the anchored person too
     for art, c, m, name, kind in plan:
-        if kind == "short" and c is not None:
+        if kind == "short" and c is not None and art.article_id in fresh_ids:
             local = anchors[art.article_id].get(name.surname)
             if local and len({i for _, i in local}) == 1:
                 d = state["identities"][local[0][1]]
@@ -586,6 +597,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         _merge_variants(state, p, surname, res, no_merge)
 
     # --- 5. every person mention -> identity
+    decided_now: set[str] = set()  # short clusters decided in this batch
     for art in articles:
         items = plan_of[art.article_id]
         by_cluster: dict[int, list] = defaultdict(list)
@@ -611,7 +623,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                     if tentative and row["rule"] == "corpus_surname" and (
                             row["score"] < p.tentative_threshold or row["evidence"].get("sim", 0) < p.tentative_min_sim):
                         continue
-                    _remember_short(state, art, c, m, name, row)
+                    decided_now.add(_remember_short(state, art, c, m, name, row))
                 res.mentions.append(row)
 
     # --- 6. short clusters of earlier batches whose surname got new candidates: decide again
@@ -620,7 +632,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     for surname in sorted(changed):
         for skey in sorted(state["short_by_surname"].get(surname, ())):
             ev = state["short"].get(skey)  # read; taken with [] below only when it changes
-            if ev["batch_seen"] == state["n_articles"] or ev.get("anchored"):
+            if skey in decided_now or ev.get("anchored"):
                 continue  # decided just now, or named in full in its own article
             new = _decide_from_evidence(state, p, ev)
             if new["identity_id"] != ev["identity_id"]:
@@ -631,7 +643,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                                                      entity_id=ev["entity_id"], **new))
     # mention counts
     for row in res.mentions:
-        if row["identity_id"] in state["identities"]:
+        if row["identity_id"] in state["identities"] and row["article_id"] in fresh_ids:
             state["identities"][row["identity_id"]]["mentions"] += 1
     for row in res.mentions + res.updated_mentions:
         state["published"].add(row["identity_id"])
@@ -770,7 +782,9 @@ def _decide_from_evidence(state, p, ev) -> dict:
                 evidence=dict(candidates=len(scored), best=best[1] if best else None))
 
 
-def _remember_short(state, art, c, m, name, row) -> None:
+def _remember_short(state, art, c, m, name, row) -> str:
+    """Keep a short mention's evidence, to decide its cluster again when new candidates
+    arrive; returns the cluster's key."""
     skey = stable_hash("short", art.article_id, name.surname, name.initial or "", name.gender or "",
                        c.entity_id if c is not None else m.start_char)
     ev = state["short"][skey] if skey in state["short"] else None
@@ -780,9 +794,10 @@ def _remember_short(state, art, c, m, name, row) -> None:
                   keys=sorted(_context_keys(art, c)), spans=[], identity_id=row["identity_id"], rule=row["rule"])
         state["short"][skey] = ev
         state["short_by_surname"][name.surname].add(skey)
-    ev["spans"].append((m.start_char, m.end_char, m.text))
+    if (m.start_char, m.end_char, m.text) not in ev["spans"]:  # the article may be identified again
+        ev["spans"].append((m.start_char, m.end_char, m.text))
     ev["identity_id"] = row["identity_id"]
     ev["rule"] = row["rule"]
-    ev["batch_seen"] = state["n_articles"]
     if row["rule"].startswith("article_") or row["rule"] == "undecided_first_name":
         ev["anchored"] = True  # decided by the article itself: not re-decided from the corpus
+    return skey

@@ -68,7 +68,7 @@ class ChangedSets(defaultdict):
 
 # How each part of the state is kept: its container, and how a value is written and read.
 _COUNTERS = ("df", "sections", "word_case", "norp_words")
-_ASSIGNMENTS = ("key_index", "redirects", "label_decided")
+_ASSIGNMENTS = ("key_index", "redirects", "label_decided", "counted")
 _SETS = ("surname_index", "first_names", "short_by_surname")
 _RECORDS = ("identities", "labels", "short")
 _IDENTITY_COUNTERS = ("forms", "sections", "context", "roles", "gender")
