@@ -12,6 +12,7 @@ import pytest
 from wirehouse.flows import cli
 from tests.test_pipeline import query
 from wirehouse.transforms import nlp
+from wirehouse.warehouse import doctor
 
 STORM = ('"The storm will reach the coast by Friday," forecaster Maria Lopez said in Miami. '
          'Residents of Florida were told to prepare.')
@@ -113,6 +114,11 @@ def test_removed_file_is_reported_then_pruned_by_wirehouse_run_prune(run_flow, t
         assert query(warehouse, f"SELECT count(*) FROM {table} WHERE article_id = ?", [gone_id])[0][0] == 0, table
     assert "Maria Lopez" not in {row[0] for row in query(warehouse, "SELECT canonical_name FROM entity")}
     assert_consistent(warehouse)
+    # the pruned article's names still count in the identity evidence: history, told by doctor
+    report = doctor.examine(warehouse)
+    assert report.healthy and not report.problems(), report.render()
+    [gone] = [f for f in report.findings if f.check == "identity_evidence_of_gone_articles"]
+    assert gone.severity == "info" and gone.count == 1 and gone.examples == [gone_id]
 
     again = run_flow(two_files, warehouse)  # nothing left to report
     assert again["missing_sources"] == [] and again["documents_skipped"] == 1

@@ -26,6 +26,8 @@ COMPLETED = ("completed", "completed_with_rejections", "accounting_failed")
 
 # Row checks that describe a legitimate, passing state rather than broken data.
 WARNING_CHECKS = frozenset({"rejected_and_loaded"})
+# Row checks that only describe the warehouse's history.
+INFO_CHECKS = frozenset({"identity_evidence_of_gone_articles"})
 
 
 @dataclass
@@ -167,7 +169,8 @@ def _check_rows(con: duckdb.DuckDBPyConnection, report: DoctorReport, check: str
     count = offending.aggregate("count(*)").fetchone()[0]
     if count:
         examples = [str(row[0]) for row in offending.limit(3).fetchall()]
-        report.add("warning" if check in WARNING_CHECKS else "error", check,
+        severity = "warning" if check in WARNING_CHECKS else "info" if check in INFO_CHECKS else "error"
+        report.add(severity, check,
                    f"{count} {sql.description(statement)}", count, examples)
 
 

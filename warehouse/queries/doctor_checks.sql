@@ -83,6 +83,11 @@ WHERE e.mention_count <> coalesce(m.mentions, 0) OR e.article_count <> coalesce(
 -- until the input loads again or is pruned)
 SELECT source_key FROM rejected_document WHERE source_key IN (SELECT source_key FROM article_source)
 
+-- name: identity_evidence_of_gone_articles
+-- articles no longer stored (replaced, pruned or rejected) whose names still count in the
+-- identity step's evidence (identity_state keeps totals, so it cannot take one article out)
+SELECT key FROM identity_state WHERE part = 'counted' AND key NOT IN (SELECT article_id FROM article)
+
 -- name: unaccounted_source
 -- inputs a run saw that are neither stored nor rejected (the warehouse's accounting identity)
 SELECT source_key FROM source_seen
