@@ -170,8 +170,7 @@ def _check_rows(con: duckdb.DuckDBPyConnection, report: DoctorReport, check: str
     if count:
         examples = [str(row[0]) for row in offending.limit(3).fetchall()]
         severity = "warning" if check in WARNING_CHECKS else "info" if check in INFO_CHECKS else "error"
-        report.add(severity, check,
-                   f"{count} {sql.description(statement)}", count, examples)
+        report.add(severity, check, f"{count} {sql.description(statement)}", count, examples)
 
 
 def _check_validation(con: duckdb.DuckDBPyConnection, report: DoctorReport) -> None:
