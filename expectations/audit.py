@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import shutil
 from pathlib import Path
@@ -110,6 +111,22 @@ def staged_frames(batch: EnrichedBatch) -> dict[str, pd.DataFrame]:
     attribution["speaker_entity_exists"] = [r.speaker_entity_id is None or r.speaker_entity_id in entity_ids
                                             for r in batch.attributions]
     return frames
+
+
+def _unexpected_sample(details: dict) -> list | None:
+    """The first failing rows with the id of the article they belong to: a value alone
+    ("null", "false") does not say where to look."""
+    rows = details.get("unexpected_index_list") or details.get("partial_unexpected_list")
+    if not rows:
+        return None
+    return [{k: _plain(v) for k, v in row.items()} if isinstance(row, dict) else _plain(row)
+            for row in rows[:_SAMPLE_SIZE]]
+
+
+def _plain(value: Any) -> Any:
+    """A value of a frame as JSON has it: numpy scalars as Python's, missing values as null."""
+    value = value.item() if hasattr(value, "item") else value
+    return None if isinstance(value, float) and math.isnan(value) else value
 
 
 def _failing_ids(details: dict, id_column: str) -> frozenset[str] | None:
@@ -254,7 +271,7 @@ class Auditor:
                         result_format={"result_format": "COMPLETE",
                                        "unexpected_index_column_names": [owner]},
                     ).result or {}
-                sample = details.get("partial_unexpected_list")
+                sample = _unexpected_sample(details)
                 report.outcomes.append(ExpectationOutcome(
                     suite=table,
                     expectation=config.type,
@@ -265,7 +282,7 @@ class Auditor:
                     success=bool(item.success),
                     element_count=details.get("element_count", len(frame)),
                     unexpected_count=details.get("unexpected_count", 0 if item.success else None),
-                    unexpected_sample=json.dumps(sample[:_SAMPLE_SIZE], default=str) if sample else None,
+                    unexpected_sample=json.dumps(sample, default=str) if sample else None,
                     failing_ids=_failing_ids(details, owner),
                 ))
         return report

@@ -62,6 +62,9 @@ def test_warning_expectations_do_not_block(auditor):
     report = auditor.audit(batch, 0)
     assert report.passed
     assert [(o.suite, o.column) for o in report.warnings] == [("quote", "speaker_name")]
+    # the sample says which article to look at, not only the missing value
+    [warning] = report.warnings
+    assert json.loads(warning.unexpected_sample) == [{"article_id": _real_id(batch), "speaker_name": None}]
 
 
 def test_derived_columns_check_cross_table_references():
