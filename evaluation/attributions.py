@@ -34,11 +34,12 @@ Matching:
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
+
+from wirehouse.evaluation.polnear import polnear_articles
 
 Span = tuple[int, int]
 
@@ -49,7 +50,6 @@ RECALL_COVERAGE = 0.5
 # Confidence cut-offs reported with the precision of the rows they keep.
 CONFIDENCE_CUTS = (0.5, 0.7, 0.9)
 TRIM = set(" \t\r\n\u00a0\"'“”‘’`«».,;:!?-–—()[]{}…*/\\")
-_ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]+$")
 
 
 @dataclass(frozen=True)
@@ -89,16 +89,6 @@ def parse_ann(ann_text: str) -> list[GoldAttribution]:
         found.append(GoldAttribution(tuple(sorted(roles["Content"])), tuple(sorted(roles["Cue"])),
                                      tuple(sorted(roles["Source"]))))
     return found
-
-
-def polnear_articles(polnear_dir: Path) -> list[tuple[str, Path, Path]]:
-    """(name, text file, annotation file) per article, the first annotator's in name order."""
-    chosen: dict[str, Path] = {}
-    for ann in sorted((polnear_dir / "attributions").glob("*.ann")):
-        name = _ANNOTATOR_SUFFIX.sub("", ann.stem)
-        if (polnear_dir / "text" / f"{name}.txt").is_file():
-            chosen.setdefault(name, ann)
-    return [(name, polnear_dir / "text" / f"{name}.txt", ann) for name, ann in sorted(chosen.items())]
 
 
 def trim(text: str, span: Span | None) -> Span | None:

@@ -38,13 +38,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from wirehouse.evaluation.polnear import polnear_articles
+
 Span = tuple[int, int]
 
 THRESHOLDS = (0.3, 0.8)
 DIRECT_SHARE = 0.5
 OPENING = "“\"«„"
 CLOSING = "”\"»"
-_ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]{4}$")
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
 # Capitalised words in a Source span that do not name anyone.
 _NOT_NAMES = {
@@ -184,18 +185,6 @@ def gold_direct_quotes(text: str, attributions: Iterable[dict[str, list[Span]]])
 
 def _non_space(text: str) -> int:
     return sum(1 for char in text if not char.isspace())
-
-
-def polnear_articles(polnear_dir: Path) -> list[tuple[str, Path, Path]]:
-    """(name, text file, annotation file) per article. An article annotated by several
-    annotators (agreement checks) is scored against the first annotation in name order."""
-    chosen: dict[str, Path] = {}
-    for ann in sorted((polnear_dir / "attributions").glob("*.ann")):
-        name = _ANNOTATOR_SUFFIX.sub("", ann.stem)
-        text = polnear_dir / "text" / f"{name}.txt"
-        if text.is_file():
-            chosen.setdefault(name, ann)
-    return [(name, polnear_dir / "text" / f"{name}.txt", ann) for name, ann in sorted(chosen.items())]
 
 
 # ---------------------------------------------------------------- scoring

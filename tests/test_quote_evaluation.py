@@ -14,12 +14,12 @@ from wirehouse.evaluation.quotes import (
     match,
     overlap,
     parse_ann,
-    polnear_articles,
     quoted_segments,
     render,
     score_article,
     summarize,
 )
+from wirehouse.evaluation.polnear import polnear_articles
 from tests.conftest import polnear_subset
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
