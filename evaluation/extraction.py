@@ -25,6 +25,8 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
+from wirehouse.evaluation import BenchmarkUnreadable
+
 _TOKEN = re.compile(r"\w+")
 SHINGLE = 4
 
@@ -71,8 +73,18 @@ def evaluate(benchmark_dir: Path, limit: int | None = None) -> dict:
     from wirehouse.transforms.pages import extract_article
     from wirehouse.transforms.records import Article, Page, content_hash_of
 
-    truth = json.loads((benchmark_dir / "ground-truth.json").read_text(encoding="utf-8"))
+    truth_file = benchmark_dir / "ground-truth.json"
+    try:
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+    except ValueError as error:
+        raise BenchmarkUnreadable(f"{truth_file} is not JSON ({error})") from error
+    if not isinstance(truth, dict) or not truth:
+        raise BenchmarkUnreadable(f"{truth_file} holds no page (an object of page id -> gold article)")
     keys = sorted(truth)[:limit]
+    missing = [key for key in keys if not (benchmark_dir / "html" / f"{key}.html").is_file()]
+    if missing:
+        raise BenchmarkUnreadable(f"{len(missing)} page(s) of {truth_file} have no html/<id>.html, "
+                                  f"e.g. {benchmark_dir / 'html' / (missing[0] + '.html')}")
     counts, titled, dated, rejected = [], 0, 0, {}
     for key in keys:
         data = (benchmark_dir / "html" / f"{key}.html").read_bytes()

@@ -342,6 +342,7 @@ def render_summary(summary: dict) -> str:
 
 
 def command_evaluate(args: argparse.Namespace) -> int:
+    from wirehouse.evaluation import BenchmarkUnreadable
     from wirehouse.transforms.nlp import ModelNotInstalled
 
     if args.target == "extraction":
@@ -350,7 +351,11 @@ def command_evaluate(args: argparse.Namespace) -> int:
         if not (args.benchmark / "ground-truth.json").is_file():
             print(f"wirehouse: {args.benchmark} has no ground-truth.json", file=sys.stderr)
             return 2
-        print(scorer.render(scorer.evaluate(args.benchmark, limit=args.limit)))
+        try:
+            print(scorer.render(scorer.evaluate(args.benchmark, limit=args.limit)))
+        except BenchmarkUnreadable as error:
+            print(f"wirehouse: {error}", file=sys.stderr)
+            return 2
         return 0
     model = settings_for(args, "model").model
     try:
@@ -377,7 +382,7 @@ def command_evaluate(args: argparse.Namespace) -> int:
                 print(f"wirehouse: {args.ieer} is not a file", file=sys.stderr)
                 return 2
             report = scorer.evaluate(args.ieer, model_name=model, limit=args.limit)
-    except ModelNotInstalled as error:
+    except (ModelNotInstalled, BenchmarkUnreadable) as error:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2
     print(scorer.render(report))

@@ -109,14 +109,3 @@ def test_evaluate_attributions_on_a_few_dev_articles(tmp_path):
     assert 0.3 < figures["content_overlap_f1"] < 1.0
     assert 0.3 < figures["cue_exact_f1"] <= 1.0
 
-
-@pytest.mark.parametrize("target", ["attributions", "quotes"])
-def test_evaluate_says_when_a_folder_holds_no_polnear_article(tmp_path, target):
-    (tmp_path / "text").mkdir()
-    (tmp_path / "text" / "lonely.txt").write_text("An article without annotations.", encoding="utf-8")
-
-    done = subprocess.run([sys.executable, "-m", "wirehouse.flows.cli", "evaluate", target,
-                           "--polnear", str(tmp_path)], capture_output=True, text=True, timeout=120)
-
-    assert done.returncode == 2 and "holds no PolNeAR article" in done.stderr, done.stderr
-    assert "Traceback" not in done.stderr and done.stdout == ""

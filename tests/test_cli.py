@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from tests.conftest import PROJECT
 
 
@@ -47,3 +49,31 @@ def test_bad_environment_setting_is_reported(tmp_path):
 def test_sql_on_a_missing_warehouse_says_how_to_create_it(tmp_path):
     result = wirehouse("sql", "SELECT 1", "--warehouse", str(tmp_path / "none.duckdb"))
     assert result.returncode == 2 and "wirehouse run" in result.stderr
+
+
+def _polnear_without_annotations(folder):
+    (folder / "text").mkdir()
+    (folder / "text" / "lonely.txt").write_text("An article without annotations.", encoding="utf-8")
+    return ["--polnear", str(folder)]
+
+
+def _ieer_line_that_is_not_json(folder):
+    (folder / "ieer.jsonl").write_text('{"id": "a", "text": "x", "entities": []}\nnot json\n', encoding="utf-8")
+    return ["--ieer", str(folder / "ieer.jsonl")]
+
+
+def _pages_without_their_html(folder):
+    (folder / "ground-truth.json").write_text('{"p1": {"articleBody": "Text."}}', encoding="utf-8")
+    return ["--benchmark", str(folder)]
+
+
+@pytest.mark.parametrize("target, make, says", [
+    ("attributions", _polnear_without_annotations, "holds no PolNeAR article"),
+    ("quotes", _polnear_without_annotations, "holds no PolNeAR article"),
+    ("entities", _ieer_line_that_is_not_json, "ieer.jsonl, line 2: not an IE-ER document"),
+    ("extraction", _pages_without_their_html, "1 page(s) of"),
+])
+def test_evaluate_names_the_annotated_data_it_cannot_read(tmp_path, target, make, says):
+    result = wirehouse("evaluate", target, *make(tmp_path))
+    assert result.returncode == 2 and says in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr and result.stdout == ""
