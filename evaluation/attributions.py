@@ -39,9 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from wirehouse.evaluation.polnear import polnear_articles
-
-Span = tuple[int, int]
+from wirehouse.evaluation.polnear import GoldAttribution, Span, parse_ann, polnear_articles
 
 ROLES = ("content", "cue", "source")
 TYPES = ("direct", "mixed", "indirect")
@@ -50,45 +48,6 @@ RECALL_COVERAGE = 0.5
 # Confidence cut-offs reported with the precision of the rows they keep.
 CONFIDENCE_CUTS = (0.5, 0.7, 0.9)
 TRIM = set(" \t\r\n\u00a0\"'“”‘’`«».,;:!?-–—()[]{}…*/\\")
-
-
-@dataclass(frozen=True)
-class GoldAttribution:
-    content: tuple[Span, ...]  # fragments, in order
-    cue: tuple[Span, ...]
-    source: tuple[Span, ...]
-
-    def hull(self, role: str) -> Span | None:
-        fragments = getattr(self, role)
-        return (fragments[0][0], max(end for _, end in fragments)) if fragments else None
-
-
-def parse_ann(ann_text: str) -> list[GoldAttribution]:
-    spans: dict[str, list[Span]] = {}
-    events: list[list[str]] = []
-    for line in ann_text.splitlines():
-        fields = line.split("\t")
-        if line.startswith("T") and len(fields) >= 2 and " " in fields[1]:
-            _, offsets = fields[1].split(" ", 1)
-            try:
-                spans[fields[0]] = [tuple(map(int, part.split())) for part in offsets.split(";")]
-            except ValueError:
-                continue
-        elif line.startswith("E") and len(fields) >= 2:
-            events.append(fields[1].split())
-    found = []
-    for arguments in events:
-        if not arguments or not arguments[0].startswith("Attribution"):
-            continue
-        roles: dict[str, list[Span]] = {"Content": [], "Cue": [], "Source": []}
-        for argument in arguments[1:]:
-            role, _, ref = argument.partition(":")
-            role = role.rstrip("0123456789")
-            if role in roles and ref in spans:
-                roles[role].extend(spans[ref])
-        found.append(GoldAttribution(tuple(sorted(roles["Content"])), tuple(sorted(roles["Cue"])),
-                                     tuple(sorted(roles["Source"]))))
-    return found
 
 
 def trim(text: str, span: Span | None) -> Span | None:

@@ -38,9 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from wirehouse.evaluation.polnear import polnear_articles
-
-Span = tuple[int, int]
+from wirehouse.evaluation.polnear import GoldAttribution, Span, parse_ann, polnear_articles
 
 THRESHOLDS = (0.3, 0.8)
 DIRECT_SHARE = 0.5
@@ -74,28 +72,7 @@ class PredQuote:
     method: str = ""  # how the speaker was found (quote.attribution)
 
 
-# ---------------------------------------------------------------- gold parsing
-
-
-def parse_ann(ann_text: str) -> list[dict[str, list[Span]]]:
-    """Attributions of a brat standoff file as {role: spans}; discontinuous spans
-    ("Content 10 20;25 40") become several fragments."""
-    spans: dict[str, list[Span]] = {}
-    relations = []
-    for line in ann_text.splitlines():
-        fields = line.split("\t")
-        if line.startswith("T") and len(fields) >= 2 and " " in fields[1]:
-            _, offsets = fields[1].split(" ", 1)
-            try:
-                spans[fields[0]] = [tuple(map(int, part.split())) for part in offsets.split(";")]
-            except ValueError:
-                continue
-        elif line.startswith("E") and len(fields) >= 2:
-            relations.append(dict(arg.split(":", 1) for arg in fields[1].split() if ":" in arg))
-    return [
-        {role: spans[ref] for role, ref in relation.items() if role in ("Source", "Cue", "Content") and ref in spans}
-        for relation in relations
-    ]
+# ---------------------------------------------------------------- gold quotes
 
 
 def quoted_segments(text: str, fragment: Span) -> list[Span]:
@@ -165,11 +142,11 @@ def _trim(text: str, span: Span) -> Span:
     return start, end
 
 
-def gold_direct_quotes(text: str, attributions: Iterable[dict[str, list[Span]]]) -> list[GoldQuote]:
+def gold_direct_quotes(text: str, attributions: Iterable[GoldAttribution]) -> list[GoldQuote]:
     """The gold segments of the attributions whose Content is mostly quoted material."""
     gold = []
     for attribution in attributions:
-        content = attribution.get("Content", [])
+        content = list(attribution.content)
         segments = merge_reopened(
             text, [seg for fragment in join_adjacent(text, content) for seg in quoted_segments(text, fragment)]
         )
@@ -177,7 +154,7 @@ def gold_direct_quotes(text: str, attributions: Iterable[dict[str, list[Span]]])
         quoted_chars = sum(_non_space(text[a:b]) for a, b in segments)
         if not segments or quoted_chars < DIRECT_SHARE * content_chars:
             continue
-        source = tuple(attribution.get("Source", ()))
+        source = attribution.source
         source_text = " ".join(text[a:b] for a, b in source)
         gold.extend(GoldQuote(a, b, source, source_text) for a, b in segments)
     return sorted(gold, key=lambda quote: quote.start_char)

@@ -11,12 +11,12 @@ import pytest
 
 from wirehouse.evaluation.attributions import (
     gold_type,
-    parse_ann,
     quoted_mask,
     render,
     score_article,
     summarize,
 )
+from wirehouse.evaluation.polnear import parse_ann
 from tests.conftest import polnear_subset, shared_path
 
 

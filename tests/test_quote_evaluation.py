@@ -13,13 +13,12 @@ from wirehouse.evaluation.quotes import (
     gold_direct_quotes,
     match,
     overlap,
-    parse_ann,
     quoted_segments,
     render,
     score_article,
     summarize,
 )
-from wirehouse.evaluation.polnear import polnear_articles
+from wirehouse.evaluation.polnear import GoldAttribution, parse_ann, polnear_articles
 from tests.conftest import polnear_subset
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
@@ -55,19 +54,20 @@ def same_quote(found: str, expected: str) -> bool:
 # ---------------------------------------------------------------- pure functions
 
 
-def test_parse_ann_reads_discontinuous_spans_and_missing_sources():
+def test_parse_ann_reads_discontinuous_spans_numbered_roles_and_missing_sources():
     ann = (
         "T1\tSource 0 5\tBlige\n"
         "T2\tCue 6 11\tsings\n"
-        "T3\tContent 12 20;25 40\t...\n"
+        "T3\tContent 25 40;12 20\t...\n"
         "T4\tAttribution 6 11\tsings\n"
-        "E1\tAttribution:T4 Content:T3 Cue:T2 Source:T1\n"
+        "T7\tContent 42 48\t...\n"
+        "E1\tAttribution:T4 Content:T3 Content2:T7 Cue:T2 Source:T1\n"
         "T5\tContent 50 60\t...\n"
         "E2\tAttribution-no-source:T6 Content:T5\n"
     )
     assert parse_ann(ann) == [
-        {"Content": [(12, 20), (25, 40)], "Cue": [(6, 11)], "Source": [(0, 5)]},
-        {"Content": [(50, 60)]},
+        GoldAttribution(content=((12, 20), (25, 40), (42, 48)), cue=((6, 11),), source=((0, 5),)),
+        GoldAttribution(content=((50, 60),), cue=(), source=()),
     ]
 
 
@@ -81,15 +81,16 @@ def test_quoted_segments_mixed_marks_nested_and_reopened_paragraphs():
 
 def test_gold_direct_quote_needs_mostly_quoted_content():
     text = "Clinton called half of Donald Trump’s supporters “deplorables.” He said “We will win this race.”"
-    scare = {"Content": [(15, text.index("” He") + 1)], "Source": [(0, 7)]}
-    direct = {"Content": [(text.index("“We"), len(text))], "Source": [(text.index("He"), text.index("He") + 2)]}
+    scare = GoldAttribution(content=((15, text.index("” He") + 1),), cue=(), source=((0, 7),))
+    direct = GoldAttribution(content=((text.index("“We"), len(text)),), cue=(),
+                             source=((text.index("He"), text.index("He") + 2),))
     [gold] = gold_direct_quotes(text, [scare, direct])
     assert text[gold.start_char : gold.end_char] == "We will win this race." and gold.source_text == "He"
 
 
 def test_interrupted_quote_gives_one_gold_segment_per_piece():
     text = "“This is in their heads,” said Caddell. “It is one of the things worrying them.”"
-    content = {"Content": [(0, 25), (39, len(text))], "Source": [(31, 38)]}
+    content = GoldAttribution(content=((0, 25), (39, len(text))), cue=(), source=((31, 38),))
     assert [text[q.start_char : q.end_char] for q in gold_direct_quotes(text, [content])] == [
         "This is in their heads,", "It is one of the things worrying them.",
     ]

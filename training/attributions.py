@@ -23,8 +23,8 @@ import spacy
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from wirehouse.evaluation.attributions import GoldAttribution, parse_ann, render, score_article, summarize
-from wirehouse.evaluation.polnear import polnear_articles
+from wirehouse.evaluation.attributions import render, score_article, summarize
+from wirehouse.evaluation.polnear import GoldAttribution, parse_ann, polnear_articles
 from wirehouse.transforms import attribution_model as A
 from wirehouse.transforms.nlp import DEFAULT_MODEL, UNUSED_COMPONENTS
 
