@@ -15,7 +15,9 @@ Matching:
 - **exact** (per role, each role on its own): a predicted span matches a gold span of the
   same role when both are equal after trimming whitespace, quotation marks and edge
   punctuation; matching is one-to-one. A role that is absent (no source in the text) is
-  not counted for that role. Precision, recall and F1 over all articles.
+  not counted for that role, nor is a span that trimming empties: a cue that is only a
+  colon or a dash (191 of the 22,025 gold cues of train and dev, 23 of dev's 2,192) is
+  neither found nor missed. Precision, recall and F1 over all articles.
 - **content overlap**: predicted and gold contents (trimmed) are matched one-to-one so the
   characters they share are as many as possible (an assignment); precision is the shared
   characters over all predicted content characters, recall over all gold content characters.
