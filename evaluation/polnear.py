@@ -8,18 +8,24 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from wirehouse.evaluation import BenchmarkUnreadable
+
 _ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]+$")
 Span = tuple[int, int]
 
 
 def polnear_articles(polnear_dir: Path) -> list[tuple[str, Path, Path]]:
     """(name, text file, annotation file) per article. An article annotated by several
-    annotators (agreement checks) is scored against the first annotation in name order."""
+    annotators (agreement checks) is scored against the first annotation in name order.
+    A folder holding none is an error, not an empty split scored as zeros."""
     chosen: dict[str, Path] = {}
     for ann in sorted((polnear_dir / "attributions").glob("*.ann")):
         name = _ANNOTATOR_SUFFIX.sub("", ann.stem)
         if (polnear_dir / "text" / f"{name}.txt").is_file():
             chosen.setdefault(name, ann)
+    if not chosen:
+        raise BenchmarkUnreadable(f"{polnear_dir} holds no PolNeAR article (text/NAME.txt beside "
+                                  "attributions/NAME_<annotator>.ann)")
     return [(name, polnear_dir / "text" / f"{name}.txt", ann) for name, ann in sorted(chosen.items())]
 
 

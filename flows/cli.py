@@ -365,14 +365,8 @@ def command_evaluate(args: argparse.Namespace) -> int:
             else:
                 from wirehouse.evaluation import attributions as scorer
 
-            from wirehouse.evaluation.polnear import polnear_articles
-
             if not args.polnear.is_dir():
                 print(f"wirehouse: {args.polnear} is not a folder", file=sys.stderr)
-                return 2
-            if not polnear_articles(args.polnear):
-                print(f"wirehouse: {args.polnear} holds no PolNeAR article (text/NAME.txt beside "
-                      "attributions/NAME_<annotator>.ann)", file=sys.stderr)
                 return 2
             report = scorer.evaluate(args.polnear, model_name=model, limit=args.limit)
         else:
