@@ -26,6 +26,11 @@ Matching:
   (the hull would count an interrupting "he said"). It is recalled when the content matched
   to it by the overlap assignment covers at least half of its characters
   (`<type>_recall`); the share recalled exactly (`<type>_exact_recall`) is reported beside it.
+- **who it is from**: on the gold attributions recalled this way that have a Source, the
+  predicted source mention is right when it overlaps a fragment of it, and the predicted
+  speaker when it shares a name word with it, scored only where the Source names someone
+  (`polnear.source_names`: "he" or "Experts" name no one; "White House officials" names the
+  White House, so this is a floor). Reported per gold type and for all.
 - **precision by confidence**: a predicted attribution is right when its content, under the
   same overlap assignment, covers at least half of the gold content it is matched to (the
   rule recall uses, seen from the prediction). Reported for all rows and for the rows at or
@@ -41,7 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from wirehouse.evaluation.polnear import GoldAttribution, Span, parse_ann, polnear_articles
+from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_articles,
+                                         source_names)
 
 ROLES = ("content", "cue", "source")
 TYPES = ("direct", "mixed", "indirect")
@@ -171,12 +177,31 @@ def score_article(text: str, gold: list[GoldAttribution], predicted: list[dict])
                 counts[f"{kind}_exact"] += i in content_matched
                 if recalled:
                     right.add(predicted_indexes[predicted_at])
+                    counts.update(speaker_counts(text, gold[i], predicted[predicted_indexes[predicted_at]], kind))
             for j in predicted_indexes:
                 confidence = predicted[j].get("confidence")
                 for cut in (0.0, *CONFIDENCE_CUTS):
                     if cut == 0.0 or (confidence is not None and confidence >= cut):
                         counts[f"confidence>={cut}_rows"] += 1
                         counts[f"confidence>={cut}_right"] += j in right
+    return counts
+
+
+def speaker_counts(text: str, gold: GoldAttribution, predicted: dict, kind: str) -> Counter:
+    """Who a recalled attribution is said to come from: its source mention overlaps the gold
+    Source (`source`), and, where the gold Source names someone, the speaker stored for it
+    shares a name word with that name (`speaker`; "he" names no one, so it is not scored)."""
+    counts: Counter = Counter()
+    if not gold.source:
+        return counts
+    found = predicted.get("source")
+    counts[f"{kind}_source_n"] += 1
+    counts[f"{kind}_source_ok"] += found is not None and any(
+        min(found[1], end) > max(found[0], start) for start, end in gold.source)
+    names = source_names(text, gold.source)
+    if names:
+        counts[f"{kind}_speaker_n"] += 1
+        counts[f"{kind}_speaker_ok"] += names_the_source(predicted.get("speaker"), names)
     return counts
 
 
@@ -197,8 +222,15 @@ def summarize(counts: Counter) -> dict:
                               "recall": counts[f"{kind}_recalled"] / counts[f"{kind}_gold"] if counts[f"{kind}_gold"]
                               else 0.0,
                               "exact_recall": counts[f"{kind}_exact"] / counts[f"{kind}_gold"]
-                              if counts[f"{kind}_gold"] else 0.0}
+                              if counts[f"{kind}_gold"] else 0.0,
+                              **{f"{what}_n": counts[f"{kind}_{what}_n"] for what in ("source", "speaker")},
+                              **{f"{what}_accuracy": counts[f"{kind}_{what}_ok"] / counts[f"{kind}_{what}_n"]
+                                 if counts[f"{kind}_{what}_n"] else 0.0 for what in ("source", "speaker")}}
                        for kind in TYPES}
+    for what in ("source", "speaker"):
+        n = sum(counts[f"{kind}_{what}_n"] for kind in TYPES)
+        report[f"{what}_accuracy"] = sum(counts[f"{kind}_{what}_ok"] for kind in TYPES) / n if n else 0.0
+        report[f"{what}_n"] = n
     everything = counts["confidence>=0.0_rows"]
     report["by_confidence"] = [
         {"min_confidence": cut, "rows": counts[f"confidence>={cut}_rows"],
@@ -215,7 +247,8 @@ def predictions(doc) -> list[dict]:
         return (start, end) if start is not None else None
 
     return [{"content": (a.content_start, a.content_end), "cue": span(a.cue_start, a.cue_end),
-             "source": span(a.source_start, a.source_end), "confidence": a.confidence}
+             "source": span(a.source_start, a.source_end), "confidence": a.confidence,
+             "speaker": a.speaker.canonical if a.speaker else None}
             for a in doc._.attributions or ()]
 
 
@@ -256,6 +289,14 @@ def render(report: dict) -> str:
         t = report["types"][kind]
         lines.append(f"  {kind:8} gold {t['gold']:5}  recall {t['recall']:.3f} (at least half covered)  "
                      f"exact {t['exact_recall']:.3f}")
+    lines += ["", "  who it is from, on recalled attributions with a gold Source: the source mention overlaps it;",
+              "  the speaker shares a name word with it where it names someone"]
+    for kind in TYPES:
+        t = report["types"][kind]
+        lines.append(f"  {kind:8} source {t['source_accuracy']:.3f} ({t['source_n']:4})  "
+                     f"speaker {t['speaker_accuracy']:.3f} ({t['speaker_n']:4})")
+    lines.append(f"  {'all':8} source {report['source_accuracy']:.3f} ({report['source_n']:4})  "
+                 f"speaker {report['speaker_accuracy']:.3f} ({report['speaker_n']:4})")
     lines += ["", "  rows right (content covering at least half of its matched gold content), by confidence"]
     for band in report["by_confidence"]:
         lines.append(f"  confidence >= {band['min_confidence']:.1f}  {band['rows']:6} rows ({band['share']:>4.0%})  "

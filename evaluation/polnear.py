@@ -7,11 +7,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from wirehouse.evaluation import BenchmarkUnreadable
 
 _ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]+$")
 Span = tuple[int, int]
+_NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
+# Capitalised words in a Source span that do not name anyone.
+_NOT_NAMES = {
+    "The", "A", "An", "He", "She", "They", "It", "We", "I", "His", "Her", "Their", "Mr.", "Mrs.",
+    "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "President", "Senator", "Governor", "Secretary",
+    "Former", "Republican", "Democrat", "Democratic", "GOP", "Rev.", "Lt.", "Col.", "Jr.", "Sr.",
+}
 
 
 def polnear_articles(polnear_dir: Path) -> list[tuple[str, Path, Path]]:
@@ -71,3 +79,55 @@ def parse_ann(ann_text: str) -> list[GoldAttribution]:
         found.append(GoldAttribution(tuple(sorted(roles["Content"])), tuple(sorted(roles["Cue"])),
                                      tuple(sorted(roles["Source"]))))
     return found
+
+
+
+def source_names(text: str, fragments: Sequence[Span]) -> frozenset[str]:
+    """Capitalised words of a gold Source that name someone ("Sen. Ted Cruz" -> Ted, Cruz).
+    A word capitalised because it opens a sentence ("Experts said", "Politicians argue")
+    names someone only if the article also capitalises it inside a sentence ("Trump said"
+    does: "... said Trump")."""
+    names = set()
+    for start, end in fragments:
+        for match in _NAME_WORD.finditer(text, start, end):
+            word = match.group()
+            if word in _NOT_NAMES:
+                continue
+            if _opens_sentence(text, match.start()) and not _capitalised_inside_a_sentence(text, word):
+                continue
+            names.add(word.strip(".,’'"))
+    return frozenset(names)
+
+
+def names_the_source(canonical: str | None, names: frozenset[str]) -> bool:
+    """A predicted canonical speaker is the gold Source when it shares a name word with it,
+    or is what an acronym there stands for ("the F.B.I." and Federal Bureau of Investigation)."""
+    if not canonical:
+        return False
+    words = {word.strip(".,’'") for word in canonical.split()}
+    initials = "".join(word[0] for word in canonical.split() if word[0].isupper())
+    if len(initials) >= 3:
+        words.add(initials)
+    return bool(words & (names | {name.replace(".", "") for name in names}))
+
+
+_SENTENCE_OPENING = " \t\u00a0“\"‘'(["
+
+
+def _opens_sentence(text: str, at: int) -> bool:
+    k = at - 1
+    while k >= 0 and text[k] in _SENTENCE_OPENING:
+        k -= 1
+    if k >= 0 and text[k] == ".":
+        # "Sen. Ted Cruz", "J. Smith": an abbreviation or an initial ends no sentence
+        start = k
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        word = text[start:k + 1]
+        return not (word in _NOT_NAMES or (len(word) == 2 and word[0].isupper()))
+    return k < 0 or text[k] in "\n!?" or (text[k] in "”’" and k > 0 and text[k - 1] in ".!?")
+
+
+def _capitalised_inside_a_sentence(text: str, word: str) -> bool:
+    return any(not _opens_sentence(text, match.start())
+               for match in re.finditer(r"(?<![\w'’.-])" + re.escape(word) + r"(?![\w'’-])", text))

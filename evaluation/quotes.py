@@ -19,8 +19,10 @@ prediction with the highest overlap.
 Speaker accuracy is measured on gold segments matched at 0.3 whose attribution has a
 Source: correct when the predicted speaker mention (speaker_start_char,
 speaker_end_char) overlaps a fragment of the gold Source span. Canonical accuracy is
-measured where the gold Source names a person by name ("Cruz", "Sen. Ted Cruz"):
-correct when the predicted canonical speaker shares a capitalised name word with it.
+measured where the gold Source names a person by name ("Cruz", "Sen. Ted Cruz"; a word
+capitalised only because it opens a sentence, "Experts", names no one:
+`polnear.source_names`): correct when the predicted canonical speaker shares a name word
+with it.
 
 Speaker accuracy is also reported per attribution method (`quote.attribution`: how the
 speaker was found, `cue_subject`, `pronoun`, `continuation`, ...), so an analyst knows which
@@ -33,24 +35,17 @@ direct quotes in PolNeAR either.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from wirehouse.evaluation.polnear import GoldAttribution, Span, parse_ann, polnear_articles
+from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_articles,
+                                         source_names)
 
 THRESHOLDS = (0.3, 0.8)
 DIRECT_SHARE = 0.5
 OPENING = "“\"«„"
 CLOSING = "”\"»"
-_NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
-# Capitalised words in a Source span that do not name anyone.
-_NOT_NAMES = {
-    "The", "A", "An", "He", "She", "They", "It", "We", "I", "His", "Her", "Their", "Mr.", "Mrs.",
-    "Ms.", "Dr.", "Sen.", "Rep.", "Gov.", "Gen.", "President", "Senator", "Governor", "Secretary",
-    "Former", "Republican", "Democrat", "Democratic", "GOP", "Rev.", "Lt.", "Col.", "Jr.", "Sr.",
-}
 
 
 @dataclass(frozen=True)
@@ -61,6 +56,7 @@ class GoldQuote:
     end_char: int
     source: tuple[Span, ...]  # fragments of the gold Source span; empty when unannotated
     source_text: str
+    source_names: frozenset[str] = frozenset()  # the words in it that name someone (polnear.source_names)
 
 
 @dataclass(frozen=True)
@@ -156,7 +152,8 @@ def gold_direct_quotes(text: str, attributions: Iterable[GoldAttribution]) -> li
             continue
         source = attribution.source
         source_text = " ".join(text[a:b] for a, b in source)
-        gold.extend(GoldQuote(a, b, source, source_text) for a, b in segments)
+        names = source_names(text, source)
+        gold.extend(GoldQuote(a, b, source, source_text, names) for a, b in segments)
     return sorted(gold, key=lambda quote: quote.start_char)
 
 
@@ -198,15 +195,8 @@ def speaker_correct(pred: PredQuote, gold: GoldQuote) -> bool:
     return any(min(pred.speaker[1], b) > max(pred.speaker[0], a) for a, b in gold.source)
 
 
-def source_names(source_text: str) -> set[str]:
-    """Capitalised words of a Source span that name someone ("Sen. Ted Cruz" -> Ted, Cruz)."""
-    return {word.strip(".,’'") for word in _NAME_WORD.findall(source_text) if word not in _NOT_NAMES}
-
-
 def canonical_correct(pred: PredQuote, gold: GoldQuote) -> bool:
-    if not pred.canonical:
-        return False
-    return bool(source_names(gold.source_text) & {w.strip(".,’'") for w in pred.canonical.split()})
+    return names_the_source(pred.canonical, gold.source_names)
 
 
 def score_article(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> dict[str, int]:
@@ -224,7 +214,7 @@ def score_article(gold: Sequence[GoldQuote], pred: Sequence[PredQuote]) -> dict[
         counts[f"speaker_n:{pred[p].method}"] = counts.get(f"speaker_n:{pred[p].method}", 0) + 1
         counts[f"speaker_ok:{pred[p].method}"] = (counts.get(f"speaker_ok:{pred[p].method}", 0)
                                                   + speaker_correct(pred[p], gold[g]))
-    named = [(g, p) for g, p in with_source if source_names(gold[g].source_text)]
+    named = [(g, p) for g, p in with_source if gold[g].source_names]
     counts["canonical_n"] = len(named)
     counts["canonical_ok"] = sum(canonical_correct(pred[p], gold[g]) for g, p in named)
     return counts

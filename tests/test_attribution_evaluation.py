@@ -16,7 +16,7 @@ from wirehouse.evaluation.attributions import (
     score_article,
     summarize,
 )
-from wirehouse.evaluation.polnear import parse_ann
+from wirehouse.evaluation.polnear import names_the_source, parse_ann, source_names
 from tests.conftest import polnear_subset, shared_path
 
 
@@ -83,6 +83,40 @@ def test_precision_by_confidence_counts_the_rows_each_cut_keeps():
     assert (bands[0.7]["rows"], bands[0.7]["share"], bands[0.7]["precision"]) == (2, pytest.approx(2 / 3), 0.5)
     assert (bands[0.9]["rows"], bands[0.9]["precision"]) == (1, 1.0)
     assert "confidence >= 0.9       1 rows ( 33%)  precision 1.000" in render(summarize(score_article(TEXT, gold, predicted)))
+
+
+def test_who_an_attribution_is_from_is_scored_on_the_recalled_ones():
+    gold = parse_ann(ANN)
+    predicted = [
+        # "Mr Brown" found as "Brown" and resolved to the person it names
+        {"content": (14, 36), "cue": (9, 13), "source": (3, 8), "speaker": "Gordon Brown"},
+        # "he" found, but resolved to someone else: names no one in the gold, so only the mention counts
+        {"content": (39, 76), "cue": (57, 62), "source": (54, 56), "speaker": "Tony Blair"},
+    ]
+    report = summarize(score_article(TEXT, gold, predicted))
+    assert (report["source_n"], report["source_accuracy"]) == (2, 1.0)
+    assert (report["speaker_n"], report["speaker_accuracy"]) == (1, 1.0)
+    assert report["types"]["indirect"]["speaker_accuracy"] == 1.0 and report["types"]["direct"]["speaker_n"] == 0
+    wrong = [dict(predicted[0], speaker="Tony Blair", source=(0, 2)), dict(predicted[1], source=(63, 64))]
+    report = summarize(score_article(TEXT, gold, wrong))
+    assert (report["source_accuracy"], report["speaker_accuracy"]) == (0.5, 0.0)  # "Mr" still overlaps "Mr Brown"
+    # an attribution not recalled says nothing about its speaker
+    report = summarize(score_article(TEXT, gold, [{"content": (57, 62), "source": (54, 56), "speaker": "X"}]))
+    assert report["source_n"] == 0 and report["speaker_n"] == 0
+    assert "indirect source 1.000 (   1)  speaker 1.000 (   1)" in render(summarize(score_article(TEXT, gold, predicted)))
+
+
+def test_a_source_names_someone_by_a_capitalised_word_that_does_not_only_open_a_sentence():
+    text = "Experts said it would fail. Trump said it would not. \u201cPoliticians lie,\u201d said Trump. Sen. Ted Cruz agreed."
+    def names(phrase):
+        start = text.index(phrase)
+        return source_names(text, [(start, start + len(phrase))])
+    assert names("Experts") == frozenset()  # capitalised only where a sentence opens
+    assert names("Trump said") == {"Trump"}  # also "... said Trump" inside a sentence
+    assert names("Sen. Ted Cruz") == {"Ted", "Cruz"}  # a title names no one
+    assert names_the_source("Ted Cruz", names("Sen. Ted Cruz")) and not names_the_source(None, names("Trump said"))
+    assert names_the_source("Federal Bureau of Investigation", frozenset({"F.B.I"}))  # an acronym of the name
+    assert not names_the_source("Donald Trump", frozenset({"DT"}))  # two initials make no acronym
 
 
 def test_the_last_line_is_the_headline_json():

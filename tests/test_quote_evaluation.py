@@ -112,7 +112,7 @@ def test_matching_is_one_to_one_and_takes_the_best_overlap():
 
 def test_score_and_summary_on_hand_made_quotes():
     gold = [
-        GoldQuote(0, 100, ((200, 207),), "Bennett"),
+        GoldQuote(0, 100, ((200, 207),), "Bennett", frozenset({"Bennett"})),
         GoldQuote(300, 400, ((500, 502),), "he"),
         GoldQuote(600, 700, (), ""),
     ]
