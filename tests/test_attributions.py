@@ -100,6 +100,21 @@ def test_a_pronoun_source_is_the_person_it_stands_for(nlp):
         ("Ms Hewitt", "Hewitt"), ("She", "Hewitt")]
 
 
+def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
+    text = ("His successor, Jay Carney, said the plan would fail. "
+            "Donald Trump's wife said the plan would work.")
+    assert [(source, speaker) for _, _, _, source, speaker in found(nlp, text)] == [
+        ("His successor, Jay Carney", "Jay Carney"), ("Donald Trump's wife", None)]
+
+
+def test_a_campaign_a_ministry_or_a_poll_speaks_for_whom_it_names(nlp):
+    text = ("The Jeb Bush campaign said the ad was misleading. China's foreign ministry said the talks would go on. "
+            "A new Reuters poll found that most voters were undecided. Democratic voters said the race was close.")
+    assert [(source, speaker) for _, _, _, source, speaker in found(nlp, text)] == [
+        ("The Jeb Bush campaign", "Jeb Bush"), ("China's foreign ministry", "China"),
+        ("A new Reuters poll", "Reuters"), ("Democratic voters", None)]
+
+
 def test_an_attribution_without_a_source_in_the_text_has_none(nlp):
     assert found(nlp, "It is widely believed that the vote will be close.") == [
         ("indirect", "that the vote will be close", "is widely believed", None, None)]

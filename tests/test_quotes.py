@@ -182,6 +182,19 @@ def test_a_spokesman_speaks_for_his_organisation(nlp):
     assert quote.speaker_text == "a Vodafone spokesman"
 
 
+def test_a_campaign_speaks_for_its_candidate(nlp):
+    doc = nlp('"The ad is misleading," the Jeb Bush campaign said.')
+    (quote,) = doc._.quotes
+    assert (quote.speaker_canonical, quote.attribution) == ("Jeb Bush", "speaks_for")
+
+
+def test_a_speaker_named_in_apposition_is_the_person_it_names(nlp):
+    doc = nlp('"It will fail," said his rival, Hillary Clinton.')
+    (quote,) = doc._.quotes
+    assert (quote.speaker_canonical, quote.attribution, quote.speaker_text) == (
+        "Hillary Clinton", "appositive", "Hillary Clinton")
+
+
 def test_a_relative_pronoun_stands_for_the_person_it_describes(nlp):
     doc = nlp('Prime Minister Tony Blair, who said "we will not waver", left for Brussels on Monday.')
     (quote,) = doc._.quotes

@@ -31,6 +31,16 @@ from wirehouse.transforms.quote_spans import QuoteSpan, paragraphs
 SUBJECT_DEPS = {"nsubj", "nsubjpass"}
 RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
 SPOKESPERSONS = {"spokesman", "spokeswoman", "spokesperson", "spokesmen", "spokeswomen", "spokespeople"}
+# Nouns that speak for someone the phrase names before them, and who that may be: "a Vodafone
+# spokesman" for Vodafone, "the Clinton campaign" and "China's foreign ministry" for Clinton
+# and China, "a Reuters/Ipsos poll" for Reuters/Ipsos. Groups of people ("Democratic
+# voters", "Clinton aides") speak for themselves and are left alone.
+SPEAKS_FOR = {
+    **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS},
+    **{word: ("PERSON", "ORG", "GPE", "NORP")
+       for word in ("campaign", "campaigns", "camp", "team", "administration", "government", "ministry", "office")},
+    **{word: ("ORG",) for word in ("poll", "polls", "survey", "surveys", "report", "study")},
+}
 # Subjects that are no person or organisation, and why the speaker stays NULL.
 NO_SPEAKER_WORDS = {
     "which": "relative_pronoun", "that": "relative_pronoun", "who": "relative_pronoun", "whom": "relative_pronoun",
@@ -250,12 +260,16 @@ class SpeakerFinder:
             return Speaker(mention.start_char, mention.end_char, mention.text,
                            mention.canonical_name, mention.label, cue, attribution)
         phrase = _noun_phrase(head)
-        if lower in SPOKESPERSONS:  # "a Vodafone spokesman": the organisation speaks through them
-            organisation = next((m for m in self.mentions_within(phrase.start_char, head.idx)
-                                 if m.label in ("ORG", "GPE", "NORP")), None)
-            if organisation is not None:
-                return Speaker(phrase.start_char, phrase.end_char, phrase.text, organisation.canonical_name,
-                               organisation.label, cue, "spokesperson_for")
+        if lower in SPEAKS_FOR:
+            principal = next((m for m in self.mentions_within(phrase.start_char, head.idx)
+                              if m.label in SPEAKS_FOR[lower]), None)
+            if principal is not None:
+                return Speaker(phrase.start_char, phrase.end_char, phrase.text, principal.canonical_name,
+                               principal.label, cue, "spokesperson_for" if lower in SPOKESPERSONS else "speaks_for")
+        named = self.named_in_apposition(head)
+        if named is not None:
+            return Speaker(named.start_char, named.end_char, named.text, named.canonical_name, named.label, cue,
+                           "appositive")
         if lower in PERSON_ROLE_NOUNS:
             holder = self.resolve_title(phrase, head)
             return Speaker(phrase.start_char, phrase.end_char, phrase.text,
@@ -264,6 +278,18 @@ class SpeakerFinder:
                            "title" if found_by_cue else attribution, None if holder else "unresolved_title")
         return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution,
                        "not_an_entity")
+
+    def named_in_apposition(self, head: Token):
+        """The person or organisation a subject names beside its head noun: "His successor,
+        Jay Carney, said", "conservative commentator Jonah Goldberg said" (an `appos`
+        dependent of the head). "Donald Trump's wife" or "supporters of Sanders" name
+        someone else, and are left alone."""
+        for child in head.rights:
+            if child.dep_ == "appos":
+                mention = mention_at(self.doc, child.idx, child.idx + len(child))
+                if mention is not None and mention.label in SPEAKER_LABELS:
+                    return mention
+        return None
 
     def mentions_within(self, start: int, end: int) -> list:
         k = bisect.bisect_left(self.mention_starts, start)
