@@ -14,6 +14,7 @@ from wirehouse.evaluation import BenchmarkUnreadable
 _ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]+$")
 Span = tuple[int, int]
 _NAME_WORD = re.compile(r"[A-Z][\w'’.-]*")
+_POSSESSIVE = re.compile(r"['’]s$")  # "Trump’s campaign" names Trump
 # Capitalised words in a Source span that do not name anyone.
 _NOT_NAMES = {
     "The", "A", "An", "He", "She", "They", "It", "We", "I", "His", "Her", "Their", "Mr.", "Mrs.",
@@ -90,12 +91,12 @@ def source_names(text: str, fragments: Sequence[Span]) -> frozenset[str]:
     names = set()
     for start, end in fragments:
         for match in _NAME_WORD.finditer(text, start, end):
-            word = match.group()
-            if word in _NOT_NAMES:
+            if match.group() in _NOT_NAMES:
                 continue
-            if _opens_sentence(text, match.start()) and not _capitalised_inside_a_sentence(text, word):
+            name = _POSSESSIVE.sub("", match.group().strip(".,’'"))
+            if _opens_sentence(text, match.start()) and not _capitalised_inside_a_sentence(text, name):
                 continue
-            names.add(word.strip(".,’'"))
+            names.add(name)
     return frozenset(names)
 
 

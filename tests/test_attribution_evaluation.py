@@ -107,13 +107,14 @@ def test_who_an_attribution_is_from_is_scored_on_the_recalled_ones():
 
 
 def test_a_source_names_someone_by_a_capitalised_word_that_does_not_only_open_a_sentence():
-    text = "Experts said it would fail. Trump said it would not. \u201cPoliticians lie,\u201d said Trump. Sen. Ted Cruz agreed."
+    text = "Experts said it would fail. Trump said it would not. \u201cPoliticians lie,\u201d said Trump. Sen. Ted Cruz agreed. Trump\u2019s campaign disagreed."
     def names(phrase):
         start = text.index(phrase)
         return source_names(text, [(start, start + len(phrase))])
     assert names("Experts") == frozenset()  # capitalised only where a sentence opens
     assert names("Trump said") == {"Trump"}  # also "... said Trump" inside a sentence
     assert names("Sen. Ted Cruz") == {"Ted", "Cruz"}  # a title names no one
+    assert names("Trump’s campaign") == {"Trump"}  # a possessive names its owner
     assert names_the_source("Ted Cruz", names("Sen. Ted Cruz")) and not names_the_source(None, names("Trump said"))
     assert names_the_source("Federal Bureau of Investigation", frozenset({"F.B.I"}))  # an acronym of the name
     assert not names_the_source("Donald Trump", frozenset({"DT"}))  # two initials make no acronym
