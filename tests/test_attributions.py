@@ -178,6 +178,18 @@ def test_rows_slice_the_body_and_each_quote_points_at_its_attribution(nlp):
         ("direct", "Michael Howard"), ("indirect", "Treasury"), ("indirect", "Michael Howard")]
 
 
+def test_each_row_says_how_its_speaker_was_found_or_why_there_is_none(nlp):
+    from wirehouse.transforms.rows import rows_for_doc
+
+    body = ("His successor, Jay Carney, said the plan would fail. He said it would not. "
+            "The report said the figures were wrong. It is widely believed that the vote will be close.")
+    article = Article(article_id="a1", source_path="a.txt", source_line=None, title="t", body=body)
+    rows = rows_for_doc(article, nlp(body), "v").attributions
+    assert [(row.source_text, row.speaker_name, row.speaker_method) for row in rows] == [
+        ("His successor, Jay Carney", "Jay Carney", "appositive"), ("He", "Jay Carney", "pronoun"),
+        ("The report", None, "not_an_entity"), (None, None, None)]
+
+
 @pytest.mark.slow
 def test_the_flow_stores_attributions_and_the_views_count_reported_speech(run_flow, tmp_path):
     seeds = tmp_path / "seeds"

@@ -261,8 +261,11 @@ class AttributionRow:
     source_start_char: int | None  # None when the source is not in the text ("it is said")
     source_end_char: int | None
     source_text: str | None  # the local mention, e.g. "he", "the campaign"
-    speaker_name: str | None  # canonical when resolved, else the local mention (NULL: see method)
+    speaker_name: str | None  # canonical when resolved, else NULL (speaker_method says why)
     speaker_entity_id: str | None
     confidence: float
-    method: str  # how it was found, e.g. "cue_verb", "according_to", "quote_cue"
+    method: str  # how it was found: "<cue kind>_cue.<content kind>", e.g. "verb_cue.dependent"
     sentence_index: int
+    # how the speaker was found ("cue_subject", "pronoun", "appositive", "speaks_for", "quote", ...),
+    # or why there is none ("not_an_entity", ...); None without a source in the text
+    speaker_method: str | None = None

@@ -159,6 +159,7 @@ def attributions_for_doc(article: Article, doc: Doc, quote_rows: list[QuoteRow],
             confidence=round(found.confidence, 4),
             method=found.method,
             sentence_index=sentence_of(found.content_start),
+            speaker_method=(speaker.attribution if speaker.canonical else speaker.reason) if speaker else None,
         ))
     for quote in quote_rows:
         best, shared = None, 0
@@ -171,4 +172,5 @@ def attributions_for_doc(article: Article, doc: Doc, quote_rows: list[QuoteRow],
         quote.attribution_id = best.attribution_id
         if best.speaker_entity_id is None and quote.speaker_entity_id is not None:
             best.speaker_entity_id, best.speaker_name = quote.speaker_entity_id, quote.speaker_name
+            best.speaker_method = "quote"
     return rows

@@ -92,6 +92,7 @@ CREATE OR REPLACE VIEW who_said_what AS
 SELECT t.speaker_name,
        t.speaker_entity_id,
        e.label                 AS speaker_label,
+       t.speaker_method,
        t.attribution_type,
        t.cue_text              AS cue,
        t.content_text          AS content,
