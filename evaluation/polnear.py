@@ -82,7 +82,6 @@ def parse_ann(ann_text: str) -> list[GoldAttribution]:
     return found
 
 
-
 def source_names(text: str, fragments: Sequence[Span]) -> frozenset[str]:
     """Capitalised words of a gold Source that name someone ("Sen. Ted Cruz" -> Ted, Cruz).
     A word capitalised because it opens a sentence ("Experts said", "Politicians argue")

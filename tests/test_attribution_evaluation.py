@@ -103,11 +103,13 @@ def test_who_an_attribution_is_from_is_scored_on_the_recalled_ones():
     # an attribution not recalled says nothing about its speaker
     report = summarize(score_article(TEXT, gold, [{"content": (57, 62), "source": (54, 56), "speaker": "X"}]))
     assert report["source_n"] == 0 and report["speaker_n"] == 0
-    assert "indirect source 1.000 (   1)  speaker 1.000 (   1)" in render(summarize(score_article(TEXT, gold, predicted)))
+    rendered = render(summarize(score_article(TEXT, gold, predicted)))
+    assert "indirect source 1.000 (   1)  speaker 1.000 (   1)" in rendered
 
 
 def test_a_source_names_someone_by_a_capitalised_word_that_does_not_only_open_a_sentence():
-    text = "Experts said it would fail. Trump said it would not. \u201cPoliticians lie,\u201d said Trump. Sen. Ted Cruz agreed. Trump\u2019s campaign disagreed."
+    text = ("Experts said it would fail. Trump said it would not. \u201cPoliticians lie,\u201d said Trump. "
+            "Sen. Ted Cruz agreed. Trump\u2019s campaign disagreed.")
     def names(phrase):
         start = text.index(phrase)
         return source_names(text, [(start, start + len(phrase))])
