@@ -107,6 +107,17 @@ def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
         ("His successor, Jay Carney", "Jay Carney"), ("Donald Trump's wife", None)]
 
 
+def test_a_name_the_ner_missed_here_is_the_speaker_the_article_names_elsewhere(nlp):
+    # spaCy tags the second "Fields" as no entity; the article named Michelle Fields before
+    text = "Michelle Fields wrote about the event on Monday. Fields later tweeted that she was fine."
+    doc = nlp(text)
+    assert [(text[a.source_start:a.source_end], a.speaker.canonical, a.speaker.attribution)
+            for a in doc._.attributions] == [("Michelle Fields", "Michelle Fields", "cue_subject"),
+                                             ("Fields", "Michelle Fields", "named_elsewhere")]
+    assert [(a.speaker.canonical, a.speaker.reason) for a in nlp("Experts said the plan would fail.")._.attributions] \
+        == [(None, "not_an_entity")]
+
+
 def test_a_campaign_a_ministry_or_a_poll_speaks_for_whom_it_names(nlp):
     text = ("The Jeb Bush campaign said the ad was misleading. China's foreign ministry said the talks would go on. "
             "A new Reuters poll found that most voters were undecided. Democratic voters said the race was close.")

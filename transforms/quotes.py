@@ -22,8 +22,8 @@ from wirehouse.transforms.speakers import Speaker, SpeakerFinder
 # How much a quote's speaker can be trusted, by how it was found.
 CONFIDENCE = {
     "cue_subject": 0.9, "according_to": 0.85, "appositive": 0.85, "title": 0.8, "spokesperson_for": 0.8,
-    "speaks_for": 0.75, "pronoun": 0.75, "colon": 0.75, "continuation": 0.7, "verb_subject": 0.6,
-    "preceding_sentence": 0.6, "none": 0.2,
+    "speaks_for": 0.75, "pronoun": 0.75, "colon": 0.75, "continuation": 0.7, "named_elsewhere": 0.7,
+    "verb_subject": 0.6, "preceding_sentence": 0.6, "none": 0.2,
 }
 # A quote whose speaker is no person or organisation keeps the local mention's offsets, and
 # `attribution` says why there is no speaker (speakers.NO_SPEAKER_WORDS, "not_an_entity", ...).

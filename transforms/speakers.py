@@ -80,6 +80,7 @@ class SpeakerFinder:
             m for m in (doc._.resolved_mentions or ()) if not self.in_quote(m.start_char)
         ]
         self.mention_starts = [m.start_char for m in self.mentions]
+        self._by_name: dict | None = None  # mention text (and a person's last name) -> mentions
 
     # -- positions
 
@@ -276,8 +277,33 @@ class SpeakerFinder:
                            holder.canonical_name if holder else None,
                            holder.label if holder else None, cue,
                            "title" if found_by_cue else attribution, None if holder else "unresolved_title")
+        known = self.named_elsewhere(head)
+        if known is not None:
+            return Speaker(head.idx, head.idx + len(head), head.text, known.canonical_name, known.label, cue,
+                           "named_elsewhere")
         return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution,
                        "not_an_entity")
+
+    def named_elsewhere(self, head: Token):
+        """A capitalised subject the NER missed here ("Sanders said", tagged as a plural noun)
+        that the article names elsewhere as a speaker, by its full name or a person's last
+        name: that mention, the nearest before it, else the first after."""
+        if not head.is_title:
+            return None
+        word = head.text
+        if self._by_name is None:
+            self._by_name = {}
+            for mention in self.doc._.resolved_mentions or ():
+                if mention.label in SPEAKER_LABELS:
+                    self._by_name.setdefault(mention.text, []).append(mention)
+                    if mention.label == "PERSON" and " " in mention.text:
+                        self._by_name.setdefault(mention.text.rsplit(" ", 1)[1], []).append(mention)
+        known = self._by_name.get(word)
+        if not known:
+            return None
+        before = [mention for mention in known if mention.start_char < head.idx]
+        return max(before, key=lambda mention: mention.start_char) if before else min(
+            known, key=lambda mention: mention.start_char)
 
     def named_in_apposition(self, head: Token):
         """The person or organisation a subject names beside its head noun: "His successor,
