@@ -126,6 +126,11 @@ def test_a_campaign_a_ministry_or_a_poll_speaks_for_whom_it_names(nlp):
         ("A new Reuters poll", "Reuters"), ("Democratic voters", None)]
 
 
+def test_a_possessive_source_is_the_person_it_stands_for(nlp):
+    text = "Donald Trump did not back away from his pledge to reintroduce waterboarding."
+    assert [(source, speaker) for _, _, _, source, speaker in found(nlp, text)] == [("his", "Donald Trump")]
+
+
 def test_an_attribution_without_a_source_in_the_text_has_none(nlp):
     assert found(nlp, "It is widely believed that the vote will be close.") == [
         ("indirect", "that the vote will be close", "is widely believed", None, None)]
@@ -199,6 +204,11 @@ def test_each_row_says_how_its_speaker_was_found_or_why_there_is_none(nlp):
     assert [(row.source_text, row.speaker_name, row.speaker_method) for row in rows] == [
         ("His successor, Jay Carney", "Jay Carney", "appositive"), ("He", "Jay Carney", "pronoun"),
         ("The report", None, "not_an_entity"), (None, None, None)]
+    # an attribution whose source names no one takes the speaker of the quote it holds
+    body = 'Michael Howard spoke in Leeds. "We will cut taxes," he said, according to the statement.'
+    article = Article(article_id="a2", source_path="b.txt", source_line=None, title="t", body=body)
+    (row,) = rows_for_doc(article, nlp(body), "v").attributions
+    assert (row.source_text, row.speaker_name, row.speaker_method) == ("the statement", "Michael Howard", "quote")
 
 
 @pytest.mark.slow

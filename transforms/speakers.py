@@ -48,6 +48,9 @@ NO_SPEAKER_WORDS = {
     "people": "generic_pronoun", "this": "demonstrative", "these": "demonstrative", "those": "demonstrative",
 }
 SPEAKER_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
+# A possessive source stands for whom its pronoun would: "his claim that ..." is his ("her"
+# is a pronoun already). First person ("my view") is the writer, whom the text does not name.
+POSSESSIVE_PRONOUNS = {"his": "he", "their": "they", "its": "it"}
 SENTENCE_END = {".", "!", "?"}
 MAX_FRAME_TOKENS = 40
 
@@ -247,7 +250,7 @@ class SpeakerFinder:
             antecedent = head.head.head  # "Bennett, who said": the noun the clause describes
             if mention_at(self.doc, antecedent.idx, antecedent.idx + len(antecedent)) is not None:
                 return self.make_speaker(antecedent, cue, attribution)
-        if lower in SPEAKER_PRONOUNS:
+        if lower in SPEAKER_PRONOUNS or lower in POSSESSIVE_PRONOUNS:
             canonical = self.resolve_pronoun(head)
             return Speaker(head.idx, head.idx + len(head), head.text,
                            canonical.canonical_name if canonical else None,
@@ -328,7 +331,8 @@ class SpeakerFinder:
     def resolve_pronoun(self, pronoun: Token):
         """The most recent salient compatible mention before a pronoun: in the nearest
         sentence that has one, its grammatical subject if any, else its first one."""
-        labels = {"PERSON"} if pronoun.lower_ in PERSON_PRONOUNS | {"i"} else {"ORG", "NORP", "GPE"}
+        lower = POSSESSIVE_PRONOUNS.get(pronoun.lower_, pronoun.lower_)
+        labels = {"PERSON"} if lower in PERSON_PRONOUNS | {"i"} else {"ORG", "NORP", "GPE"}
         k = bisect.bisect_left(self.mention_starts, pronoun.idx) - 1
         best = None
         sentence_start = None
