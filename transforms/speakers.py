@@ -10,8 +10,10 @@
 3. otherwise the previous quote of the same paragraph ("“…,” he said. “…”").
 
 A pronoun speaker is resolved to the most recent salient person, a title ("the Prime
-Minister") to the person the article says holds it, and every speaker to the canonical
-entity of the entity resolver.
+Minister") to the person the article says holds it, a noun in apposition to a name to that
+name, a campaign, ministry or poll to whom it speaks for, a name the NER missed to the
+mention the article has elsewhere, and every speaker to the canonical entity of the entity
+resolver.
 """
 
 from __future__ import annotations
@@ -293,7 +295,16 @@ class SpeakerFinder:
         name: that mention, the nearest before it, else the first after."""
         if not head.is_title:
             return None
-        word = head.text
+        known = self.speakers_by_name().get(head.text)
+        if not known:
+            return None
+        before = [mention for mention in known if mention.start_char < head.idx]
+        return max(before, key=lambda mention: mention.start_char) if before else min(
+            known, key=lambda mention: mention.start_char)
+
+    def speakers_by_name(self) -> dict[str, list]:
+        """Mentions of people, organisations, groups and places by their text, and people's
+        also by their last name; built when first asked for."""
         if self._by_name is None:
             self._by_name = {}
             for mention in self.doc._.resolved_mentions or ():
@@ -301,12 +312,7 @@ class SpeakerFinder:
                     self._by_name.setdefault(mention.text, []).append(mention)
                     if mention.label == "PERSON" and " " in mention.text:
                         self._by_name.setdefault(mention.text.rsplit(" ", 1)[1], []).append(mention)
-        known = self._by_name.get(word)
-        if not known:
-            return None
-        before = [mention for mention in known if mention.start_char < head.idx]
-        return max(before, key=lambda mention: mention.start_char) if before else min(
-            known, key=lambda mention: mention.start_char)
+        return self._by_name
 
     def named_in_apposition(self, head: Token):
         """The person or organisation a subject names beside its head noun: "His successor,
