@@ -76,7 +76,7 @@ def extract_quotes(doc: Doc) -> list[QuoteMatch]:
         attribution = speaker.attribution if speaker else "none"
         confidence = CONFIDENCE[attribution]
         if speaker and speaker.canonical is None:
-            attribution, confidence = speaker.reason or "not_an_entity", NO_SPEAKER_CONFIDENCE
+            attribution, confidence = speaker.method, NO_SPEAKER_CONFIDENCE
         if kind == "partial":
             confidence *= 0.8
         found.append(

@@ -159,7 +159,7 @@ def attributions_for_doc(article: Article, doc: Doc, quote_rows: list[QuoteRow],
             confidence=round(found.confidence, 4),
             method=found.method,
             sentence_index=sentence_of(found.content_start),
-            speaker_method=(speaker.attribution if speaker.canonical else speaker.reason) if speaker else None,
+            speaker_method=speaker.method if speaker else None,
         ))
     for quote in quote_rows:
         best, shared = None, 0

@@ -68,6 +68,12 @@ class Speaker:
     attribution: str  # how it was found
     reason: str | None = None  # why `canonical` is None (NO_SPEAKER_REASONS)
 
+    @property
+    def method(self) -> str:
+        """How the speaker was found, or, without a canonical speaker, why there is none: what
+        `quote.attribution` and `attribution.speaker_method` store."""
+        return self.attribution if self.canonical is not None else self.reason or "not_an_entity"
+
 
 class SpeakerFinder:
     """Per-document lookups shared by all quotes of a Doc."""
