@@ -136,6 +136,30 @@ def test_an_attribution_without_a_source_in_the_text_has_none(nlp):
         ("indirect", "that the vote will be close", "is widely believed", None, None)]
 
 
+def test_a_subject_the_parse_hangs_on_an_earlier_phrase_is_still_the_source(nlp):
+    # spaCy makes "Reid" a conjunct of "unrest", so "said" has no subject in the parse
+    text = ("Alarmed by the unrest in Nevada, Senator Harry Reid, the minority leader, "
+            "said that he spoke with Mr. Sanders on Tuesday.")
+    ((_, content, cue, source, speaker),) = found(nlp, text)
+    assert (content, cue, speaker) == ("that he spoke with Mr. Sanders on Tuesday", "said", "Harry Reid")
+    assert source.startswith("Senator Harry Reid")
+
+
+def test_a_wire_dateline_is_part_of_no_span(nlp):
+    # the parse takes the dateline's place as the subject and the speaker as its apposition
+    assert [(source, speaker) for _, _, _, source, speaker in found(
+        nlp, "New York (AFP) – Vice President Joe Biden said Tuesday that the deal was done.")] == [
+        ("Vice President Joe Biden", "Joe Biden")]
+    text = "SANTA FE, N.M. (AP) — A cat who had been missing for five years was found, officials said."
+    assert [(content, source) for _, content, _, source, _ in found(nlp, text)] == [
+        ("A cat who had been missing for five years was found", "officials")]
+
+
+def test_a_focus_adverb_is_not_part_of_who_said_it(nlp):
+    assert [source for _, _, _, source, _ in found(nlp, "Even some of Clinton's allies say the plan will fail.")] \
+        == ["some of Clinton's allies"]
+
+
 def test_the_verifier_judges_each_attribution_once_its_content_and_source_are_chosen(nlp):
     from wirehouse.transforms import attribution_model
 

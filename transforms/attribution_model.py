@@ -12,8 +12,10 @@ each a linear model over parse features trained on PolNeAR train (training/attri
      multi-paragraph quotes, a reported clause wrapped around its cue: "The risk, he
      said, is …") ranked by a listwise model;
   3. source: subjects, by-agents, possessors, "according to" objects, subjects inherited
-     from governing verbs, ranked with a "no source in the text" option, chosen jointly
-     with the content (a subject taken as content cannot be the source);
+     from governing verbs, and names ending right before a cue the parse gave none (a
+     misparsed subject), never with a wire dateline or a leading "even", ranked with a
+     "no source in the text" option, chosen jointly with the content (a subject taken as
+     content cannot be the source);
   4. cue span: the anchor grown left (auxiliaries, negation, adverbs) and right;
   5. one attribution per token: anchors in order of confidence, a token is content or cue
      of one attribution only (PolNeAR annotates the outermost, never nested ones), and a
@@ -27,8 +29,8 @@ It reads only tag_, dep_, heads and subtree edges, sentences, lower_, ent_type_,
 is_space and doc.tensor (as arrays and index lists, never Token objects), so it runs on the
 production pipeline (no lemmatizer: pseudo-lemmas come from a table of irregular forms
 learned at training time plus suffix stripping). Cross-validated on PolNeAR train (5
-folds, exact spans after trimming quote marks and edge punctuation): content F1 0.577, cue
-0.686, source 0.725, content overlap 0.818; 8 to 10% of the enrichment pipeline's time on BBC.
+folds, exact spans after trimming quote marks and edge punctuation): content F1 0.578, cue
+0.686, source 0.726, content overlap 0.818; 8 to 10% of the enrichment pipeline's time on BBC.
 """
 
 from __future__ import annotations
@@ -457,6 +459,7 @@ def _add(cands, ctx, i, j, kind, clip=True):
     if clip and ctx.pb is not None:
         i = max(i, ctx.pb[0])
         j = min(j, ctx.pb[1])
+    i = _after_dateline(ctx, i)   # no span starts with a wire dateline
     if j < i:
         return
     # drop a trailing sentence period / comma (trim handles it too, but the
@@ -681,16 +684,78 @@ def content_feats(ctx, a, sp, c):
 # --------------------------------------------------------------------------
 # 3. source candidates
 # --------------------------------------------------------------------------
-def _np_variants(ctx, cands, h, kind):
-    """Full subtree, subtree cut before the first comma after the head
-    (drops incidental appositives/relative clauses), and the bare head chunk."""
+DASHES = frozenset({"—", "–", "-", "--"})
+
+
+def _np_variants(ctx, cands, h, kind, floor=0):
+    """Full subtree, subtree cut before the first comma, relative clause or date phrase
+    after the head (drops incidental appositives, "who ..." clauses, "on Monday"), and the
+    bare head chunk; never with a dateline or a leading "even"."""
     lo, hi = ctx.edges(h)
+    lo = max(lo, floor)
+    start = _after_dateline(ctx, lo)
+    if start > hi:
+        return   # the phrase is the dateline itself ("SANTA FE, N.M. (AP)")
+    if start > h:
+        # the parse made the dateline's place the head ("RANGOON, Burma - Aung San Suu
+        # Kyi's allies said"): the phrase is its apposition after the dash
+        named = [c for c in ctx.kids[h] if c >= start and ctx.dep[c] == "appos"]
+        if named:
+            _np_variants(ctx, cands, named[0], kind, floor=start)
+        else:
+            _add(cands, ctx, start, hi, kind + ":full")
+        return
+    lo = start
+    if lo < h and ctx.lower[lo] == "even":   # "only" and "just" stay: "Only a quarter of voters"
+        lo += 1
     _add(cands, ctx, lo, hi, kind + ":full")
     for k in range(h + 1, hi + 1):
-        if ctx.lower[k] in (",", "(", "—", "–", "-") or ctx.dep[k] in ("relcl", "acl"):
+        if ctx.lower[k] in (",", "(") or ctx.lower[k] in DASHES or ctx.dep[k] in ("relcl", "acl") or (
+                ctx.dep[k] == "prep" and ctx.head[k] == h and any(ctx.ent[c] in ("DATE", "TIME") for c in ctx.kids[k])):
             _add(cands, ctx, lo, k - 1, kind + ":cut")
             break
     _add(cands, ctx, lo, h, kind + ":head")
+
+
+def _after_dateline(ctx, lo):
+    """The first token after a wire dateline opening the paragraph ("WASHINGTON —",
+    "MACAU (Reuters) –", "New York (AFP) –"), which the parse takes into the subject; lo
+    when there is none."""
+    if lo > 0 and ctx.para[lo - 1] == ctx.para[lo]:
+        return lo
+    for k in range(lo + 1, min(ctx.n - 1, lo + 9)):
+        if ctx.lower[k] in DASHES and ctx.text[ctx.tok_end_l[k]:ctx.tok_end_l[k] + 1].isspace():
+            opening = ctx.text[ctx.idx_l[lo]:ctx.tok_end_l[lo]]
+            # a capitalised name alone is no dateline ("Senator Smith - a Republican - said")
+            # "(D-Calif" is a party and state, not a wire ("(AP) —" stands apart)
+            wire = (len(opening) > 1 and opening.isupper()) or "-LRB-" in ctx.tag[lo:k]
+            words = [m for m in range(lo, k) if ctx.tag[m] not in (",", "-LRB-", "-RRB-", ".")]
+            if wire and words and all(
+                    ctx.is_title[m] or ctx.text[ctx.idx_l[m]:ctx.tok_end_l[m]].isupper() for m in words):
+                return k + 1
+            break
+    return lo
+
+
+BEFORE_ANCHOR_SKIP = frozenset({"advmod", "punct", "aux", "auxpass", "neg", "cc"})
+SOURCE_ENTITIES = frozenset({"PERSON", "ORG", "NORP", "GPE"})
+
+
+def _phrases_before(ctx, cands, a):
+    """Noun phrases ending right before an anchor the parse gave no subject: spaCy's small
+    parser often hangs a subject with an appositive on an earlier phrase ("Alarmed by the
+    unrest, Senator Harry Reid, the minority leader, said ..." makes Reid a conjunct of
+    "unrest"), or reads a headline's subject and verb as one noun phrase ("Trump Demands
+    ..."). Every subtree of the sentence that ends there and is headed by a name or a
+    personal pronoun is a candidate (any noun: more wrong sources than right on train CV)."""
+    s = ctx.sents[ctx.sid[a]]
+    e = a - 1
+    while e >= s.start and ctx.dep[e] in BEFORE_ANCHOR_SKIP:
+        e -= 1
+    for k in range(s.start, e + 1):
+        lo, hi = ctx.edges(k)
+        if lo >= s.start and e <= hi < a and (ctx.ent[k] in SOURCE_ENTITIES or ctx.tag[k] == "PRP"):
+            _np_variants(ctx, cands, k, "before")
 
 
 def source_candidates(ctx, a):
@@ -721,6 +786,8 @@ def source_candidates(ctx, a):
         if hd == cur:
             break
         cur = hd
+    if not cands:
+        _phrases_before(ctx, cands, a)
     # colon / dash cues: the phrase before the colon
     if ctx.tag[a] in (":", "HYPH", "NFP") or ctx.lower[a] in ("—", "–", "-", "--"):
         s = ctx.sents[ctx.sid[a]]
