@@ -724,10 +724,10 @@ def _after_dateline(ctx, lo):
     if lo > 0 and ctx.para[lo - 1] == ctx.para[lo]:
         return lo
     for k in range(lo + 1, min(ctx.n - 1, lo + 9)):
+        # a wire's dash stands apart ("(AP) —"); "(D-Calif" is a party and a state
         if ctx.lower[k] in DASHES and ctx.text[ctx.tok_end_l[k]:ctx.tok_end_l[k] + 1].isspace():
             opening = ctx.text[ctx.idx_l[lo]:ctx.tok_end_l[lo]]
             # a capitalised name alone is no dateline ("Senator Smith - a Republican - said")
-            # "(D-Calif" is a party and state, not a wire ("(AP) —" stands apart)
             wire = (len(opening) > 1 and opening.isupper()) or "-LRB-" in ctx.tag[lo:k]
             words = [m for m in range(lo, k) if ctx.tag[m] not in (",", "-LRB-", "-RRB-", ".")]
             if wire and words and all(
@@ -747,7 +747,8 @@ def _phrases_before(ctx, cands, a):
     unrest, Senator Harry Reid, the minority leader, said ..." makes Reid a conjunct of
     "unrest"), or reads a headline's subject and verb as one noun phrase ("Trump Demands
     ..."). Every subtree of the sentence that ends there and is headed by a name or a
-    personal pronoun is a candidate (any noun: more wrong sources than right on train CV)."""
+    personal pronoun is a candidate (any noun gave 102 more sources on train CV, 14 of them
+    exact, and a lower source F1)."""
     s = ctx.sents[ctx.sid[a]]
     e = a - 1
     while e >= s.start and ctx.dep[e] in BEFORE_ANCHOR_SKIP:
