@@ -50,6 +50,7 @@ from wirehouse.evaluation.attributions import trim
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(HERE, "models", "attribution_model.json")
 
+DASHES = frozenset({"—", "–", "-", "--"})
 _QUOTE_RE = re.compile(r"``|''|[\"“”]|\n")
 SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 # Relations followed downwards from the anchor to find content roots.  Depth 4
@@ -326,7 +327,7 @@ def anchor_candidates(ctx):
     for i in range(ctx.n):
         tg = ctx.tag[i]
         if tg == ":" or ctx.lower[i] in ("—", "-", "–"):
-            if ctx.lower[i] in (":", "—", "–", "-", "--"):
+            if ctx.lower[i] == ":" or ctx.lower[i] in DASHES:
                 out.append(i)
             continue
         if tg[:2] not in ANCHOR_TAGS:
@@ -684,9 +685,6 @@ def content_feats(ctx, a, sp, c):
 # --------------------------------------------------------------------------
 # 3. source candidates
 # --------------------------------------------------------------------------
-DASHES = frozenset({"—", "–", "-", "--"})
-
-
 def _np_variants(ctx, cands, h, kind, floor=0):
     """Full subtree, subtree cut before the first comma, relative clause or date phrase
     after the head (drops incidental appositives, "who ..." clauses, "on Monday"), and the
@@ -790,7 +788,7 @@ def source_candidates(ctx, a):
     if not cands:
         _phrases_before(ctx, cands, a)
     # colon / dash cues: the phrase before the colon
-    if ctx.tag[a] in (":", "HYPH", "NFP") or ctx.lower[a] in ("—", "–", "-", "--"):
+    if ctx.tag[a] in (":", "HYPH", "NFP") or ctx.lower[a] in DASHES:
         s = ctx.sents[ctx.sid[a]]
         if a > s.start:
             _add(cands, ctx, s.start, a - 1, "colonL")
