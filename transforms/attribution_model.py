@@ -138,6 +138,8 @@ class Model:
         self.lemset = set(d["lemset"])   # known lemmas for suffix stripping
         self.models = {k: Linear(v) for k, v in d["models"].items()}
         self.params = d.get("params", {})
+        # pseudo-lemmas heading a cue in training more than 3 times in 10 (Ctx.lexr above 0.3)
+        self.speech_lemmas = frozenset(pl for pl, v in self.lex.items() if v and v[0] / (v[1] + 1.0) > 0.3)
         self.strcache = {}   # string-hash -> str (shared vocab across docs)
         self.plcache = {}    # (lower, tag) -> pseudo-lemma
 
@@ -318,8 +320,9 @@ class Ctx:
         training more than 3 times in 10)."""
         cum = self._speech_verbs
         if cum is None:
+            speech = self.model.speech_lemmas
             cum = self._speech_verbs = list(itertools.accumulate(
-                (self.lexr(pl)[0] > 0.3 and tag[:2] == "VB" for pl, tag in zip(self.pl, self.tag)), initial=0))
+                (pl in speech and tag[:2] == "VB" for pl, tag in zip(self.pl, self.tag)), initial=0))
         return cum[j + 1] - cum[i]
 
     def edges(self, i):
