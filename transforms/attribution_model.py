@@ -31,7 +31,7 @@ is_space and doc.tensor (as arrays and index lists, never Token objects), so it 
 production pipeline (no lemmatizer: pseudo-lemmas come from a table of irregular forms
 learned at training time plus suffix stripping). Cross-validated on PolNeAR train (5
 folds, exact spans after trimming quote marks and edge punctuation): content F1 0.588, cue
-0.691, source 0.730, content overlap 0.822; 8 to 10% of the enrichment pipeline's time on BBC.
+0.691, source 0.730, content overlap 0.822; about 10% of the enrichment pipeline's time on BBC.
 """
 
 from __future__ import annotations
@@ -645,7 +645,7 @@ def content_candidates(ctx, a):
     # the spans right of the cue cut before their first clause break ("said the fire started
     # in the kitchen | , where ...", "| and called him ..."): the largest group of gold
     # contents too long at the right that no candidate had (420 of 527 on train CV). Train
-    # 5-fold CV: content exact F1 0.578 -> 0.582, 3% more candidates on BBC. Commas inside a
+    # 5-fold CV: content exact F1 0.5779 -> 0.5815, 3% more candidates on BBC. Commas inside a
     # quotation are not breaks: cutting there lowered mixed recall (0.781 -> 0.774).
     for i, j, kinds in list(cands.values()):
         if i > a and not any(k[0] == "q" for k in kinds):
@@ -920,7 +920,7 @@ def source_feats(ctx, a, sp, c):
     # ("Barkley, who said he typically votes ..."). Train CV source exact F1 0.728 -> 0.730
     e0 = ctx.edges(h)
     f += ("cut=%d%d" % (i > e0[0], j < e0[1]), "lastdep=" + ctx.dep[j])
-    first, last, nb = ctx.breaks_inside(i, j)
+    first, _, nb = ctx.breaks_inside(i, j)
     f.append("nbrk=%d" % min(nb, 3))
     if nb:
         f += _clause_after(ctx, a, i, j, first, "brk")
