@@ -138,7 +138,8 @@ class Model:
         self.lemset = set(d["lemset"])   # known lemmas for suffix stripping
         self.models = {k: Linear(v) for k, v in d["models"].items()}
         self.params = d.get("params", {})
-        # pseudo-lemmas heading a cue in training more than 3 times in 10 (Ctx.lexr above 0.3)
+        # speech verbs' pseudo-lemmas: heading a cue in training more than 3 times in 10 (Ctx.lexr
+        # above 0.3); read by the anchor's governing-verb features and the content's inner ones
         self.speech_lemmas = frozenset(pl for pl, v in self.lex.items() if v and v[0] / (v[1] + 1.0) > 0.3)
         self.strcache = {}   # string-hash -> str (shared vocab across docs)
         self.plcache = {}    # (lower, tag) -> pseudo-lemma
@@ -457,20 +458,18 @@ def anchor_context_feats(ctx, i):
         f.append("qbefore=%d" % (ci[i] - ci[lo] > 0))
         f.append("qafter=%d" % (ci[hi] - ci[i + 1] > 0))
     # governing speech verb -> nested attribution (not annotated in PolNeAR)
+    speech = ctx.model.speech_lemmas
     a, depth, path = h, 0, dp
     while a != ctx.head[a] and depth < 4 and a != i:
         depth += 1
-        ar, _ = ctx.lexr(ctx.pl[a])
-        if ar > 0.3:
+        if ctx.pl[a] in speech:
             f.append("anccue=" + path)
             f.append("anccue_any")
             break
         path = ctx.dep[a]
         a = ctx.head[a]
-    if a == ctx.head[a] and a != i:
-        ar, _ = ctx.lexr(ctx.pl[a])
-        if ar > 0.3:
-            f.append("anccue_root|dep=" + dp)
+    if a == ctx.head[a] and a != i and ctx.pl[a] in speech:
+        f.append("anccue_root|dep=" + dp)
     if i > 0:
         f.append("prev=" + ctx.lower[i - 1])
         f.append("prevtag=" + ctx.tag[i - 1])
