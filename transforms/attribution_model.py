@@ -138,11 +138,18 @@ class Model:
         self.lemset = set(d["lemset"])   # known lemmas for suffix stripping
         self.models = {k: Linear(v) for k, v in d["models"].items()}
         self.params = d.get("params", {})
-        # speech verbs' pseudo-lemmas: heading a cue in training more than 3 times in 10 (Ctx.lexr
-        # above 0.3); read by the anchor's governing-verb features and the content's inner ones
-        self.speech_lemmas = frozenset(pl for pl, v in self.lex.items() if v and v[0] / (v[1] + 1.0) > 0.3)
+        # speech verbs' pseudo-lemmas: heading a cue in training more than 3 times in 10; read by
+        # the anchor's governing-verb features and the content's inner ones
+        self.speech_lemmas = frozenset(pl for pl in self.lex if self.cue_ratio(pl)[0] > 0.3)
         self.strcache = {}   # string-hash -> str (shared vocab across docs)
         self.plcache = {}    # (lower, tag) -> pseudo-lemma
+
+    def cue_ratio(self, pl):
+        """How often the pseudo-lemma headed a gold cue in training (smoothed), and how many times."""
+        v = self.lex.get(pl)
+        if not v:
+            return 0.0, 0
+        return v[0] / (v[1] + 1.0), v[0]
 
 
 def load_model(path=DEFAULT_MODEL):
@@ -208,6 +215,7 @@ class Ctx:
         # that still hold the parsed text can pass it
         self.text = text = doc.text if text is None else text
         self.model = model
+        self.lexr = model.cue_ratio
         n = len(doc)
         self.n = n
         self.qspans = quote_spans(text)
@@ -339,12 +347,6 @@ class Ctx:
     def span(self, i, j):
         """char span of tokens i..j inclusive."""
         return (self.idx_l[i], self.tok_end_l[j])
-
-    def lexr(self, pl):
-        v = self.model.lex.get(pl)
-        if not v:
-            return 0.0, 0
-        return v[0] / (v[1] + 1.0), v[0]
 
 
 _BUCKET_EDGES = (0, 1, 2, 3, 5, 8, 13, 21, 34, 55)
