@@ -293,6 +293,15 @@ def collect(arts, docs, golds, tables, lex, hp):
 
 
 def make_lex(arts, docs, golds, tables):
+    """Pseudo-lemma -> [times it headed a gold cue, times it occurs]: the cue lexicon.
+
+    Every training article reads the lexicon of all of train, its own cues included. Read
+    out of fold instead (each article's lexicon built from the other four fifths, as unseen
+    news meets it), 5-fold CV on train, content / cue / source exact F1, overlap, indirect
+    recall: 0.5894 / 0.6897 / 0.7304 / 0.8246 / 0.650 -> 0.5915 / 0.6927 / 0.7319 / 0.8244 /
+    0.646, or with the verifier at 0.375 0.5897 / 0.6915 / 0.7311 / 0.8239 / 0.657; dev,
+    retrained: 0.601 / 0.718 / 0.764 / 0.824 / 0.684 -> 0.598 / 0.718 / 0.764 / 0.823 /
+    0.686. No gain held out, so the simpler in-sample lexicon stays."""
     lemtab, lemset = tables
     ls = set(lemset)
     anc = Counter()

@@ -490,7 +490,13 @@ def anchor_context_feats(ctx, i):
 
 
 def anchor_dense(ctx, i):
-    """tok2vec of the token and of its syntactic head (192 floats)."""
+    """tok2vec of the token and of its syntactic head (192 floats).
+
+    The words either side too (384 floats), 5-fold CV on train, content / cue / source exact
+    F1, overlap, indirect recall: 0.5894 / 0.6897 / 0.7304 / 0.8246 / 0.650 -> 0.5901 / 0.6908
+    / 0.7306 / 0.8269 / 0.655 (two words either side 0.5886 / 0.6902 / 0.7310 / 0.8249 /
+    0.656); dev, retrained: 0.601 / 0.718 / 0.764 / 0.824 / 0.684 -> 0.600 / 0.717 / 0.767 /
+    0.823 / 0.688. Not a gain held out."""
     if ctx.tensor is None:
         return None
     return np.concatenate([ctx.tensor[i], ctx.tensor[ctx.head[i]]])
