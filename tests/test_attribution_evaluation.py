@@ -59,6 +59,8 @@ def test_exact_match_ignores_quote_marks_and_edge_punctuation_but_not_words():
     assert (report["content"]["tp"], report["cue"]["tp"], report["source"]["tp"]) == (2, 2, 1)
     assert report["source"]["precision"] == 0.5 and report["content"]["f1"] == 1.0
     assert report["types"]["direct"]["recall"] == 1.0 and report["types"]["indirect"]["recall"] == 1.0
+    # as annotated, character for character: the full stop and the marks are not in this gold
+    assert [report[role]["as_annotated_f1"] for role in ("content", "cue", "source")] == [0.0, 1.0, 0.5]
 
 
 def test_overlap_shares_characters_one_to_one_and_recall_needs_half_the_content():

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 
 from wirehouse.transforms.attribution_roles import roles_outside
-from wirehouse.transforms.attributions import method_name, with_its_quote_marks
+from wirehouse.transforms.attributions import method_name
 from wirehouse.transforms.records import Article
 
 
@@ -60,9 +60,9 @@ def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | 
     # a cue with its preposition: the content is what follows it
     ("Republican leaders called on the senator to resign from her post.",
      ("indirect", "the senator to resign from her post", "called on", "Republican leaders", None)),
-    # content over two sentences of one quotation
+    # content over two sentences of one quotation, stored with its marks as PolNeAR marks it
     ('"We will win. We have the best plans," Mr Howard said.',
-     ("direct", "We will win. We have the best plans", "said", "Mr Howard", "Howard")),
+     ("direct", '"We will win. We have the best plans,"', "said", "Mr Howard", "Howard")),
 ])
 def test_reported_speech_has_its_content_cue_and_source(nlp, text, expected):
     assert found(nlp, text) == [expected]
@@ -120,7 +120,7 @@ def test_an_interrupted_quotation_is_one_direct_attribution_with_its_source_in_t
     text = '"We will win this election," Michael Howard told reporters on Monday. "Our plans are clear."'
     ((kind, content, cue, source, speaker),) = found(nlp, text)
     assert (kind, cue, source, speaker) == ("direct", "told", "Michael Howard", "Michael Howard")
-    assert content.startswith("We will win this election") and content.endswith("Our plans are clear")
+    assert content == text  # from the first opening mark to the last closing one
 
 
 def test_a_pronoun_source_is_the_person_it_stands_for(nlp):
@@ -209,14 +209,6 @@ def test_methods_name_the_cue_and_the_content_kind():
     assert method_name("anchor:XX>content:zzz") == "other_cue.other"
 
 
-def test_a_content_ending_inside_its_quotation_takes_the_closing_mark():
-    text = 'He called the deal "a disaster". Then "it ended" there.'
-    assert with_its_quote_marks(text, (10, 30)) == (10, 31)  # 'the deal "a disaster' + '"'
-    assert with_its_quote_marks(text, (10, 31)) == (10, 31)  # balanced already
-    assert with_its_quote_marks(text, (39, 47)) == (39, 47)  # no marks inside
-    assert with_its_quote_marks(text, (39, 48)) == (38, 48)  # 'it ended"': the opening mark
-
-
 def test_a_cue_or_source_inside_the_content_only_in_a_gap_its_words_surround():
     quoted = [(0, 10), (30, 40)]
     assert roles_outside((1, 39), [(15, 19), (20, 25)], "direct", quoted)  # in the gap between quotes
@@ -241,7 +233,7 @@ def test_rows_slice_the_body_and_each_quote_points_at_its_attribution(nlp):
         assert row.source_text is None or body[row.source_start_char:row.source_end_char] == row.source_text
     by_content = {row.content_text: row for row in batch.attributions}
     (quote,) = batch.quotes
-    assert quote.attribution_id == by_content["We will cut taxes"].attribution_id
+    assert quote.attribution_id == by_content['"We will cut taxes,"'].attribution_id
     entities = {row.entity_id: row.canonical_name for row in batch.entities}
     assert [(row.attribution_type, entities.get(row.speaker_entity_id)) for row in batch.attributions] == [
         ("direct", "Michael Howard"), ("indirect", "Treasury"), ("indirect", "Michael Howard")]

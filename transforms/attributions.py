@@ -9,7 +9,8 @@ spokesman to the organisation named with him).
 
 Contract used by the rest of the pipeline:
 - `Doc._.attributions` is a list of `AttributionMatch`, in text order; offsets are into
-  `doc.text`; content, cue and source are trimmed of quote marks and edge punctuation.
+  `doc.text`; content, cue and source end where PolNeAR's annotators end them: a quoted
+  content with its quotation marks (`“We will win,”`), a cue with its colon (span_edges.py).
 - A cue or source lies outside its content, or in a gap the content's words surround: an
   interrupted quotation's unquoted gap ("“A,” he said. “B.”"), or inside a reported content
   that wraps around it ("The bigger risk, he said, is a clash"); see attribution_roles.py.
@@ -28,6 +29,7 @@ from spacy.tokens import Doc
 from wirehouse.transforms import attribution_model, extensions  # noqa: F401 (registers the Doc attributes)
 from wirehouse.transforms.attribution_roles import roles_outside
 from wirehouse.transforms.quote_spans import find_quote_spans
+from wirehouse.transforms.span_edges import content_as_annotated, cue_as_annotated, source_as_annotated
 from wirehouse.transforms.speakers import Speaker, SpeakerFinder
 
 # How a cue is headed (the tag of the anchor word) and how the content was found (the kind
@@ -90,11 +92,9 @@ def extract_attributions(doc: Doc, model: attribution_model.Model) -> list[Attri
     finder = None
     matches = []
     for raw in found:
-        content = with_its_quote_marks(text, tuple(raw["content"]))
-        cue = tuple(raw["cue"]) if raw["cue"] else None
-        source = tuple(raw["source"]) if raw["source"] else None
-        if cue is not None and cue[0] >= cue[1]:
-            cue = None
+        content = content_as_annotated(text, tuple(raw["content"]))
+        cue = cue_as_annotated(text, tuple(raw["cue"])) if raw["cue"] and raw["cue"][0] < raw["cue"][1] else None
+        source = source_as_annotated(text, tuple(raw["source"])) if raw["source"] else None
         if not roles_outside(content, (cue, source), raw["attribution_type"], quoted):
             continue
         speaker = None
@@ -106,23 +106,6 @@ def extract_attributions(doc: Doc, model: attribution_model.Model) -> list[Attri
                                         source[0] if source else None, source[1] if source else None,
                                         speaker, float(raw["confidence"]), method_name(raw["method"])))
     return matches
-
-
-QUOTE_MARKS = frozenset('"“”')
-
-
-def with_its_quote_marks(text: str, content: tuple[int, int]) -> tuple[int, int]:
-    """A mixed content ends inside its quotation ('called the deal "a disaster'): the model
-    learnt trimmed spans, so take the closing (or opening) mark next to it back in. Scores
-    trim marks, so this changes what is stored, not the figures."""
-    start, end = content
-    if sum(text[i] in QUOTE_MARKS for i in range(start, end)) % 2 == 0:
-        return content
-    if end < len(text) and text[end] in QUOTE_MARKS:
-        return start, end + 1
-    if start > 0 and text[start - 1] in QUOTE_MARKS:
-        return start - 1, end
-    return content
 
 
 def speaker_of(doc: Doc, finder: SpeakerFinder, source: tuple[int, int], cue: str | None) -> Speaker | None:

@@ -1,0 +1,57 @@
+"""Where an attribution's spans end, as PolNeAR's annotators end them.
+
+The attribution model finds and scores spans trimmed of quotation marks and edge
+punctuation (the scorer's convention). The annotated spans are not trimmed; they follow a
+rule this module writes down:
+- a content takes in the quotation marks that touch it, and before a closing mark the
+  punctuation inside it (`“We will win,”`), but not punctuation with no mark after it
+  (`… the plan would fail.`);
+- a cue takes in a colon that touches it (`said:`), no other punctuation;
+- a source takes in the parenthesis it opens (`Sen. Roy Blunt (R-Mo.)`), not the comma
+  after it (the annotators put it in 882 times and left it out 875 times).
+Applied to PolNeAR train's trimmed gold spans, the rule gives back the annotated span for
+98.0% of 19,832 contents (70.4% are annotated trimmed), 98.8% of 19,665 cues (97.8%) and
+94.0% of 18,361 sources (93.4%); dev: 98.1%, 98.6%, 94.9%. Stored spans follow it; the
+scorer trims, so its figures do not move (`wirehouse evaluate attributions` also reports
+spans matched as annotated).
+"""
+
+from __future__ import annotations
+
+Span = tuple[int, int]
+
+QUOTATION_MARKS = frozenset("\"“”'‘’`«»")
+# What may sit between a span and the quotation mark that closes it: `.”`, `,”`, `?”`, `!”`.
+PUNCTUATION = frozenset(".,;:!?…-–—)")
+
+
+def _touching_after(text: str, end: int) -> str:
+    """The marks and punctuation right after `end`, up to the first space or word."""
+    stop = end
+    while stop < len(text) and (text[stop] in QUOTATION_MARKS or text[stop] in PUNCTUATION):
+        stop += 1
+    return text[end:stop]
+
+
+def content_as_annotated(text: str, span: Span) -> Span:
+    start, end = span
+    while start > 0 and text[start - 1] in QUOTATION_MARKS:
+        start -= 1
+    after = _touching_after(text, end)
+    last_mark = max((k for k, char in enumerate(after) if char in QUOTATION_MARKS), default=-1)
+    return start, end + last_mark + 1
+
+
+def cue_as_annotated(text: str, span: Span) -> Span:
+    start, end = span
+    return (start, end + 1) if text[end:end + 1] == ":" else span
+
+
+def source_as_annotated(text: str, span: Span) -> Span:
+    start, end = span
+    words = text[start:end]
+    if words.count("(") > words.count(")"):
+        closing = _touching_after(text, end).find(")")
+        if closing >= 0:
+            return start, end + closing + 1
+    return span
