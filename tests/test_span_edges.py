@@ -45,3 +45,9 @@ def test_a_source_closes_the_parenthesis_it_opens_but_leaves_a_comma_out():
     text = "Sen. Roy Blunt (R-Mo.) said it would pass. Mr. Reid, the leader, said no."
     assert widened(text, source_as_annotated, "Sen. Roy Blunt (R-Mo") == "Sen. Roy Blunt (R-Mo.)"
     assert widened(text, source_as_annotated, "Mr. Reid") == "Mr. Reid"
+
+
+def test_an_apostrophe_inside_a_word_is_no_quotation_mark():
+    text = "He said the president’s plan would fail and that rock’n’roll is dead."
+    assert widened(text, content_as_annotated, "the president") == "the president"
+    assert widened(text, content_as_annotated, "n’roll is dead") == "n’roll is dead"

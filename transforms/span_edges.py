@@ -35,11 +35,16 @@ def _touching_after(text: str, end: int) -> str:
 
 def content_as_annotated(text: str, span: Span) -> Span:
     start, end = span
-    while start > 0 and text[start - 1] in QUOTATION_MARKS:
-        start -= 1
+    opening = start
+    while opening > 0 and text[opening - 1] in QUOTATION_MARKS:
+        opening -= 1
+    if opening > 0 and text[opening - 1].isalnum():
+        opening = start  # an apostrophe inside a word ("rock ’n’ roll"), not a quotation mark
     after = _touching_after(text, end)
-    last_mark = max((k for k, char in enumerate(after) if char in QUOTATION_MARKS), default=-1)
-    return start, end + last_mark + 1
+    closing = 1 + max((k for k, char in enumerate(after) if char in QUOTATION_MARKS), default=-1)
+    if end + len(after) < len(text) and text[end + len(after)].isalnum():
+        closing = 0  # "the president’s": the apostrophe of a word
+    return opening, end + closing
 
 
 def cue_as_annotated(text: str, span: Span) -> Span:
