@@ -277,3 +277,14 @@ def test_the_flow_stores_attributions_and_the_views_count_reported_speech(run_fl
     assert rows == [("indirect", "Gordon Brown"), ("indirect", "Conservatives"), ("direct", "Gordon Brown")]
     assert linked == 1
     assert speakers["Gordon Brown"] == 2
+
+
+def test_a_quoted_content_is_in_the_sentence_of_its_first_word(nlp):
+    from wirehouse.transforms.rows import rows_for_doc
+
+    # the parser leaves the opening '' at the end of the first sentence
+    body = "The bill was passed on Monday. ''If we are to go to war, of course we have to pay for it,'' he said."
+    article = Article(article_id="a1", source_path="a.txt", source_line=None, title="t", body=body)
+    (row,) = rows_for_doc(article, nlp(body), "v").attributions
+    assert row.content_text == "''If we are to go to war, of course we have to pay for it,''"
+    assert row.sentence_index == 1
