@@ -39,7 +39,7 @@ def content_as_annotated(text: str, span: Span) -> Span:
     while opening > 0 and text[opening - 1] in QUOTATION_MARKS:
         opening -= 1
     if opening > 0 and text[opening - 1].isalnum():
-        opening = start  # an apostrophe inside a word ("rock ’n’ roll"), not a quotation mark
+        opening = start  # an apostrophe inside a word ("rock’n’roll"), not a quotation mark
     after = _touching_after(text, end)
     closing = 1 + max((k for k, char in enumerate(after) if char in QUOTATION_MARKS), default=-1)
     if end + len(after) < len(text) and text[end + len(after)].isalnum():
