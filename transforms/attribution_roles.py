@@ -1,8 +1,9 @@
 """Where an attribution's cue and source may lie against its content: one rule, shared by
 extraction (transforms/attributions.py) and the audit (expectations/audit.py).
 
-A content is stored as one span, the hull of its words, as PolNeAR scores it. Its cue and
-source lie outside that span, or in a gap its words surround:
+A content is stored as one span, the hull of its words (and of the quotation marks around
+them, span_edges.py), as PolNeAR scores it. Its cue and source lie outside that span, or
+in a gap its words surround:
 - between the quoted parts of an interrupted quotation ("“A,” he said. “B.”");
 - inside a reported content that wraps around them ("The bigger risk, he said, is a
   clash", "which he believes will fail", "A decision is expected in May"), never at
