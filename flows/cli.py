@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--debug", action="store_true",
                      help="on a failure, show the traceback too (by default: one line naming the cause)")
 
-    evaluate = commands.add_parser("evaluate", help="score quotes or entities against annotated corpora")
+    evaluate = commands.add_parser("evaluate", help="score quotes, attributions, entities or extraction against "
+                                                  "annotated corpora")
     targets = evaluate.add_subparsers(dest="target", metavar="TARGET")
     targets.required = True
     quotes = targets.add_parser("quotes", help="direct quotes and speakers against PolNeAR attributions")
@@ -65,6 +66,13 @@ def build_parser() -> argparse.ArgumentParser:
                               help="folder with text/*.txt and attributions/*.ann")
     attributions.add_argument("--model", default=None, metavar="NAME")
     attributions.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
+    agreement = targets.add_parser(
+        "agreement", help="PolNeAR's annotators against each other, scored as attributions are",
+        description="On every article of the folder that several annotators annotated, score each annotation "
+                    "against every other with the attribution scorer: what people agree on, beside what the "
+                    "pipeline reaches. No model is run.")
+    agreement.add_argument("--polnear", required=True, type=Path, metavar="DIR",
+                           help="folder with text/*.txt and attributions/*.ann")
     entities = targets.add_parser("entities", help="named entities against IE-ER gold spans")
     entities.add_argument("--ieer", required=True, type=Path, metavar="FILE", help="ner_gold_ieer.jsonl")
     entities.add_argument("--model", default=None, metavar="NAME")
@@ -353,6 +361,18 @@ def command_evaluate(args: argparse.Namespace) -> int:
             return 2
         try:
             print(scorer.render(scorer.evaluate(args.benchmark, limit=args.limit)))
+        except BenchmarkUnreadable as error:
+            print(f"wirehouse: {error}", file=sys.stderr)
+            return 2
+        return 0
+    if args.target == "agreement":
+        from wirehouse.evaluation import attributions as scorer
+
+        if not args.polnear.is_dir():
+            print(f"wirehouse: {args.polnear} is not a folder", file=sys.stderr)
+            return 2
+        try:
+            print(scorer.render_agreement(scorer.annotator_agreement(args.polnear)))
         except BenchmarkUnreadable as error:
             print(f"wirehouse: {error}", file=sys.stderr)
             return 2

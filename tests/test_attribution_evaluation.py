@@ -9,10 +9,13 @@ import sys
 
 import pytest
 
+from wirehouse.evaluation import BenchmarkUnreadable
 from wirehouse.evaluation.attributions import (
+    annotator_agreement,
     gold_type,
     quoted_mask,
     render,
+    render_agreement,
     score_article,
     summarize,
 )
@@ -150,3 +153,43 @@ def test_evaluate_attributions_on_a_few_dev_articles(tmp_path):
     assert 0.3 < figures["content_overlap_f1"] < 1.0
     assert 0.3 < figures["cue_exact_f1"] <= 1.0
 
+
+
+def test_annotators_are_scored_against_each_other_on_the_articles_several_annotated(tmp_path):
+    for sub in ("text", "attributions"):
+        (tmp_path / sub).mkdir()
+    (tmp_path / "text" / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "text" / "b.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "attributions" / "a_0001.ann").write_text(ANN, encoding="utf-8")
+    # the second annotator ends the first content before "grow"
+    (tmp_path / "attributions" / "a_0002.ann").write_text(
+        ANN.replace("T3\tContent 14 36\tthe economy would grow", "T3\tContent 14 31\tthe economy would"), encoding="utf-8")
+    (tmp_path / "attributions" / "b_0001.ann").write_text(ANN, encoding="utf-8")  # one annotator: not scored
+
+    report = annotator_agreement(tmp_path)
+
+    assert (report["n_articles"], report["n_pairs"]) == (1, 2)
+    assert (report["content"]["f1"], report["cue"]["f1"], report["source"]["f1"]) == (0.5, 1.0, 1.0)
+    assert report["types"]["indirect"]["recall"] == 1.0  # 17 of 22 characters covered, either way round
+    assert "on 1 article several annotated (2 ordered pairs" in render_agreement(report)
+
+
+def test_agreement_needs_an_article_two_annotators_annotated(tmp_path):
+    for sub in ("text", "attributions"):
+        (tmp_path / sub).mkdir()
+    (tmp_path / "text" / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "attributions" / "a_0001.ann").write_text(ANN, encoding="utf-8")
+    with pytest.raises(BenchmarkUnreadable, match="two annotators"):
+        annotator_agreement(tmp_path)
+
+
+def test_evaluate_agreement_on_the_train_articles_several_annotated():
+    train = shared_path("corpora", "polnear", "data", "train")
+
+    done = subprocess.run([sys.executable, "-m", "wirehouse.flows.cli", "evaluate", "agreement",
+                           "--polnear", str(train)], capture_output=True, text=True, timeout=600)
+
+    assert done.returncode == 0, done.stderr
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    # people agree far from perfectly on where an attribution's spans end
+    assert 0.5 < figures["content_exact_f1"] < 0.95 and figures["direct_recall"] > figures["indirect_recall"]
