@@ -353,54 +353,49 @@ def command_evaluate(args: argparse.Namespace) -> int:
     from wirehouse.evaluation import BenchmarkUnreadable
     from wirehouse.transforms.nlp import ModelNotInstalled
 
-    if args.target == "extraction":
-        from wirehouse.evaluation import extraction as scorer
-
-        if not (args.benchmark / "ground-truth.json").is_file():
-            print(f"wirehouse: {args.benchmark} has no ground-truth.json", file=sys.stderr)
-            return 2
-        try:
-            print(scorer.render(scorer.evaluate(args.benchmark, limit=args.limit)))
-        except BenchmarkUnreadable as error:
-            print(f"wirehouse: {error}", file=sys.stderr)
-            return 2
-        return 0
-    if args.target == "agreement":
-        from wirehouse.evaluation import attributions as scorer
-
-        if not args.polnear.is_dir():
-            print(f"wirehouse: {args.polnear} is not a folder", file=sys.stderr)
-            return 2
-        try:
-            print(scorer.render_agreement(scorer.annotator_agreement(args.polnear)))
-        except BenchmarkUnreadable as error:
-            print(f"wirehouse: {error}", file=sys.stderr)
-            return 2
-        return 0
-    model = settings_for(args, "model").model
+    missing = missing_evaluation_input(args)
+    if missing:
+        print(f"wirehouse: {missing}", file=sys.stderr)
+        return 2
     try:
-        if args.target in ("quotes", "attributions"):
-            if args.target == "quotes":
-                from wirehouse.evaluation import quotes as scorer
-            else:
-                from wirehouse.evaluation import attributions as scorer
-
-            if not args.polnear.is_dir():
-                print(f"wirehouse: {args.polnear} is not a folder", file=sys.stderr)
-                return 2
-            report = scorer.evaluate(args.polnear, model_name=model, limit=args.limit)
-        else:
-            from wirehouse.evaluation import entities as scorer
-
-            if not args.ieer.is_file():
-                print(f"wirehouse: {args.ieer} is not a file", file=sys.stderr)
-                return 2
-            report = scorer.evaluate(args.ieer, model_name=model, limit=args.limit)
+        print(evaluation_report(args))
     except (ModelNotInstalled, BenchmarkUnreadable) as error:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2
-    print(scorer.render(report))
     return 0
+
+
+def missing_evaluation_input(args: argparse.Namespace) -> str | None:
+    """The annotated data an evaluation target names, when it is not there (an argument
+    error, told at the edge; what is inside the files is the scorers' to refuse)."""
+    if args.target == "extraction" and not (args.benchmark / "ground-truth.json").is_file():
+        return f"{args.benchmark} has no ground-truth.json"
+    if args.target in ("quotes", "attributions", "agreement") and not args.polnear.is_dir():
+        return f"{args.polnear} is not a folder"
+    if args.target == "entities" and not args.ieer.is_file():
+        return f"{args.ieer} is not a file"
+    return None
+
+
+def evaluation_report(args: argparse.Namespace) -> str:
+    if args.target == "extraction":
+        from wirehouse.evaluation import extraction
+
+        return extraction.render(extraction.evaluate(args.benchmark, limit=args.limit))
+    if args.target == "agreement":
+        from wirehouse.evaluation import attributions
+
+        return attributions.render_agreement(attributions.annotator_agreement(args.polnear))
+    model = settings_for(args, "model").model
+    if args.target == "entities":
+        from wirehouse.evaluation import entities as scorer
+
+        return scorer.render(scorer.evaluate(args.ieer, model_name=model, limit=args.limit))
+    if args.target == "quotes":
+        from wirehouse.evaluation import quotes as scorer
+    else:
+        from wirehouse.evaluation import attributions as scorer
+    return scorer.render(scorer.evaluate(args.polnear, model_name=model, limit=args.limit))
 
 
 def command_sql(args: argparse.Namespace) -> int:
