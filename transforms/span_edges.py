@@ -10,10 +10,10 @@ rule this module writes down:
 - a source takes in the parenthesis it opens (`Sen. Roy Blunt (R-Mo.)`), not the comma
   after it (the annotators put it in 882 times and left it out 875 times).
 Applied to PolNeAR train's trimmed gold spans, the rule gives back the annotated span for
-98.0% of 19,832 contents, 98.8% of 19,665 cues and 94.0% of 18,361 sources, where the trimmed
-span itself is the annotated one for 70.4%, 97.8% and 93.4%; dev: 98.1%, 98.6%, 94.9%. Stored spans follow it; the
-scorer trims, so its figures do not move (`wirehouse evaluate attributions` also reports
-spans matched as annotated).
+98.0% of 19,832 contents, 98.8% of 19,665 cues and 94.0% of 18,361 sources, where the
+trimmed span itself is the annotated one for 70.4%, 97.8% and 93.4%; dev: 98.1%, 98.6%,
+94.9%. Stored spans follow it; the scorer trims, so its figures do not move (`wirehouse
+evaluate attributions` also reports spans matched as annotated).
 """
 
 from __future__ import annotations
