@@ -161,6 +161,50 @@ def test_the_state_keeps_what_a_batch_changed_and_nothing_else():
     assert touched <= {person("gordon brown"), person("wes brown")}
 
 
+def test_short_mentions_are_decided_again_from_the_stored_copy_of_their_evidence():
+    """The short-mention records grow with every article (half the state's memory at 30,000
+    articles), so a run keeps them in the warehouse: written with the batch, forgotten, read
+    back by key when their surname gets a new person. The decisions are those of a state kept
+    whole in memory."""
+    def sport_bare():
+        return article("s-bare", "sport", [cluster("Brown", "PERSON", mention(0, "Brown")),
+                                            cluster("Rio Ferdinand", "PERSON", mention(10, "Rio Ferdinand")),
+                                            cluster("Manchester United", "ORG", mention(30, "Manchester United", "ORG"))])
+
+    stored: dict[tuple[str, str], str] = {}
+
+    def write(state):
+        for part, key, value in changed_rows(state):
+            if value is None:
+                stored.pop((part, key), None)
+            else:
+                stored[(part, key)] = value
+
+    def read_short(keys):
+        return {key: stored[("short", key)] for key in keys if ("short", key) in stored}
+
+    whole = I.new_state()
+    kept = empty_state(read_short)
+    first = [I.process_batch(state, [sport_bare()]) for state in (whole, kept)]
+    assert first[0].mentions == first[1].mentions
+    assert first[0].mentions[0]["rule"] == "mononym"  # no Brown known yet
+    write(kept)
+    assert not dict(kept["short"]) and any(part == "short" for part, _ in stored)  # on disk, not in memory
+    later = [I.process_batch(state, [sport(f"s{i}") for i in range(3)]) for state in (whole, kept)]
+    redecided = [r for r in later[1].updated_mentions if r["article_id"] == "s-bare"]
+    assert redecided and redecided[0]["identity_id"] == person("wes brown")
+    assert later[0].updated_mentions == later[1].updated_mentions
+    write(kept)
+    # a state loaded from the stored rows without its short records reads them the same way
+    reloaded = load([(part, key, value) for (part, key), value in stored.items() if part != "short"], read_short)
+    assert dict(reloaded["short"]) == {} and reloaded["short_by_surname"]["brown"]
+    again = I.process_batch(reloaded, [sport_bare()])  # an article enriched again: its record read back
+    assert again.mentions == I.process_batch(whole, [sport_bare()]).mentions
+    write(reloaded)
+    short = {key: json.loads(value) for (part, key), value in stored.items() if part == "short"}
+    assert short == json.loads(json.dumps(whole["short"]))  # its spans once, as a whole state keeps it
+
+
 def test_an_article_identified_again_counts_its_evidence_once():
     """A new enrichment version re-enriches every unchanged article under its old id (a hash
     of the body): linked again, its evidence is not counted a second time."""

@@ -1,8 +1,9 @@
 """One identity per person across the warehouse: surnames linked to the full name they stand for.
 
 Pure functions over plain records of one batch and the identity state the warehouse keeps
-(identity_state.py: loaded once per run, and what each batch changed is written back with
-the batch; here a record is read with `.get` and taken out with `[]` only to be changed):
+(identity_state.py: loaded once per run, the short-mention records read by key when needed,
+and what each batch changed is written back with the batch; here a record is read with `.get`
+and taken out with `[]` only to be changed):
 
 - every person named in full gets an identity, `stable_hash("person", name key)`; spelling
   variants of one full name ("George W Bush" / "George Bush", "Steve" / "Steven Gerrard")
@@ -597,6 +598,10 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         _merge_variants(state, p, surname, res, no_merge)
 
     # --- 5. every person mention -> identity
+    # the records of short mentions identified before (an article enriched again), read together
+    _short_records(state, [skey for art, c, m, name, kind in plan if kind == "short" and art.article_id not in fresh_ids
+                           for skey in [_short_key(art, c, m, name)]
+                           if skey in state["short_by_surname"].get(name.surname, ())])
     decided_now: set[str] = set()  # short clusters decided in this batch
     for art in articles:
         items = plan_of[art.article_id]
@@ -629,18 +634,17 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     # --- 6. short clusters of earlier batches whose surname got new candidates: decide again
     changed = {state["identities"].get(i)["surname"] for i in new_ids} | {
         state["identities"].get(a)["surname"] for a, _, _ in res.redirects}
-    for surname in sorted(changed):
-        for skey in sorted(state["short_by_surname"].get(surname, ())):
-            ev = state["short"].get(skey)  # read; taken with [] below only when it changes
-            if skey in decided_now or ev.get("anchored"):
-                continue  # decided just now, or named in full in its own article
-            new = _decide_from_evidence(state, p, ev)
-            if new["identity_id"] != ev["identity_id"]:
-                ev = state["short"][skey]
-                ev["identity_id"] = new["identity_id"]
-                for s, e, text in ev["spans"]:
-                    res.updated_mentions.append(dict(article_id=ev["article_id"], start_char=s, end_char=e, text=text,
-                                                     entity_id=ev["entity_id"], **new))
+    skeys = [skey for surname in sorted(changed) for skey in sorted(state["short_by_surname"].get(surname, ()))]
+    for skey, ev in _short_records(state, skeys).items():  # read; taken with [] below only when it changes
+        if skey in decided_now or ev.get("anchored"):
+            continue  # decided just now, or named in full in its own article
+        new = _decide_from_evidence(state, p, ev)
+        if new["identity_id"] != ev["identity_id"]:
+            ev = state["short"][skey]
+            ev["identity_id"] = new["identity_id"]
+            for s, e, text in ev["spans"]:
+                res.updated_mentions.append(dict(article_id=ev["article_id"], start_char=s, end_char=e, text=text,
+                                                 entity_id=ev["entity_id"], **new))
     # mention counts
     for row in res.mentions:
         if row["identity_id"] in state["identities"] and row["article_id"] in fresh_ids:
@@ -782,12 +786,26 @@ def _decide_from_evidence(state, p, ev) -> dict:
                 evidence=dict(candidates=len(scored), best=best[1] if best else None))
 
 
+def _short_records(state: dict, keys: list[str]) -> dict:
+    """Short-mention records by key, in the keys' order. A state kept in the warehouse reads
+    those not in memory in one query (identity_state.ShortRecords.read_many)."""
+    short = state["short"]
+    read_many = getattr(short, "read_many", None)
+    return read_many(keys) if read_many is not None else {key: short.get(key) for key in keys}
+
+
+def _short_key(art, c, m, name) -> str:
+    """A short mention's cluster: the article, the name's surname, initial and gender, and its entity."""
+    return stable_hash("short", art.article_id, name.surname, name.initial or "", name.gender or "",
+                       c.entity_id if c is not None else m.start_char)
+
+
 def _remember_short(state, art, c, m, name, row) -> str:
     """Keep a short mention's evidence, to decide its cluster again when new candidates
     arrive; returns the cluster's key."""
-    skey = stable_hash("short", art.article_id, name.surname, name.initial or "", name.gender or "",
-                       c.entity_id if c is not None else m.start_char)
-    ev = state["short"][skey] if skey in state["short"] else None
+    skey = _short_key(art, c, m, name)
+    known = skey in state["short_by_surname"].get(name.surname, ())  # the index is in memory, the record may not be
+    ev = state["short"][skey] if known else None
     if ev is None:
         ev = dict(article_id=art.article_id, section=art.section, surname=name.surname, gender=name.gender,
                   role=m.role, initial=name.initial, entity_id=c.entity_id if c is not None else None,

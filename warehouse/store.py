@@ -209,9 +209,15 @@ class Warehouse:
             self._record_rejections(list(outcome.rejections), run_id)
 
     def identity_state_rows(self) -> list[tuple[str, str, str]]:
-        """The identity step's state, as stored."""
+        """The identity step's state, as stored, but its short-mention records (read by key with
+        `identity_state_entries`)."""
         with self.session() as con:
             return con.execute(sql.query("identity_state")).fetchall()
+
+    def identity_state_entries(self, part: str, keys: list[str]) -> dict[str, str]:
+        """Stored entries of one part of the identity state: key -> JSON value."""
+        with self.session() as con:
+            return dict(con.execute(sql.query("identity_state_entries"), [part, keys]).fetchall())
 
     def publish(self, batch: EnrichedBatch, run_id: str, replaces: Iterable[str] = ()) -> None:
         """Replace old versions and insert a batch's rows in one transaction."""
