@@ -87,7 +87,8 @@ def begin_run(warehouse: Warehouse, run_id: str, seeds_dir: str, model: str, mod
 def load_identity_state(warehouse: Warehouse) -> dict:
     from wirehouse.transforms.identity_state import load
 
-    return load(warehouse.identity_state_rows(), read_short=functools.partial(warehouse.identity_state_entries, "short"))
+    read_short = functools.partial(warehouse.identity_state_entries, "short")
+    return load(warehouse.identity_state_rows(), read_short=read_short)
 
 
 @task(name="identify-entities", cache_policy=NO_CACHE)

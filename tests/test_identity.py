@@ -167,9 +167,10 @@ def test_short_mentions_are_decided_again_from_the_stored_copy_of_their_evidence
     back by key when their surname gets a new person. The decisions are those of a state kept
     whole in memory."""
     def sport_bare():
-        return article("s-bare", "sport", [cluster("Brown", "PERSON", mention(0, "Brown")),
-                                            cluster("Rio Ferdinand", "PERSON", mention(10, "Rio Ferdinand")),
-                                            cluster("Manchester United", "ORG", mention(30, "Manchester United", "ORG"))])
+        return article("s-bare", "sport", [
+            cluster("Brown", "PERSON", mention(0, "Brown")),
+            cluster("Rio Ferdinand", "PERSON", mention(10, "Rio Ferdinand")),
+            cluster("Manchester United", "ORG", mention(30, "Manchester United", "ORG"))])
 
     stored: dict[tuple[str, str], str] = {}
 
