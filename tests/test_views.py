@@ -13,7 +13,7 @@ from wirehouse.warehouse.migrations import VIEWS_FILE
 from wirehouse.warehouse.store import Warehouse
 
 ANALYSIS_VIEWS = ("article_date", "quoted_speakers", "speaker_quotes", "entity_co_mentions", "entity_timeline",
-                  "article_overview", "who_said_what")
+                  "article_overview", "who_said_what", "speaker_subjects", "speaker_timeline")
 INGESTED = datetime(2024, 5, 20, 9, 30)
 
 # article_id, title, published_at (None: a .txt file)
@@ -46,9 +46,21 @@ QUOTES = [
     ("q5", "a3", "a spokesman", None, "direct", 0.5),
     ("q6", "a2", None, None, "direct", 0.4),
 ]
+# attribution_id, article_id, attribution_type, content offsets, speaker_name, speaker_entity_id
+# (the mentions above run from start_char to start_char + 5)
+ATTRIBUTIONS = [
+    ("t1", "a1", "indirect", (11, 36), "Ann Smith", "e_ann"),    # London; the bank starts before it
+    ("t2", "a1", "direct", (38, 46), "Ann Smith", "e_ann"),      # only Ann herself
+    ("t3", "a2", "mixed", (0, 16), "Bob Jones", "e_bob"),        # Ann, the bank
+    ("t4", "a3", "indirect", (9, 26), "a spokesman", None),      # Ann, London
+    ("t5", "a2", "indirect", (8, 16), "Ann Smith", "e_ann"),     # the bank
+    ("t6", "a3", "direct", (0, 30), None, None),                 # no speaker: left out
+    ("t7", "a1", "indirect", (0, 46), "Bob Jones", "e_bob"),     # Ann twice, the bank, London, Monday
+]
 
 
-def build_warehouse(path: Path, articles=ARTICLES, entities=ENTITIES, mentions=MENTIONS, quotes=QUOTES) -> Path:
+def build_warehouse(path: Path, articles=ARTICLES, entities=ENTITIES, mentions=MENTIONS, quotes=QUOTES,
+                    attributions=()) -> Path:
     """A migrated warehouse file holding the given rows (entity counts computed from the mentions)."""
     Warehouse.open(path).close()  # tables and views, as a run creates them
     con = duckdb.connect(str(path))
@@ -74,6 +86,12 @@ def build_warehouse(path: Path, articles=ARTICLES, entities=ENTITIES, mentions=M
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'cue_subject', ?, 0)",
                         [quote_id, article_id, f"quote {quote_id}", n * 10, n * 10 + 7, speaker, speaker_id, kind,
                          confidence])
+        for attribution_id, article_id, kind, (start, end), speaker, speaker_id in attributions:
+            con.execute("INSERT INTO attribution (attribution_id, article_id, attribution_type, content_start_char, "
+                        "content_end_char, content_text, speaker_name, speaker_entity_id, confidence, method, "
+                        "sentence_index) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0.8, 'test', 0)",
+                        [attribution_id, article_id, kind, start, end, f"content {attribution_id}", speaker,
+                         speaker_id])
         con.execute("INSERT INTO pipeline_run (run_id, started_at, finished_at, status, documents_seen, "
                     "documents_loaded, documents_skipped, documents_rejected, accounting_ok, counts) VALUES "
                     "('run-1', ?, ?, 'completed', 4, 4, 0, 0, true, '{}')", [INGESTED, INGESTED])
@@ -89,6 +107,15 @@ def rows(con, sql, params=None):
 @pytest.fixture
 def con(tmp_path):
     path = build_warehouse(tmp_path / "views.duckdb")
+    connection = duckdb.connect(str(path), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def said(tmp_path):
+    """The same warehouse with attributions."""
+    path = build_warehouse(tmp_path / "said.duckdb", attributions=ATTRIBUTIONS)
     connection = duckdb.connect(str(path), read_only=True)
     yield connection
     connection.close()
@@ -190,3 +217,34 @@ def test_views_survive_a_reopen_and_see_new_rows(tmp_path):
         con.execute("DELETE FROM quote WHERE speaker_entity_id = 'e_ann' AND article_id = 'a3'")
         assert rows(con, "SELECT quote_count, article_count FROM quoted_speakers WHERE speaker_entity_id = 'e_ann'"
                     ) == [(3, 2)]
+
+
+def test_speaker_subjects_count_attributions_naming_an_entity_inside_their_content(said):
+    result = rows(said, "SELECT speaker_name, subject_name, subject_label, attribution_count, direct_attributions, "
+                        "mixed_attributions, indirect_attributions, article_count, first_date, last_date "
+                        "FROM speaker_subjects ORDER BY speaker_name, subject_name")
+    march, may = date(2024, 3, 1), date(2024, 5, 20)
+    assert result == [
+        ("Ann Smith", "Central Bank", "ORG", 1, 0, 0, 1, 1, march, march),   # t5; t1 holds the bank only in part
+        ("Ann Smith", "London", "GPE", 1, 0, 0, 1, 1, march, march),         # t1; never Ann herself (t2)
+        ("Bob Jones", "Ann Smith", "PERSON", 2, 0, 1, 1, 2, march, march),   # t7 names her twice: counted once
+        ("Bob Jones", "Central Bank", "ORG", 2, 0, 1, 1, 2, march, march),
+        ("Bob Jones", "London", "GPE", 1, 0, 0, 1, 1, march, march),         # Monday (DATE) is no subject
+        ("a spokesman", "Ann Smith", "PERSON", 1, 0, 0, 1, 1, may, may),
+        ("a spokesman", "London", "GPE", 1, 0, 0, 1, 1, may, may),
+    ]  # t6 has no speaker
+    labels = rows(said, "SELECT DISTINCT speaker_name, speaker_label FROM speaker_subjects ORDER BY 1")
+    assert labels == [("Ann Smith", "PERSON"), ("Bob Jones", "PERSON"), ("a spokesman", None)]
+
+
+def test_speaker_timeline_counts_attributions_per_day_by_type(said):
+    result = rows(said, "SELECT speaker_name, day, month, date_basis, attribution_count, direct_attributions, "
+                        "mixed_attributions, indirect_attributions, article_count FROM speaker_timeline "
+                        "ORDER BY speaker_name, day")
+    assert result == [
+        ("Ann Smith", date(2024, 3, 1), date(2024, 3, 1), "published", 3, 1, 0, 2, 2),
+        ("Bob Jones", date(2024, 3, 1), date(2024, 3, 1), "published", 2, 0, 1, 1, 2),
+        ("a spokesman", date(2024, 5, 20), date(2024, 5, 1), "ingested", 1, 0, 0, 1, 1),
+    ]
+    total = rows(said, "SELECT sum(attribution_count) FROM speaker_timeline")[0][0]
+    assert total == sum(1 for *_, speaker, _ in ATTRIBUTIONS if speaker is not None)

@@ -115,6 +115,60 @@ JOIN article a USING (article_id)
 JOIN article_date d USING (article_id)
 LEFT JOIN entity e ON e.entity_id = t.speaker_entity_id;
 
+-- What each speaker talks about: one row per speaker and named entity (the named labels of
+-- entity_co_mentions) mentioned inside the content of that speaker's attributions, the speaker
+-- themself left out. An attribution counts once per subject however often it names it.
+CREATE OR REPLACE VIEW speaker_subjects AS
+WITH named AS (
+    SELECT DISTINCT t.attribution_id, t.article_id, t.attribution_type,
+           t.speaker_name, t.speaker_entity_id, m.entity_id AS subject_entity_id
+    FROM attribution t
+    JOIN entity_mention m
+      ON m.article_id = t.article_id
+     AND m.start_char >= t.content_start_char AND m.end_char <= t.content_end_char
+    WHERE t.speaker_name IS NOT NULL
+      AND m.entity_id IS DISTINCT FROM t.speaker_entity_id
+      AND m.label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT', 'PRODUCT', 'WORK_OF_ART', 'LAW')
+)
+SELECT n.speaker_name,
+       n.speaker_entity_id,
+       es.label                                                AS speaker_label,
+       n.subject_entity_id,
+       e.canonical_name                                        AS subject_name,
+       e.label                                                 AS subject_label,
+       count(*)                                                AS attribution_count,
+       count(*) FILTER (WHERE n.attribution_type = 'direct')   AS direct_attributions,
+       count(*) FILTER (WHERE n.attribution_type = 'mixed')    AS mixed_attributions,
+       count(*) FILTER (WHERE n.attribution_type = 'indirect') AS indirect_attributions,
+       count(DISTINCT n.article_id)                            AS article_count,
+       min(d.article_date)                                     AS first_date,
+       max(d.article_date)                                     AS last_date
+FROM named n
+JOIN entity e ON e.entity_id = n.subject_entity_id
+JOIN article_date d ON d.article_id = n.article_id
+LEFT JOIN entity es ON es.entity_id = n.speaker_entity_id
+GROUP BY ALL;
+
+-- Attributions of each speaker per day (article_date, see the note on dates above), by type;
+-- `month` rolls days up, as in entity_timeline. Attributions without a speaker are left out.
+CREATE OR REPLACE VIEW speaker_timeline AS
+SELECT t.speaker_name,
+       t.speaker_entity_id,
+       e.label                                                 AS speaker_label,
+       d.article_date                                          AS day,
+       CAST(date_trunc('month', d.article_date) AS DATE)       AS month,
+       d.date_basis,
+       count(*)                                                AS attribution_count,
+       count(*) FILTER (WHERE t.attribution_type = 'direct')   AS direct_attributions,
+       count(*) FILTER (WHERE t.attribution_type = 'mixed')    AS mixed_attributions,
+       count(*) FILTER (WHERE t.attribution_type = 'indirect') AS indirect_attributions,
+       count(DISTINCT t.article_id)                            AS article_count
+FROM attribution t
+JOIN article_date d USING (article_id)
+LEFT JOIN entity e ON e.entity_id = t.speaker_entity_id
+WHERE t.speaker_name IS NOT NULL
+GROUP BY ALL;
+
 -- Every quote with its speaker and the article it appeared in (speaker_name NULL: unattributed).
 CREATE OR REPLACE VIEW speaker_quotes AS
 SELECT q.speaker_name,
