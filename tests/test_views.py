@@ -149,6 +149,18 @@ def test_quoted_speakers_counts_quotes_articles_and_dates(con):
     ]  # the unattributed quote q6 is left out
 
 
+def test_quoted_speakers_adds_attributions_to_quotes_by_speaker(said):
+    result = rows(said, "SELECT speaker_name, attribution_count, direct_attributions, mixed_attributions, "
+                        "indirect_attributions, quote_count, direct_quotes, partial_quotes, article_count, "
+                        "first_date, last_date, date_basis, avg_confidence FROM quoted_speakers ORDER BY speaker_name")
+    march, may = date(2024, 3, 1), date(2024, 5, 20)
+    assert result == [
+        ("Ann Smith", 3, 1, 0, 2, 4, 3, 1, 3, march, may, "mixed", 0.8),   # confidence: of attributions
+        ("Bob Jones", 2, 0, 1, 1, 0, 0, 0, 2, march, march, "published", 0.8),
+        ("a spokesman", 1, 0, 0, 1, 1, 1, 0, 1, may, may, "ingested", 0.8),
+    ]
+
+
 def test_speaker_quotes_carry_the_article_title_and_date(con):
     result = rows(con, "SELECT quote_id, speaker_name, title, published_at, article_date, date_basis "
                        "FROM speaker_quotes ORDER BY quote_id")

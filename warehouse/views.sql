@@ -28,63 +28,39 @@ FROM article;
 -- quotation marks; mixed: partly; indirect: reported speech) and their quotations (direct /
 -- partial, table quote). Attributions and quotes without a speaker are left out.
 CREATE OR REPLACE VIEW quoted_speakers AS
-WITH attributed AS (
-    SELECT t.speaker_name, t.speaker_entity_id,
-           count(*)                                                  AS attribution_count,
-           count(*) FILTER (WHERE t.attribution_type = 'direct')     AS direct_attributions,
-           count(*) FILTER (WHERE t.attribution_type = 'mixed')      AS mixed_attributions,
-           count(*) FILTER (WHERE t.attribution_type = 'indirect')   AS indirect_attributions,
-           list(DISTINCT t.article_id)                               AS articles,
-           avg(t.confidence)                                         AS confidence
-    FROM attribution t
-    WHERE t.speaker_name IS NOT NULL
-    GROUP BY t.speaker_name, t.speaker_entity_id
-),
-quoted AS (
-    SELECT q.speaker_name, q.speaker_entity_id,
-           count(*)                                          AS quote_count,
-           count(*) FILTER (WHERE q.quote_type = 'direct')   AS direct_quotes,
-           count(*) FILTER (WHERE q.quote_type = 'partial')  AS partial_quotes,
-           list(DISTINCT q.article_id)                       AS articles,
-           avg(q.confidence)                                 AS confidence
-    FROM quote q
-    WHERE q.speaker_name IS NOT NULL
-    GROUP BY q.speaker_name, q.speaker_entity_id
-),
-speaker AS (
-    SELECT coalesce(a.speaker_name, q.speaker_name)                  AS speaker_name,
-           coalesce(a.speaker_entity_id, q.speaker_entity_id)        AS speaker_entity_id,
-           coalesce(a.attribution_count, 0)                          AS attribution_count,
-           coalesce(a.direct_attributions, 0)                        AS direct_attributions,
-           coalesce(a.mixed_attributions, 0)                         AS mixed_attributions,
-           coalesce(a.indirect_attributions, 0)                      AS indirect_attributions,
-           coalesce(q.quote_count, 0)                                AS quote_count,
-           coalesce(q.direct_quotes, 0)                              AS direct_quotes,
-           coalesce(q.partial_quotes, 0)                             AS partial_quotes,
-           list_distinct(flatten([coalesce(a.articles, []), coalesce(q.articles, [])])) AS articles,
-           coalesce(a.confidence, q.confidence)                      AS confidence
-    FROM attributed a
-    FULL OUTER JOIN quoted q
-      ON a.speaker_name = q.speaker_name AND a.speaker_entity_id IS NOT DISTINCT FROM q.speaker_entity_id
+-- One aggregation over both tables' rows joined to their articles' dates: per-speaker lookups
+-- of the dates (list_contains over every article) took 35 s at 100,000 articles, this 0.2 s.
+WITH said AS (
+    SELECT speaker_name, speaker_entity_id, article_id, confidence,
+           attribution_type, NULL AS quote_type
+    FROM attribution
+    WHERE speaker_name IS NOT NULL
+    UNION ALL
+    SELECT speaker_name, speaker_entity_id, article_id, confidence,
+           NULL AS attribution_type, quote_type
+    FROM quote
+    WHERE speaker_name IS NOT NULL
 )
 SELECT s.speaker_name,
        s.speaker_entity_id,
-       e.label                                              AS speaker_label,
-       s.attribution_count,
-       s.direct_attributions,
-       s.mixed_attributions,
-       s.indirect_attributions,
-       s.quote_count,
-       s.direct_quotes,
-       s.partial_quotes,
-       len(s.articles)                                      AS article_count,
-       (SELECT min(d.article_date) FROM article_date d WHERE list_contains(s.articles, d.article_id)) AS first_date,
-       (SELECT max(d.article_date) FROM article_date d WHERE list_contains(s.articles, d.article_id)) AS last_date,
-       (SELECT CASE WHEN count(DISTINCT d.date_basis) > 1 THEN 'mixed' ELSE min(d.date_basis) END
-        FROM article_date d WHERE list_contains(s.articles, d.article_id))                          AS date_basis,
-       round(s.confidence, 3)                               AS avg_confidence
-FROM speaker s
-LEFT JOIN entity e ON e.entity_id = s.speaker_entity_id;
+       e.label                                                          AS speaker_label,
+       count(s.attribution_type)                                        AS attribution_count,
+       count(*) FILTER (WHERE s.attribution_type = 'direct')            AS direct_attributions,
+       count(*) FILTER (WHERE s.attribution_type = 'mixed')             AS mixed_attributions,
+       count(*) FILTER (WHERE s.attribution_type = 'indirect')          AS indirect_attributions,
+       count(s.quote_type)                                              AS quote_count,
+       count(*) FILTER (WHERE s.quote_type = 'direct')                  AS direct_quotes,
+       count(*) FILTER (WHERE s.quote_type = 'partial')                 AS partial_quotes,
+       count(DISTINCT s.article_id)                                     AS article_count,
+       min(d.article_date)                                              AS first_date,
+       max(d.article_date)                                              AS last_date,
+       CASE WHEN count(DISTINCT d.date_basis) > 1 THEN 'mixed' ELSE min(d.date_basis) END AS date_basis,
+       round(coalesce(avg(s.confidence) FILTER (WHERE s.attribution_type IS NOT NULL),
+                      avg(s.confidence) FILTER (WHERE s.quote_type IS NOT NULL)), 3) AS avg_confidence
+FROM said s
+LEFT JOIN article_date d USING (article_id)
+LEFT JOIN entity e ON e.entity_id = s.speaker_entity_id
+GROUP BY s.speaker_name, s.speaker_entity_id, e.label;
 
 -- Who said what, for BI tools: one row per attribution with its speaker (canonical when
 -- resolved), type, cue, content, the local source mention, and the article it appeared in.
