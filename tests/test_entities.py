@@ -410,3 +410,26 @@ def test_title_scanner_agrees_with_the_matcher_on_bbc_articles():
     pairs = list(title_spans_both_ways(texts))
     assert sum(len(reference) for reference, _ in pairs) > 200
     assert [scanned for _, scanned in pairs] == [reference for reference, _ in pairs]
+
+
+def test_a_bracket_the_name_leaves_open_or_never_opened_ends_it_and_what_it_cut_off_is_a_name_of_its_own(bare):
+    # spaCy's small model tags these spans so: the closing bracket outside, or the opening one
+    doc = resolve(
+        bare,
+        "The International Labour Organisation (ILO) met B Cohen (England, capt) and M Corry (Leicester) at the "
+        "Nasa) Ames Research Center and the Institute for Fiscal Studies (IFS).",
+        [("International Labour Organisation (ILO", "ORG", 0), ("B Cohen (England, capt", "ORG", 0),
+         ("M Corry (Leicester", "PERSON", 0),
+         ("Nasa) Ames Research Center", "ORG", 0), ("Institute for Fiscal Studies (IFS)", "ORG", 0)],
+    )
+    assert [(m.text, m.canonical_name, m.label) for m in doc._.resolved_mentions] == [
+        ("International Labour Organisation", "International Labour Organisation", "ORG"),
+        ("ILO", "ILO", "ORG"),
+        ("B Cohen", "B Cohen", "ORG"),
+        ("England", "England", "ORG"),   # up to the comma, of the span's label
+        ("M Corry", "M Corry", "PERSON"),   # a person's bracket holds something else: no name
+        ("Nasa", "NASA", "ORG"),
+        ("Ames Research Center", "Ames Research Center", "ORG"),
+        ("Institute for Fiscal Studies", "Institute for Fiscal Studies", "ORG"),  # its closing bracket trimmed first
+        ("IFS", "IFS", "ORG"),
+    ]
