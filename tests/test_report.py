@@ -17,7 +17,7 @@ from tests.conftest import SEED
 from tests.test_views import ENTITIES, build_warehouse
 from wirehouse.warehouse.report import find_scripts, latest_run_id, write_run_report
 
-CHARTS = ("top-entities", "top-speakers", "quotes-per-article", "articles-per-day", "articles-per-site", "validation",
+CHARTS = ("top-entities", "top-speakers", "speaker-subjects", "quotes-per-article", "articles-per-day", "articles-per-site", "validation",
           "rejected")
 WEB_ASSETS = Settings().web_assets_dir
 
@@ -91,6 +91,8 @@ def test_run_report_draws_every_chart_offline_in_chromium(ran, tmp_path):
     entities = chart_markup(dom, "top-entities")
     assert "Naftali Bennett" in entities and "Yair Lapid" in entities
     assert "Naftali Bennett" in chart_markup(dom, "top-speakers")
+    subjects = chart_markup(dom, "speaker-subjects")
+    assert "Naftali Bennett" in subjects and "Ukraine" in subjects   # what Bennett's words name most
     assert "empty" in chart_markup(dom, "rejected")
     assert "passed" in chart_markup(dom, "validation")
 

@@ -32,6 +32,8 @@ REPORTS_FOLDER = "reports"
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "EVENT")
 TOP_ENTITIES = 10
 TOP_SPEAKERS = 15
+SUBJECT_SPEAKERS = 8   # speakers, and subjects of each, in the chart of what they talk about
+SUBJECTS_PER_SPEAKER = 5
 TOP_SITES = 15
 REJECTIONS_LISTED = 200
 # The scripts the page needs, as installed under the web assets folder: package@version/path.
@@ -123,7 +125,8 @@ def collect(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:
     report = RunReport(run=run, schema_version=schema_version(con))
     for table in (*COUNTED_TABLES, "validation_result", "quarantine"):
         report.table_rows[table] = con.execute(sql.count_rows(table)).fetchone()[0]
-    report.charts = [top_entities(con), top_speakers(con), quotes_per_article(con), articles_per_day(con),
+    report.charts = [top_entities(con), top_speakers(con), speaker_subjects(con), quotes_per_article(con),
+                     articles_per_day(con),
                      articles_per_site(con), validation_outcome(con, run_id),
                      rejected_documents(con, run_id, run.get("counts"))]
     return report
@@ -174,6 +177,29 @@ def top_speakers(con: duckdb.DuckDBPyConnection) -> Chart:
             tooltip=["speaker_name:N", "kind:N", "attributions:Q", "attribution_count:Q", "quote_count:Q",
                      "article_count:Q"],
         ).properties(width=520, height=alt.Step(18)).to_dict()
+    return chart
+
+
+def speaker_subjects(con: duckdb.DuckDBPyConnection) -> Chart:
+    import altair as alt
+
+    columns, rows = _fetch(con, sql.query("report_speaker_subjects"), [SUBJECT_SPEAKERS, SUBJECTS_PER_SPEAKER])
+    chart = Chart("speaker-subjects", "What they talk about",
+                  f"For the {SUBJECT_SPEAKERS} speakers with the most attributions, the {SUBJECTS_PER_SPEAKER} "
+                  "named entities their words name most often (view speaker_subjects: people, organisations "
+                  "and places inside the content of an attribution, never the speaker).", None, columns, rows,
+                  empty_note="No attribution of a speaker linked to an entity names another entity yet.")
+    if rows:
+        speakers = list(dict.fromkeys(row[0] for row in rows))
+        base = alt.Chart(alt.Data(values=_records(columns, rows))).mark_bar().encode(
+            x=alt.X("attribution_count:Q", title="attributions naming it", axis=_count_axis()),
+            y=alt.Y("subject_name:N", sort="-x", title=None),
+            color=alt.Color("subject_label:N", title="type"),
+            tooltip=["speaker_name:N", "subject_name:N", "subject_label:N", "attribution_count:Q",
+                     "article_count:Q"],
+        ).properties(width=220, height=alt.Step(16))
+        chart.spec = base.facet(facet=alt.Facet("speaker_name:N", sort=speakers, title=None), columns=2).resolve_scale(
+            x="independent", y="independent").to_dict()
     return chart
 
 
