@@ -17,8 +17,8 @@ from tests.conftest import SEED
 from tests.test_views import ENTITIES, build_warehouse
 from wirehouse.warehouse.report import find_scripts, latest_run_id, write_run_report
 
-CHARTS = ("top-entities", "top-speakers", "speaker-subjects", "quotes-per-article", "articles-per-day", "articles-per-site", "validation",
-          "rejected")
+CHARTS = ("top-entities", "top-speakers", "speaker-subjects", "quotes-per-article", "articles-per-day",
+          "articles-per-site", "validation", "rejected")
 WEB_ASSETS = Settings().web_assets_dir
 
 

@@ -126,8 +126,7 @@ def collect(con: duckdb.DuckDBPyConnection, run_id: str) -> RunReport:
     for table in (*COUNTED_TABLES, "validation_result", "quarantine"):
         report.table_rows[table] = con.execute(sql.count_rows(table)).fetchone()[0]
     report.charts = [top_entities(con), top_speakers(con), speaker_subjects(con), quotes_per_article(con),
-                     articles_per_day(con),
-                     articles_per_site(con), validation_outcome(con, run_id),
+                     articles_per_day(con), articles_per_site(con), validation_outcome(con, run_id),
                      rejected_documents(con, run_id, run.get("counts"))]
     return report
 
