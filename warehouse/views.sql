@@ -9,6 +9,10 @@ SELECT article_id,
 FROM article;
 
 -- ---------------------------------------------------------------- analysis views
+-- The labels of named entities (people, organisations, places, groups, events, works, laws)
+-- the views pair and count as subjects; dates, numbers and amounts are not among them.
+CREATE OR REPLACE MACRO named_entity_label(label) AS label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT', 'PRODUCT', 'WORK_OF_ART', 'LAW');
+
 -- Dates: article.published_at is NULL where the input has no date (every .txt file, e.g. the
 -- BBC corpus). These views never invent a publication date: `published_at` stays NULL, and
 -- `article_date` falls back to the day the article was ingested, with `date_basis` saying which:
@@ -104,7 +108,7 @@ WITH named AS (
      AND m.start_char >= t.content_start_char AND m.end_char <= t.content_end_char
     WHERE t.speaker_name IS NOT NULL
       AND m.entity_id IS DISTINCT FROM t.speaker_entity_id
-      AND m.label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT', 'PRODUCT', 'WORK_OF_ART', 'LAW')
+      AND named_entity_label(m.label)
 )
 SELECT n.speaker_name,
        n.speaker_entity_id,
@@ -177,7 +181,7 @@ WITH article_entity AS (
     SELECT DISTINCT m.article_id, m.entity_id
     FROM entity_mention m
     JOIN entity e USING (entity_id)
-    WHERE e.label IN ('PERSON', 'ORG', 'GPE', 'LOC', 'NORP', 'FAC', 'EVENT', 'PRODUCT', 'WORK_OF_ART', 'LAW')
+    WHERE named_entity_label(e.label)
 ),
 pair AS (
     SELECT a.entity_id AS entity_a_id, b.entity_id AS entity_b_id,
