@@ -376,15 +376,17 @@ class Enriched:
 
 def enrich_ahead(run: Run, runner: Any, batches: Iterable[Planned]) -> Iterator[Enriched]:
     """Send each batch to the runner's workers as chunks (its web pages first, to extract
-    their articles), keeping BATCHES_IN_FLIGHT under way, and yield them enriched, in order."""
+    their articles), keeping BATCHES_IN_FLIGHT under way, and yield them enriched, in order.
+    The next batch is planned before a batch is sent, so its size decides how finely to cut."""
     pending: collections.deque = collections.deque()
-    for planned in batches:
+    for planned, following in with_next(batches):
         graceful_stop().check()
         if planned.plan.to_extract:
             extract(run, runner, planned)
         if planned.plan.to_enrich:
             run.prepare_auditor()
-        chunks = enrichment_chunks(planned.plan.to_enrich, run.settings) if planned.plan.to_enrich else []
+        after = len(following.plan.to_enrich) + len(following.plan.to_extract) if following else 0
+        chunks = enrichment_chunks(planned.plan.to_enrich, run.settings, after) if planned.plan.to_enrich else []
         pending.append((planned, [(runner.submit(enrich_batch, parameters={"articles": chunk,
                                                                           "model": run.settings.model}), chunk)
                                   for chunk in chunks]))
@@ -392,6 +394,16 @@ def enrich_ahead(run: Run, runner: Any, batches: Iterable[Planned]) -> Iterator[
             yield collect(run, *pending.popleft())
     while pending:
         yield collect(run, *pending.popleft())
+
+
+def with_next(items: Iterable[Planned]) -> Iterator[tuple[Planned, Planned | None]]:
+    """Each item with the one after it (None after the last)."""
+    iterator = iter(items)
+    current = next(iterator, None)
+    while current is not None:
+        following = next(iterator, None)
+        yield current, following
+        current = following
 
 
 def extract(run: Run, runner: Any, planned: Planned) -> None:

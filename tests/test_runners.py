@@ -56,6 +56,28 @@ def test_a_batch_is_cut_into_even_chunks_for_the_workers():
     assert enrichment_chunks(articles[:3], Settings(runner="dask", workers=2)) == [[0], [1], [2]]
 
 
+def test_a_batch_is_cut_coarse_while_enough_documents_follow_it():
+    """One task per worker while the documents after the batch can fill the workers that finish
+    first; finer near the end, so the workers finish together."""
+    from wirehouse.flows.runners import CHUNKS_PER_WORKER, enrichment_chunks
+    from wirehouse.flows.settings import Settings
+
+    articles = list(range(500))
+    two, four = Settings(runner="process", workers=2), Settings(runner="process", workers=4)
+    assert [len(c) for c in enrichment_chunks(articles, two, documents_after=250)] == [250, 250]
+    assert len(enrichment_chunks(articles, two, documents_after=249)) == 2 * CHUNKS_PER_WORKER
+    assert len(enrichment_chunks(articles, four, documents_after=375)) == 4
+    assert len(enrichment_chunks(articles, four, documents_after=374)) == 4 * CHUNKS_PER_WORKER
+    assert enrichment_chunks(articles, Settings(runner="thread"), documents_after=0) == [articles]
+
+
+def test_each_batch_is_sent_knowing_the_next():
+    from wirehouse.flows.pipeline import with_next
+
+    assert list(with_next(iter("abc"))) == [("a", "b"), ("b", "c"), ("c", None)]
+    assert list(with_next(iter(""))) == []
+
+
 def test_the_module_workers_import_leaves_out_the_audit_and_warehouse_stacks():
     """Spawned workers import wirehouse.flows.pipeline (Prefect pickles the flow run context): GX,
     pandas, DuckDB and Arrow there would cost every worker about 90 MB it never uses."""
