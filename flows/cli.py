@@ -177,6 +177,7 @@ def warehouse_path(args: argparse.Namespace) -> str:
 
 
 def command_run(args: argparse.Namespace) -> int:
+    from wirehouse.flows.collection import skip_the_final_collection
     from wirehouse.flows.stopping import reset_graceful_stop
     from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
     from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy
@@ -226,6 +227,7 @@ def command_run(args: argparse.Namespace) -> int:
             lock.release()
             if server is not None:
                 server.stop()  # last: the run's final state is recorded by now
+    skip_the_final_collection()
     print(output, file=sys.stderr if code else sys.stdout)
     if leave_at_once:
         # Prefect's log and event workers would retry the lost API for minutes at exit

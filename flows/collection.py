@@ -28,3 +28,10 @@ def fewer_collections(thresholds: tuple[int, int, int] = RUN_THRESHOLDS) -> Iter
         yield
     finally:
         gc.set_threshold(*before)
+
+
+def skip_the_final_collection() -> None:
+    """The process exits next: put what is left out of the collector's reach, so the
+    interpreter's last full pass does not walk the run's heap with both cores idle (1.1 s
+    after a run of 300 BBC articles; every object is still freed as the process ends)."""
+    gc.freeze()
