@@ -168,7 +168,10 @@ def changed_rows(state: dict) -> Iterator[tuple[str, str, str | None]]:
                 value = dict.__getitem__(container, key)
                 if part in _SETS:
                     value = sorted(value)
-                yield part, str(key), json.dumps(value, separators=(",", ":"), default=_plain)
+                # most changed entries are counts (word cases, name frequencies): their JSON is
+                # their digits, and json.dumps took 0.8 s of the 7.7 s the step spends on BBC
+                raw = str(value) if type(value) is int else json.dumps(value, separators=(",", ":"), default=_plain)
+                yield part, str(key), raw
             else:
                 yield part, str(key), None
         container.changed.clear()
