@@ -19,7 +19,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, TypeVar
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from wirehouse.transforms.identity_batch import IdentityUpdate
     from wirehouse.expectations.verdict import AuditReport, BatchOutcome
     from wirehouse.warehouse.store import Warehouse
+
+T = TypeVar("T")
 
 # Batches whose enrichment is under way at once: the one being audited and published, and
 # the next, whose chunks keep the workers busy meanwhile.
@@ -396,7 +398,7 @@ def enrich_ahead(run: Run, runner: Any, batches: Iterable[Planned]) -> Iterator[
         yield collect(run, *pending.popleft())
 
 
-def with_next(items: Iterable[Planned]) -> Iterator[tuple[Planned, Planned | None]]:
+def with_next(items: Iterable[T]) -> Iterator[tuple[T, T | None]]:
     """Each item with the one after it (None after the last)."""
     iterator = iter(items)
     current = next(iterator, None)
