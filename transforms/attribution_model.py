@@ -31,7 +31,7 @@ is_space and doc.tensor (as arrays and index lists, never Token objects), so it 
 production pipeline (no lemmatizer: pseudo-lemmas come from a table of irregular forms
 learned at training time plus suffix stripping). Cross-validated on PolNeAR train (5
 folds, exact spans after trimming quote marks and edge punctuation): content F1 0.589, cue
-0.690, source 0.730, content overlap 0.825; 11 to 12.5% of the enrichment pipeline's time on
+0.690, source 0.730, content overlap 0.825; 11 to 14% of the enrichment pipeline's time on
 BBC, as the host decides.
 """
 
