@@ -124,6 +124,17 @@ def test_a_spelling_variant_that_arrives_later_redirects_the_older_id():
     assert result.redirects and result.redirects[0][2] == "middle"
 
 
+def test_a_group_named_in_the_plural_joins_its_singular_once_both_are_groups():
+    state = I.new_state()
+    plural = [article("a", "politics", [cluster("Democrats", "NORP", mention(0, "Democrats", "NORP")),
+                                        cluster("Carstairs", "NORP", mention(20, "Carstairs", "NORP"))])]
+    assert not I.process_batch(state, plural).groups  # no Democrat yet: the plural is a name of its own
+    singular = [article("b", "politics", [cluster("Democrat", "NORP", mention(2, "Democrat", "NORP"))])]
+    assert I.process_batch(state, singular).groups == {"democrats"}  # the stored plural's rows move
+    assert I.is_group_plural(state, "democrats") and not I.is_group_plural(state, "carstairs")
+    assert I.process_batch(state, [article("c", "politics", plural[0].clusters)]).groups == {"democrats"}
+
+
 def test_an_analyst_pin_wins_over_the_evidence():
     state = I.new_state()
     result = I.process_batch(state, [article("a", "sport", [
@@ -253,6 +264,28 @@ def test_a_decided_batch_leaves_no_article_behind():
 
 
 # ---------------------------------------------------------------- the real flow
+
+@pytest.mark.slow
+def test_a_plural_group_stored_earlier_joins_its_singular_when_that_arrives(run_flow, tmp_path):
+    seeds, warehouse = tmp_path / "seeds", tmp_path / "w.duckdb"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("Tax row\n\nThe Democrats said the tax would hurt families in Ohio.\n",
+                                 encoding="utf-8")
+    run_flow(seeds, warehouse)
+    (seeds / "b.txt").write_text("Vote row\n\nA Democrat from Ohio, Tom Smith, voted against the tax.\n",
+                                 encoding="utf-8")
+    summary = run_flow(seeds, warehouse)
+    assert summary["accounting_ok"] and summary["documents_loaded"] == 1
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        groups = con.execute("SELECT m.mention_text, e.canonical_name, e.mention_count FROM entity_mention m "
+                             "JOIN entity e USING (entity_id) WHERE e.label = 'NORP' ORDER BY 1").fetchall()
+        redirects = con.execute("SELECT reason FROM entity_redirect").fetchall()
+    finally:
+        con.close()
+    assert groups == [("Democrat", "Democrat", 2), ("Democrats", "Democrat", 2)]
+    assert redirects == [("group",)]
+
 
 @pytest.mark.slow
 @pytest.mark.corpus

@@ -16,7 +16,8 @@ and taken out with `[]` only to be changed):
   arrive;
 - mentions spaCy missed ("Mr X", "M Cueto" in a line-up, a known full name or surname) are
   recovered from the body;
-- labels are decided across the warehouse (warehouse_labels.py).
+- labels are decided across the warehouse (warehouse_labels.py), and a group named in the
+  plural is its singular's entity once both are NORP ("Democrats", "a Democrat").
 
 Ids are deterministic: replaying the same articles in the same order gives the same ids.
 Every decision records its rule, score and evidence. An article's evidence is counted once
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from wirehouse.transforms.lexicon import PERSON_ROLE_NOUNS
+from wirehouse.transforms.names import group_plurals, group_singular
 from wirehouse.transforms.person_names import PARTICLES, Name, fold, NameParser, names_compatible
 from wirehouse.transforms.records import stable_hash
 from wirehouse.transforms.warehouse_labels import DETERMINERS, decide_label, label_cues
@@ -237,7 +239,15 @@ class BatchResult:
     identities: list[dict] = field(default_factory=list)
     redirects: list[tuple[str, str, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
+    groups: set[str] = field(default_factory=set)  # plural names whose stored rows now join their singular's
     stats: Counter = field(default_factory=Counter)
+
+
+def is_group_plural(state: dict, name_key: str) -> bool:
+    """Whether the warehouse names this group by its singular: both are decided NORP."""
+    singular = group_singular(name_key)
+    return singular != name_key and state["label_decided"].get(name_key) == "NORP" \
+        and state["label_decided"].get(singular) == "NORP"
 
 
 def _first_name_like(state: dict, name_key: str) -> bool:
@@ -440,6 +450,12 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         if state["label_decided"].get(nk) != label:
             res.labels[nk] = label
         state["label_decided"][nk] = label
+    # a group named in the plural is the group its singular names, once the warehouse calls both
+    # NORP ("Democrats", "a Democrat"; not "Carstairs", never a group of its own in the singular):
+    # the stored rows of such a plural this batch names, in either number, join the singular's
+    for nk in sorted(touched_names):
+        if state["label_decided"].get(nk) == "NORP":
+            res.groups.update(plural for plural in [nk, *group_plurals(nk)] if is_group_plural(state, plural))
 
     descriptor = _descriptor_fn(state)
     names_in = NameParser(descriptor)  # the descriptor's counts are fixed from here on

@@ -3,10 +3,11 @@
 `names_of(batch)` gives the identity step (identity.py) each article's entity clusters with
 the text around every mention. `apply(batch, result, state)` writes the step's decisions
 into the batch's rows before they are audited and published: person mentions take their
-warehouse identity, names take the warehouse's label, recovered mentions become rows,
-speakers follow their person, and every decision gets an `entity_resolution` row. What
-the step decided about rows already stored (a surname decided again, two ids merged, a
-name relabelled) comes back as `StoredChanges` for the same transaction.
+warehouse identity, names take the warehouse's label (a plural group its singular's name),
+recovered mentions become rows, speakers follow their person, and every decision gets an
+`entity_resolution` row. What the step decided about rows already stored (a surname decided
+again, two ids merged, a name relabelled, a plural group joined to its singular) comes back
+as `StoredChanges` for the same transaction.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from wirehouse.transforms.identity import NON_NAME_LABELS, ArticleNames, BatchResult, NameCluster, NameMention, resolve
+from wirehouse.transforms.identity import (NON_NAME_LABELS, ArticleNames, BatchResult, NameCluster, NameMention,
+                                          is_group_plural, resolve)
+from wirehouse.transforms.names import group_singular
 from wirehouse.transforms.person_names import fold
 from wirehouse.transforms.records import EntityRow, MentionRow, ResolutionRow, entity_id_for
 from wirehouse.transforms.tables import EnrichedBatch
@@ -74,6 +77,7 @@ class StoredChanges:
     redecided: list[ResolutionRow] = field(default_factory=list)  # person mentions decided again
     redirects: list[tuple[str, str, str]] = field(default_factory=list)  # (old id, new id, why)
     relabelled: dict[str, str] = field(default_factory=dict)  # name key (casefolded) -> its warehouse label
+    grouped: set[str] = field(default_factory=set)  # plural name keys whose rows join their singular's entity
     person_names: dict[str, str] = field(default_factory=dict)  # person id -> its canonical name now
     person_of_name: dict[str, str] = field(default_factory=dict)  # name key -> the person named so, if any
     label_of: dict[str, str] = field(default_factory=dict)  # new entity id -> its label (filled when written)
@@ -106,8 +110,14 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         return resolve(state, row["identity_id"])
 
     @functools.cache  # a name's id under its label, asked for every mention of it (92,133 on BBC)
+    def name_as(canonical: str, label: str) -> tuple[str, str]:
+        """The name's id and name under its label: a group named in the plural is its singular."""
+        if label == "NORP" and is_group_plural(state, canonical.casefold()):
+            canonical = group_singular(canonical)
+        return entity_id_for(canonical, label), canonical
+
     def entity_id(canonical: str, label: str) -> str:
-        return entity_id_for(canonical, label)
+        return name_as(canonical, label)[0]
 
     # person mentions: the decided span, or the row whose span holds decided ones
     by_article: dict[str, list[dict]] = defaultdict(list)
@@ -199,8 +209,8 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         label = dict.get(state["label_decided"], old.canonical_name.casefold(), old.label)
         if old.label in NON_NAME_LABELS:
             label = old.label
-        new_id = entity_id(old.canonical_name, label)
-        names.setdefault(new_id, EntityRow(new_id, old.canonical_name, label))
+        new_id, name = name_as(old.canonical_name, label)
+        names.setdefault(new_id, EntityRow(new_id, name, label))
     used = {m.entity_id for m in kept} | {q.speaker_entity_id for q in batch.quotes} | \
         {a.speaker_entity_id for a in batch.attributions}
     batch.entities = [row for entity_id, row in names.items() if entity_id in used]
@@ -217,6 +227,7 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         redecided=[ResolutionRow.of(row, identity_of(row), run_id) for row in result.updated_mentions],
         redirects=list(result.redirects),
         relabelled=dict(result.labels),
+        grouped=set(result.groups),
     )
     touched = {identity_of(row) for row in result.mentions + result.updated_mentions}
     touched |= {resolve(state, new) for _, new, _ in result.redirects}

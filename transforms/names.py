@@ -30,6 +30,35 @@ def name_key(text: str, possessive: bool = True) -> str:
     return key
 
 
+def group_singular(name: str) -> str:
+    """A group of people named in the plural, as one of them: "Democrats" -> "Democrat",
+    "Tories" -> "Tory", "Frenchmen" -> "Frenchman". Only the last word changes, and only one
+    of four letters or more that is no "-ss" word ("Swiss"). Whether the singular is a group
+    too is for the warehouse to say (identity.py)."""
+    head, _, last = name.rpartition(" ")
+    if len(last) < 4 or last[-2:].lower() == "ss":
+        return name
+    if last.endswith("men"):
+        last = last[:-3] + "man"
+    elif last.endswith("ies"):
+        last = last[:-3] + "y"
+    elif last.endswith("s"):
+        last = last[:-1]
+    else:
+        return name
+    return f"{head} {last}" if head else last
+
+
+def group_plurals(name: str) -> list[str]:
+    """The plurals `group_singular` takes to this name."""
+    forms = [name + "s"]
+    if name.endswith("y"):
+        forms.append(name[:-1] + "ies")
+    if name.endswith("man"):
+        forms.append(name[:-3] + "men")
+    return [form for form in forms if group_singular(form) == name]
+
+
 def name_words(key: str) -> tuple[str, ...]:
     return tuple(key.casefold().split())
 

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 (pa.compute)
 
+from wirehouse.transforms.names import group_singular
 from wirehouse.transforms.records import Rejection, entity_id_for
 from wirehouse.transforms.tables import ARTICLE, ARTICLE_CHILDREN, COUNTED_TABLES, ENTITY, ENTITY_MENTION, \
     ENTITY_RESOLUTION, TABLES, EnrichedBatch, Table, rows_as_columns
@@ -351,7 +352,7 @@ class Warehouse:
             with self._registered(staged_resolutions=staged):
                 sql.run_script(self.con, "redecide_mentions")
             touched |= {row.entity_id for row in changes.redecided}
-        redirects = list(changes.redirects) + self._relabelled(changes.relabelled, update)
+        redirects = list(changes.redirects) + self._renamed(changes.relabelled, changes.grouped, update)
         if redirects:
             names = {row[0]: (row[1], row[2]) for row in self.con.execute(
                 sql.query("entity_names"), [sorted({new for _, new, _ in redirects})]).fetchall()}
@@ -379,22 +380,26 @@ class Warehouse:
             with self._registered(staged_state=state):
                 sql.run_script(self.con, "save_identity_state")
 
-    def _relabelled(self, relabelled: dict[str, str], update: IdentityUpdate) -> list[tuple[str, str, str]]:
-        """Stored entities whose name the warehouse now labels otherwise: each moves to the id
-        of its name under the new label (a person's: its identity)."""
-        if not relabelled:
+    def _renamed(self, relabelled: dict[str, str], grouped: set[str],
+                 update: IdentityUpdate) -> list[tuple[str, str, str]]:
+        """Stored entities whose name the warehouse now labels otherwise, or names as a group by
+        its singular ("Democrats" once "Democrat" is a NORP too): each moves to the id of its
+        name under the new label (a person's: its identity), a plural group to its singular's."""
+        if not relabelled and not grouped:
             return []
         moves = []
-        for entity_id, name, label in self.con.execute(sql.query("entities_named"), [sorted(relabelled)]).fetchall():
-            new_label = relabelled.get(name.casefold())
-            if new_label is None or new_label == label:
+        for entity_id, name, label in self.con.execute(sql.query("entities_named"),
+                                                       [sorted(set(relabelled) | grouped)]).fetchall():
+            new_label = relabelled.get(name.casefold(), label)
+            new_name = group_singular(name) if new_label == "NORP" and name.casefold() in grouped else name
+            if new_label == label and new_name == name:
                 continue
             new_id = update.changes.person_of_name.get(name.casefold()) if new_label == "PERSON" else None
-            new_id = new_id or entity_id_for(name, new_label)
+            new_id = new_id or entity_id_for(new_name, new_label)
             if new_id != entity_id:
                 update.changes.label_of[new_id] = new_label
-                update.changes.name_of[new_id] = name
-                moves.append((entity_id, new_id, "label"))
+                update.changes.name_of[new_id] = new_name
+                moves.append((entity_id, new_id, "group" if new_name != name else "label"))
         return moves
 
     def _record_seen(self, source_keys: Iterable[str], run_id: str) -> None:
