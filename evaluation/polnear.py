@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Sequence
 
 from wirehouse.evaluation import BenchmarkUnreadable
-from wirehouse.transforms.names import group_singular
 
 _ANNOTATOR_SUFFIX = re.compile(r"_[0-9a-f]+$")
 Span = tuple[int, int]
@@ -109,19 +108,14 @@ def source_names(text: str, fragments: Sequence[Span]) -> frozenset[str]:
 
 def names_the_source(canonical: str | None, names: frozenset[str]) -> bool:
     """A predicted canonical speaker is the gold Source when it shares a name word with it,
-    is what an acronym there stands for ("the F.B.I." and Federal Bureau of Investigation),
-    or is the group a plural there names, as the warehouse names groups ("Republicans" and
-    Republican: `group_singular`)."""
+    or is what an acronym there stands for ("the F.B.I." and Federal Bureau of Investigation)."""
     if not canonical:
         return False
     words = {word.strip(".,’'") for word in canonical.split()}
     initials = "".join(word[0] for word in canonical.split() if word[0].isupper())
     if len(initials) >= 3:
         words.add(initials)
-    if words & (names | {name.replace(".", "") for name in names}):
-        return True
-    last = canonical.split()[-1].strip(".,’'")
-    return any(group_singular(name) == last for name in names if name != last)
+    return bool(words & (names | {name.replace(".", "") for name in names}))
 
 
 _SENTENCE_OPENING = " \t\u00a0“\"‘'(["

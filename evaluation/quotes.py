@@ -22,7 +22,7 @@ speaker_end_char) overlaps a fragment of the gold Source span. Canonical accurac
 measured where the gold Source names a person by name ("Cruz", "Sen. Ted Cruz"; a word
 capitalised only because it opens a sentence, "Experts", names no one:
 `polnear.source_names`): correct when the predicted canonical speaker shares a name word
-with it (or is the singular of a group it names: `polnear.names_the_source`).
+with it.
 
 Speaker accuracy is also reported per attribution method (`quote.attribution`: how the
 speaker was found, `cue_subject`, `pronoun`, `continuation`, ...), so an analyst knows which

@@ -239,7 +239,7 @@ class BatchResult:
     identities: list[dict] = field(default_factory=list)
     redirects: list[tuple[str, str, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
-    groups: set[str] = field(default_factory=set)  # plural names whose stored rows now join their singular's
+    groups: set[str] = field(default_factory=set)  # plural names whose stored rows, if any, join their singular's
     stats: Counter = field(default_factory=Counter)
 
 
@@ -452,8 +452,10 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         state["label_decided"][nk] = label
     # a group named in the plural is the group its singular names, once the warehouse calls both
     # NORP ("Democrats", "a Democrat"; not "Carstairs", never a group of its own in the singular):
-    # the stored rows of such a plural this batch names, in either number, join the singular's
-    for nk in sorted(touched_names):
+    # the stored rows of such a plural the batch names, in either number, join the singular's,
+    # also from articles enriched again (a warehouse built before groups were joined)
+    for nk in sorted({c.canonical_name.casefold() for a in articles for c in a.clusters
+                      if c.label not in NON_NAME_LABELS}):
         if state["label_decided"].get(nk) == "NORP":
             res.groups.update(plural for plural in [nk, *group_plurals(nk)] if is_group_plural(state, plural))
 

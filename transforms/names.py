@@ -36,13 +36,14 @@ def group_singular(name: str) -> str:
     of four letters or more that is no "-ss" word ("Swiss"). Whether the singular is a group
     too is for the warehouse to say (identity.py)."""
     head, _, last = name.rpartition(" ")
-    if len(last) < 4 or last[-2:].lower() == "ss":
+    lower = last.lower()
+    if len(last) < 4 or lower.endswith("ss"):
         return name
-    if last.endswith("men"):
-        last = last[:-3] + "man"
-    elif last.endswith("ies"):
-        last = last[:-3] + "y"
-    elif last.endswith("s"):
+    if lower.endswith("men"):
+        last = last[:-3] + ("MAN" if last.isupper() else "man")
+    elif lower.endswith("ies"):
+        last = last[:-3] + ("Y" if last.isupper() else "y")
+    elif lower.endswith("s"):
         last = last[:-1]
     else:
         return name
