@@ -64,6 +64,25 @@ def test_a_failing_publish_leaves_nothing_behind(warehouse):
     assert counts["article"] == counts["entity_mention"] == counts["entity"] == counts["quote"] == 0
 
 
+def test_a_name_the_warehouse_relabels_moves_its_entities_but_never_a_date_of_that_name(warehouse):
+    from wirehouse.expectations.verdict import BatchOutcome
+    from wirehouse.transforms.identity_batch import IdentityUpdate, StoredChanges
+
+    body = "In May, May said no."  # the month (DATE) and someone called May (tagged ORG here)
+    date, org = entity_id_for("May", "DATE"), entity_id_for("May", "ORG")
+    batch = batch_for("a1", body, "May")
+    batch.entities = [EntityRow(date, "May", "DATE"), EntityRow(org, "May", "ORG")]
+    batch.mentions = [MentionRow("a1", date, "May", "DATE", "DATE", 3, 6, 0),
+                      MentionRow("a1", org, "May", "ORG", "ORG", 8, 11, 0)]
+    batch.quotes = []
+    warehouse.publish(batch, "run1")
+    # a later batch's evidence makes the name "May" a person
+    warehouse.write_batch(BatchOutcome(1), "run2",
+                          identity=IdentityUpdate(StoredChanges(relabelled={"may": "PERSON"}), []))
+    assert warehouse.con.execute("SELECT start_char, label, entity_id FROM entity_mention ORDER BY start_char"
+                                 ).fetchall() == [(3, "DATE", date), (8, "PERSON", entity_id_for("May", "PERSON"))]
+
+
 def test_rejections_keep_one_row_per_input_and_clear_when_loaded(warehouse):
     rejection = Rejection("/s/x.txt", None, "empty", "file is empty (0 bytes)")
     warehouse.record_rejections([rejection], "run1")

@@ -23,6 +23,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401 (pa.compute)
 
+from wirehouse.transforms.identity import NON_NAME_LABELS
 from wirehouse.transforms.names import group_singular
 from wirehouse.transforms.records import Rejection, entity_id_for
 from wirehouse.transforms.tables import ARTICLE, ARTICLE_CHILDREN, COUNTED_TABLES, ENTITY, ENTITY_MENTION, \
@@ -390,6 +391,8 @@ class Warehouse:
         moves = []
         for entity_id, name, label in self.con.execute(sql.query("entities_named"),
                                                        [sorted(set(relabelled) | grouped)]).fetchall():
+            if label in NON_NAME_LABELS:
+                continue  # "on Sunday", "in May": a date or number keeps its label whatever the name's
             new_label = relabelled.get(name.casefold(), label)
             new_name = group_singular(name) if new_label == "NORP" and name.casefold() in grouped else name
             if new_label == label and new_name == name:
