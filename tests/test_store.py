@@ -83,6 +83,19 @@ def test_a_name_the_warehouse_relabels_moves_its_entities_but_never_a_date_of_th
                                  ).fetchall() == [(3, "DATE", date), (8, "PERSON", entity_id_for("May", "PERSON"))]
 
 
+def test_an_entity_with_rows_of_its_own_again_is_no_longer_redirected(warehouse):
+    date, org = entity_id_for("Sunday", "DATE"), entity_id_for("Sunday", "ORG")
+    # a date an older version moved with the name "Sunday" when the warehouse made it an ORG
+    warehouse.con.execute("INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at) "
+                          "VALUES (?, ?, 'label', 'run0', now())", [date, org])
+    batch = batch_for("a1", "On Sunday he left.", "Sunday")
+    batch.entities = [EntityRow(date, "Sunday", "DATE")]
+    batch.mentions = [MentionRow("a1", date, "Sunday", "DATE", "DATE", 3, 9, 0)]
+    batch.quotes = []
+    warehouse.publish(batch, "run1")
+    assert warehouse.con.execute("SELECT count(*) FROM entity_redirect").fetchone()[0] == 0
+
+
 def test_rejections_keep_one_row_per_input_and_clear_when_loaded(warehouse):
     rejection = Rejection("/s/x.txt", None, "empty", "file is empty (0 bytes)")
     warehouse.record_rejections([rejection], "run1")

@@ -295,8 +295,14 @@ class Warehouse:
         self._apply_entity_deltas(removed, arrows[ENTITY_MENTION.name])
 
     def _new_entities(self, arrow: pa.Table) -> pa.Table:
+        """The batch's entities the warehouse does not hold yet; a redirect away from any of
+        them is dropped, since it has rows of its own again."""
         with self._registered(staged_entities=arrow):
-            return self.con.execute(sql.query("new_entities")).to_arrow_table()
+            new = self.con.execute(sql.query("new_entities")).to_arrow_table()
+        if new.num_rows:
+            with self._registered(staged_entities=new.select(["entity_id"])):
+                self.con.execute(sql.query("unredirect_entities"))
+        return new
 
     def _delete_articles(self, article_ids: list[str]) -> pa.Table | None:
         """Delete articles with every row hanging off them; returns the entity counts they
