@@ -85,14 +85,24 @@ def test_a_name_the_warehouse_relabels_moves_its_entities_but_never_a_date_of_th
 
 def test_an_entity_with_rows_of_its_own_again_is_no_longer_redirected(warehouse):
     date, org = entity_id_for("Sunday", "DATE"), entity_id_for("Sunday", "ORG")
-    # a date an older version moved with the name "Sunday" when the warehouse made it an ORG
-    warehouse.con.execute("INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at) "
-                          "VALUES (?, ?, 'label', 'run0', now())", [date, org])
-    batch = batch_for("a1", "On Sunday he left.", "Sunday")
-    batch.entities = [EntityRow(date, "Sunday", "DATE")]
-    batch.mentions = [MentionRow("a1", date, "Sunday", "DATE", "DATE", 3, 9, 0)]
-    batch.quotes = []
-    warehouse.publish(batch, "run1")
+
+    def dated(article_id):
+        batch = batch_for(article_id, "On Sunday he left.", "Sunday")
+        batch.entities = [EntityRow(date, "Sunday", "DATE")]
+        batch.mentions = [MentionRow(article_id, date, "Sunday", "DATE", "DATE", 3, 9, 0)]
+        batch.quotes = []
+        return batch
+
+    def redirects_left_by_an_older_version():
+        # a date moved with the name "Sunday" when the warehouse made it an ORG
+        warehouse.con.execute("INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at) "
+                              "VALUES (?, ?, 'label', 'run0', now())", [date, org])
+
+    redirects_left_by_an_older_version()
+    warehouse.publish(dated("a1"), "run1")  # the date entity new
+    assert warehouse.con.execute("SELECT count(*) FROM entity_redirect").fetchone()[0] == 0
+    redirects_left_by_an_older_version()
+    warehouse.publish(dated("a2"), "run2")  # the date entity stored already
     assert warehouse.con.execute("SELECT count(*) FROM entity_redirect").fetchone()[0] == 0
 
 

@@ -290,19 +290,20 @@ class Warehouse:
             if arrow.num_rows == 0:
                 continue
             if table is ENTITY:  # shared across articles: insert the new ones only
+                self._unredirect(arrow)
                 arrow = self._new_entities(arrow)
             self._insert_arrow(table.name, arrow)
         self._apply_entity_deltas(removed, arrows[ENTITY_MENTION.name])
 
     def _new_entities(self, arrow: pa.Table) -> pa.Table:
-        """The batch's entities the warehouse does not hold yet; a redirect away from any of
-        them is dropped, since it has rows of its own again."""
         with self._registered(staged_entities=arrow):
-            new = self.con.execute(sql.query("new_entities")).to_arrow_table()
-        if new.num_rows:
-            with self._registered(staged_entities=new.select(["entity_id"])):
-                self.con.execute(sql.query("unredirect_entities"))
-        return new
+            return self.con.execute(sql.query("new_entities")).to_arrow_table()
+
+    def _unredirect(self, entities: pa.Table) -> None:
+        """The batch's entities have rows of their own, so no redirect leads away from them: a
+        date an older version moved with a relabelled name, a name relabelled back."""
+        with self._registered(staged_entities=entities.select(["entity_id"])):
+            self.con.execute(sql.query("unredirect_entities"))
 
     def _delete_articles(self, article_ids: list[str]) -> pa.Table | None:
         """Delete articles with every row hanging off them; returns the entity counts they

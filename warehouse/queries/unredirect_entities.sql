@@ -1,5 +1,4 @@
--- Entities that have rows of their own again (registered Arrow table staged_entities: the
--- batch's new ones): no redirect leads away from them. A date moved once with a name that
--- the warehouse relabelled ("on Sunday" with the ORG "Sunday"), or a name relabelled back,
--- is its own entity again.
+-- Entities a batch publishes rows for (registered Arrow table staged_entities): no redirect
+-- leads away from them. A date an older version moved with a name the warehouse relabelled
+-- ("on Sunday" with the ORG "Sunday"), or a name relabelled back, is its own entity again.
 DELETE FROM entity_redirect WHERE old_id IN (SELECT entity_id FROM staged_entities)
