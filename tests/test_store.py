@@ -81,6 +81,12 @@ def test_a_name_the_warehouse_relabels_moves_its_entities_but_never_a_date_of_th
                           identity=IdentityUpdate(StoredChanges(relabelled={"may": "PERSON"}), []))
     assert warehouse.con.execute("SELECT start_char, label, entity_id FROM entity_mention ORDER BY start_char"
                                  ).fetchall() == [(3, "DATE", date), (8, "PERSON", entity_id_for("May", "PERSON"))]
+    # and back: the name's rows return to the ORG id, and no redirect leads from an id to itself
+    warehouse.write_batch(BatchOutcome(2), "run3",
+                          identity=IdentityUpdate(StoredChanges(relabelled={"may": "ORG"}), []))
+    assert warehouse.con.execute("SELECT label FROM entity_mention ORDER BY start_char").fetchall() == [
+        ("DATE",), ("ORG",)]
+    assert warehouse.con.execute("SELECT count(*) FROM entity_redirect WHERE old_id = new_id").fetchone()[0] == 0
 
 
 def test_an_entity_with_rows_of_its_own_again_is_no_longer_redirected(warehouse):

@@ -1,6 +1,7 @@
 -- Entities that turned out to be others (registered Arrow table staged_redirects: old_id,
 -- new_id, reason, canonical_name and label of the new one): rows follow the new id, the new
--- entity exists, older redirects to the old id point at the new one, and the redirect is kept.
+-- entity exists, older redirects to the old id point at the new one (none at itself), and the
+-- redirect is kept.
 -- $1 run id, $2 time.
 INSERT INTO entity (entity_id, canonical_name, label, mention_count, article_count)
 SELECT DISTINCT ON (r.new_id) r.new_id, r.canonical_name, r.label, 0, 0
@@ -16,5 +17,7 @@ UPDATE entity_resolution SET entity_id = r.new_id
 FROM staged_redirects r WHERE entity_resolution.entity_id = r.old_id;
 UPDATE entity_redirect SET new_id = r.new_id
 FROM staged_redirects r WHERE entity_redirect.new_id = r.old_id;
+-- a name relabelled back (GPE -> ORG -> GPE) leads nowhere else
+DELETE FROM entity_redirect WHERE old_id = new_id;
 INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at)
 SELECT old_id, new_id, reason, $1, $2 FROM staged_redirects;
