@@ -95,6 +95,16 @@ def test_every_kind_of_damage_is_named(healthy):
     assert as_json["healthy"] is False and {f["check"] for f in as_json["findings"]} >= errors
 
 
+def test_a_redirect_away_from_a_stored_entity_is_a_warning(healthy):
+    con = duckdb.connect(str(healthy))
+    con.execute("INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at) "
+                "VALUES (?, 'elsewhere', 'label', 'run0', now())", [BENNETT])  # as versions before 12 left some
+    con.close()
+    report = doctor.examine(healthy)
+    assert report.healthy and {f.check for f in report.problems("warning")} == {"redirect_from_stored_entity"}
+    assert "1 redirects leading away from an entity that has rows of its own" in report.render()
+
+
 def test_schema_versions_older_and_newer(tmp_path):
     old = tmp_path / "old.duckdb"
     con = duckdb.connect(str(old))

@@ -128,3 +128,9 @@ WHERE attribution_id IS NOT NULL AND attribution_id NOT IN (SELECT attribution_i
 SELECT r.article_id FROM entity_resolution r
 WHERE NOT EXISTS (SELECT 1 FROM entity_mention m
                   WHERE m.article_id = r.article_id AND m.start_char = r.start_char AND m.end_char = r.end_char)
+
+-- name: redirect_from_stored_entity
+-- redirects leading away from an entity that has rows of its own (left by versions before
+-- 12; the next publish of that entity drops them)
+SELECT r.old_id FROM entity_redirect r
+WHERE r.old_id = r.new_id OR r.old_id IN (SELECT entity_id FROM entity)
