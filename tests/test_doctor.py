@@ -105,6 +105,37 @@ def test_a_redirect_away_from_a_stored_entity_is_a_warning(healthy):
     assert "1 redirects leading away from an entity that has rows of its own" in report.render()
 
 
+def test_a_speaker_left_on_an_entity_without_mentions_is_a_warning_the_upgrade_repairs(healthy):
+    """Before schema 10 a speaker kept its entity when a later batch decided its person's
+    mentions again; the upgrade gives it the person mention at its span, else the one person
+    of its article named as the entity it had."""
+    def ghost_speaker(span):
+        con = duckdb.connect(str(healthy))
+        con.execute("DELETE FROM schema_migration WHERE version = 10")
+        con.execute("INSERT INTO entity VALUES ('ghost', 'Bennett', 'PERSON', 0, 0, NULL)")
+        con.execute("UPDATE quote SET speaker_entity_id = 'ghost', speaker_name = 'Bennett', "
+                    "speaker_start_char = ?, speaker_end_char = ?", list(span))
+        con.close()
+        report = doctor.examine(healthy)
+        assert {f.check for f in report.problems("warning")} == {"schema_version", "speaker_without_mention"}
+        assert "1 quotes and attributions whose speaker is an entity with no mention left" in report.render()
+
+    def upgraded():
+        con = duckdb.connect(str(healthy))
+        try:
+            migrate(con)
+            return con.execute("SELECT speaker_entity_id, speaker_name FROM quote").fetchall(), \
+                con.execute("SELECT count(*) FROM entity WHERE entity_id = 'ghost'").fetchone()[0]
+        finally:
+            con.close()
+
+    for span in ((16, 23), (None, None)):  # "Bennett said"; a speaker found through "he"
+        ghost_speaker(span)
+        assert upgraded() == ([(BENNETT, "Naftali Bennett")], 0)
+        report = doctor.examine(healthy)
+        assert report.healthy and not report.problems(), report.render()
+
+
 def test_schema_versions_older_and_newer(tmp_path):
     old = tmp_path / "old.duckdb"
     con = duckdb.connect(str(old))

@@ -305,6 +305,42 @@ def test_a_plural_group_stored_earlier_joins_its_singular_when_that_arrives(run_
                         [("group",)])
 
 
+def test_stored_speakers_follow_their_person_when_its_mentions_are_decided_again(run_flow, tmp_path):
+    """A bare surname is a person of its own until the warehouse knows more; when a later
+    batch decides its mentions again, its article's quotes and attributions go with them
+    (before, they kept an entity with no mention left)."""
+    seeds, warehouse = tmp_path / "seeds" / "sport", tmp_path / "w.duckdb"
+    seeds.mkdir(parents=True)
+    (seeds / "a.txt").write_text("Ferdinand back in training\n\nRio Ferdinand and Brown trained with Manchester "
+                                 "United on Monday.\n\n\"We are ready for the final,\" Brown said. He said the team "
+                                 "would win the league.\n", encoding="utf-8")
+    run_flow(seeds.parent, warehouse)
+
+    def speakers():
+        con = duckdb.connect(str(warehouse), read_only=True)
+        try:
+            return con.execute(
+                "SELECT s.kind, s.speaker_entity_id, e.mention_count, s.speaker_entity_id IN (SELECT m.entity_id "
+                "FROM entity_mention m JOIN article a USING (article_id) WHERE a.source_path LIKE '%a.txt' "
+                "AND m.mention_text = 'Brown') FROM (SELECT 'quote' AS kind, speaker_entity_id FROM quote UNION ALL "
+                "SELECT 'attribution', speaker_entity_id FROM attribution WHERE speaker_name = 'Brown') s "
+                "JOIN entity e ON e.entity_id = s.speaker_entity_id ORDER BY 1").fetchall()
+        finally:
+            con.close()
+
+    before = speakers()
+    assert [kind for kind, *_ in before] == ["attribution", "attribution", "quote"]
+    assert all(count and of_brown for _, _, count, of_brown in before)
+    for n, day in enumerate(("Saturday", "Sunday", "Tuesday")):
+        (seeds / f"b{n}.txt").write_text(f"United win on {day}\n\nWes Brown and Rio Ferdinand played for Manchester "
+                                         f"United on {day}. Wes Brown scored {n + 2} goals.\n", encoding="utf-8")
+    summary = run_flow(seeds.parent, warehouse)
+    assert summary["accounting_ok"] and summary["documents_loaded"] == 3
+    after = speakers()
+    assert {entity for _, entity, _, _ in after} != {entity for _, entity, _, _ in before}  # decided again
+    assert all(count and of_brown for _, _, count, of_brown in after), after
+
+
 @pytest.mark.slow
 @pytest.mark.corpus
 def test_people_are_single_entities_across_bbc_politics_and_namesakes_stay_apart(run_flow, tmp_path):

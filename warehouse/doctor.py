@@ -25,7 +25,7 @@ SEVERITIES = ("error", "warning", "info")
 COMPLETED = ("completed", "completed_with_rejections", "accounting_failed")
 
 # Row checks that describe a legitimate, passing state rather than broken data.
-WARNING_CHECKS = frozenset({"rejected_and_loaded", "redirect_from_stored_entity"})
+WARNING_CHECKS = frozenset({"rejected_and_loaded", "redirect_from_stored_entity", "speaker_without_mention"})
 # Row checks that only describe the warehouse's history.
 INFO_CHECKS = frozenset({"identity_evidence_of_gone_articles"})
 

@@ -8,6 +8,50 @@ FROM staged_resolutions s
 WHERE NOT EXISTS (SELECT 1 FROM entity e WHERE e.entity_id = s.entity_id)
   AND EXISTS (SELECT 1 FROM entity_mention m
               WHERE m.article_id = s.article_id AND m.start_char = s.start_char AND m.end_char = s.end_char);
+-- Speakers follow their person, as they do in a batch: every mention, in its article, of an
+-- entity some of whose mentions move, with the entity it will have...
+CREATE OR REPLACE TEMP TABLE speaker_mentions AS
+WITH moved AS (
+    SELECT m.article_id, m.start_char, m.end_char, m.entity_id AS old_id, s.entity_id AS new_id
+    FROM staged_resolutions s
+    JOIN entity_mention m USING (article_id, start_char, end_char)
+    WHERE m.entity_id <> s.entity_id
+)
+SELECT m.article_id, m.start_char, m.end_char, m.entity_id AS old_id, coalesce(v.new_id, m.entity_id) AS new_id
+FROM entity_mention m
+JOIN (SELECT DISTINCT article_id, old_id FROM moved) k ON k.article_id = m.article_id AND k.old_id = m.entity_id
+LEFT JOIN moved v
+    ON v.article_id = m.article_id AND v.start_char = m.start_char AND v.end_char = m.end_char;
+-- ...and the entity most of them will have (ties to the greater id, as in a batch)
+CREATE OR REPLACE TEMP TABLE speaker_people AS
+SELECT article_id, old_id, new_id FROM (
+    SELECT article_id, old_id, new_id,
+           row_number() OVER (PARTITION BY article_id, old_id ORDER BY count(*) DESC, new_id DESC) AS rank
+    FROM speaker_mentions GROUP BY article_id, old_id, new_id)
+WHERE rank = 1;
+-- A quote or attribution whose speaker was such an entity takes the entity of the mention at
+-- its own span, else the one most of the article's mentions have ("he said").
+UPDATE quote SET speaker_entity_id = coalesce(
+    (SELECT max(a.new_id) FROM speaker_mentions a
+     WHERE a.article_id = quote.article_id AND a.old_id = quote.speaker_entity_id
+       AND a.start_char < quote.speaker_end_char AND quote.speaker_start_char < a.end_char),
+    (SELECT p.new_id FROM speaker_people p WHERE p.article_id = quote.article_id AND p.old_id = quote.speaker_entity_id))
+WHERE (article_id, speaker_entity_id) IN (SELECT (article_id, old_id) FROM speaker_people);
+UPDATE attribution SET speaker_entity_id = coalesce(
+    (SELECT max(a.new_id) FROM speaker_mentions a
+     WHERE a.article_id = attribution.article_id AND a.old_id = attribution.speaker_entity_id
+       AND a.start_char < attribution.source_end_char AND attribution.source_start_char < a.end_char),
+    (SELECT p.new_id FROM speaker_people p
+     WHERE p.article_id = attribution.article_id AND p.old_id = attribution.speaker_entity_id))
+WHERE (article_id, speaker_entity_id) IN (SELECT (article_id, old_id) FROM speaker_people);
+UPDATE quote SET speaker_name = e.canonical_name
+FROM entity e WHERE e.entity_id = quote.speaker_entity_id
+  AND quote.article_id IN (SELECT article_id FROM speaker_people) AND quote.speaker_name <> e.canonical_name;
+UPDATE attribution SET speaker_name = e.canonical_name
+FROM entity e WHERE e.entity_id = attribution.speaker_entity_id
+  AND attribution.article_id IN (SELECT article_id FROM speaker_people) AND attribution.speaker_name <> e.canonical_name;
+DROP TABLE speaker_mentions;
+DROP TABLE speaker_people;
 UPDATE entity_mention SET entity_id = s.entity_id, label = 'PERSON'
 FROM staged_resolutions s
 WHERE entity_mention.article_id = s.article_id
