@@ -279,6 +279,25 @@ def test_the_flow_stores_attributions_and_the_views_count_reported_speech(run_fl
     assert speakers["Gordon Brown"] == 2
 
 
+@pytest.mark.slow
+def test_a_source_holding_two_people_is_stored_as_the_one_who_spoke(run_flow, tmp_path):
+    """The identity step maps a speaker to the person mention at its source; a source can
+    hold two ("Iron Maiden's Bruce Dickinson"), and the first is not the speaker."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text(
+        "Tour news\n\nIron Maiden's Bruce Dickinson said the band would tour again next year. "
+        "Mr Kashyap's lawyer Mihir Desai said the film would be released in May.\n", encoding="utf-8")
+    warehouse = tmp_path / "w.duckdb"
+    run_flow(seeds, warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        rows = con.execute("SELECT source_text, speaker_name FROM attribution ORDER BY content_start_char").fetchall()
+    finally:
+        con.close()
+    assert rows == [("Iron Maiden's Bruce Dickinson", "Bruce Dickinson"), ("Mr Kashyap's lawyer Mihir Desai", "Mihir Desai")]
+
+
 def test_a_quoted_content_is_in_the_sentence_of_its_first_word(nlp):
     from wirehouse.transforms.rows import rows_for_doc
 
