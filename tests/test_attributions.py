@@ -219,6 +219,36 @@ def test_a_cue_or_source_inside_the_content_only_in_a_gap_its_words_surround():
     assert roles_outside((50, 90), [(40, 45), (91, 95)], "indirect", quoted)
 
 
+def test_a_quote_and_the_attribution_holding_it_name_one_speaker():
+    """The attribution's speaker wins where both name someone; whichever names someone is
+    taken where the other names no one; a quote no attribution holds keeps its own."""
+    from wirehouse.transforms.attributions import AttributionMatch, agree_on_speakers
+    from wirehouse.transforms.quotes import QuoteMatch
+    from wirehouse.transforms.speakers import Speaker
+
+    # "We are ready," Bob Bryan's brother Mike Bryan said. "It is done," he said. "Fine," a fan said. "Go," said a coach.
+    def quote(start, end, canonical, method="cue_subject"):
+        return QuoteMatch(start, end, "x", "direct", "Bob Bryan" if canonical else "a fan", 14, 23,
+                          canonical, "PERSON" if canonical else None, "said", method, 0.9)
+
+    def attribution(start, end, speaker):
+        return AttributionMatch("direct", start, end, 40, 44, 24, 34, speaker, 0.8, "verb_cue.quotation")
+
+    mike = Speaker(24, 34, "Mike Bryan", "Mike Bryan", "PERSON", "said", "cue_subject")
+    unnamed = Speaker(60, 65, "a fan", None, None, "said", "cue_subject", "not_an_entity")
+    quotes = [quote(1, 13, "Bob Bryan"), quote(45, 55, None, "not_an_entity"), quote(70, 74, "Bob Bryan"),
+              quote(90, 92, "Bob Bryan")]
+    attributions = [attribution(0, 56, mike), attribution(69, 75, unnamed)]
+    agreed_quotes, agreed = agree_on_speakers(quotes, attributions)
+    assert [(q.speaker_canonical, q.speaker_start_char, q.attribution) for q in agreed_quotes] == [
+        ("Mike Bryan", 24, "attribution"), ("Mike Bryan", 24, "attribution"), ("Bob Bryan", 14, "cue_subject"),
+        ("Bob Bryan", 14, "cue_subject")]
+    assert agreed_quotes[0].confidence == 0.75 and agreed_quotes[3] is quotes[3]
+    assert agreed[0] is attributions[0]
+    assert (agreed[1].speaker.canonical, agreed[1].speaker.method) == ("Bob Bryan", "quote")
+    assert agree_on_speakers(quotes, []) == (quotes, [])
+
+
 def test_rows_slice_the_body_and_each_quote_points_at_its_attribution(nlp):
     from wirehouse.transforms.rows import rows_for_doc
 

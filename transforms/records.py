@@ -217,7 +217,7 @@ class QuoteRow:
     speaker_end_char: int | None
     cue: str | None
     quote_type: str  # "direct" | "partial"
-    attribution: str  # how the speaker was found, e.g. "cue_subject", "pronoun", "continuation"
+    attribution: str  # how the speaker was found, e.g. "cue_subject", "pronoun", "continuation", "attribution"
     confidence: float
     sentence_index: int
     attribution_id: str | None = None  # the attribution (table attribution) the quote belongs to

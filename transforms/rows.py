@@ -11,6 +11,7 @@ import bisect
 from spacy.attrs import IS_PUNCT, IS_SPACE
 from spacy.tokens import Doc
 
+from wirehouse.transforms.attributions import holding_attribution
 from wirehouse.transforms.records import (
     Article,
     ArticleRow,
@@ -138,8 +139,7 @@ def first_word(text: str, start: int, end: int) -> int:
 def attributions_for_doc(article: Article, doc: Doc, quote_rows: list[QuoteRow], entity_rows: dict[str, EntityRow],
                          sentence_of) -> list[AttributionRow]:
     """The Doc's attributions as rows. Each quote points at the attribution whose content
-    holds most of it; an attribution whose source names nobody takes the speaker of the
-    quote it holds, if that quote has one."""
+    holds most of it, the one whose speaker it shares (attributions.agree_on_speakers)."""
     body = article.body
     rows: list[AttributionRow] = []
     for found in doc._.attributions or ():
@@ -168,16 +168,9 @@ def attributions_for_doc(article: Article, doc: Doc, quote_rows: list[QuoteRow],
             sentence_index=sentence_of(first_word(body, found.content_start, found.content_end)),
             speaker_method=speaker.method if speaker else None,
         ))
+    contents = [(row.content_start_char, row.content_end_char) for row in rows]
     for quote in quote_rows:
-        best, shared = None, 0
-        for row in rows:
-            overlap = min(quote.end_char, row.content_end_char) - max(quote.start_char, row.content_start_char)
-            if overlap > shared:
-                best, shared = row, overlap
-        if best is None:
-            continue
-        quote.attribution_id = best.attribution_id
-        if best.speaker_entity_id is None and quote.speaker_entity_id is not None:
-            best.speaker_entity_id, best.speaker_name = quote.speaker_entity_id, quote.speaker_name
-            best.speaker_method = "quote"
+        index = holding_attribution(quote.start_char, quote.end_char, contents)
+        if index is not None:
+            quote.attribution_id = rows[index].attribution_id
     return rows
