@@ -247,6 +247,11 @@ def test_a_quote_and_the_attribution_holding_it_name_one_speaker():
     assert agreed[0] is attributions[0]
     assert (agreed[1].speaker.canonical, agreed[1].speaker.method) == ("Bob Bryan", "quote")
     assert agree_on_speakers(quotes, []) == (quotes, [])
+    # an interrupted quotation whose first part has no named speaker: both parts take the second's
+    first, second = quote(1, 13, None, "not_an_entity"), quote(45, 55, "Bob Bryan")
+    agreed_quotes, agreed = agree_on_speakers([first, second], [attribution(0, 56, unnamed)])
+    assert [q.speaker_canonical for q in agreed_quotes] == ["Bob Bryan", "Bob Bryan"]
+    assert agreed[0].speaker.method == "quote"
 
 
 def test_rows_slice_the_body_and_each_quote_points_at_its_attribution(nlp):

@@ -200,12 +200,20 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         label = dict.get(state["label_decided"], entity.canonical_name.casefold(), entity.label)
         return entity_id(entity.canonical_name, label)
 
+    # an attribution sharing its speaker with a quote it holds shares the quote's person: the
+    # quote's speaker span is the name itself, an attribution's source may hold more ("Nikki
+    # Rocco, head of distribution at Universal")
+    quoted_speaker: dict[tuple[str, str | None], str | None] = {}
     for quote in batch.quotes:
-        quote.speaker_entity_id = speaker_entity(quote.article_id, quote.speaker_start_char, quote.speaker_end_char,
-                                                 quote.speaker_entity_id)
+        old = quote.speaker_entity_id
+        quote.speaker_entity_id = speaker_entity(quote.article_id, quote.speaker_start_char, quote.speaker_end_char, old)
+        if quote.attribution_id is not None:
+            quoted_speaker.setdefault((quote.attribution_id, old), quote.speaker_entity_id)
     for attribution in batch.attributions:
-        attribution.speaker_entity_id = speaker_entity(attribution.article_id, attribution.source_start_char,
-                                                       attribution.source_end_char, attribution.speaker_entity_id)
+        old = attribution.speaker_entity_id
+        key = (attribution.attribution_id, old)
+        attribution.speaker_entity_id = quoted_speaker[key] if old is not None and key in quoted_speaker else \
+            speaker_entity(attribution.article_id, attribution.source_start_char, attribution.source_end_char, old)
 
     # the batch's entities: people by their identity's name, other names by their warehouse label
     names: dict[str, EntityRow] = {}
