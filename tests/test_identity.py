@@ -382,6 +382,10 @@ def test_people_are_single_entities_across_bbc_politics_and_namesakes_stay_apart
         evidence = con.execute("SELECT evidence FROM entity_resolution WHERE rule = 'corpus_surname' LIMIT 1"
                                ).fetchone()
         assert evidence is None or "prior" in json.loads(evidence[0])
+        # a quote and the attribution holding it are one person's, and every speaker has mentions
+        assert con.execute("SELECT count(*) FROM quote q JOIN attribution a USING (attribution_id) "
+                           "WHERE q.speaker_entity_id IS DISTINCT FROM a.speaker_entity_id").fetchone()[0] == 0
+        assert con.execute("SELECT count(*) FROM entity WHERE mention_count = 0").fetchone()[0] == 0
     finally:
         con.close()
     from wirehouse.warehouse import doctor
