@@ -277,6 +277,42 @@ def test_a_decided_batch_leaves_no_article_behind():
 # ---------------------------------------------------------------- the real flow
 
 @pytest.mark.slow
+def test_he_or_she_found_as_something_other_than_a_person_is_left_unresolved():
+    """spaCy tags "Labour" PERSON in some sentences and the pronoun resolver can pick it; once
+    the warehouse labels Labour an organisation, "he" is no longer stored as Labour."""
+    from wirehouse.transforms.identity_batch import unresolve_pronouns_of_non_people
+    from wirehouse.transforms.records import ArticleRow, AttributionRow, EntityRow, QuoteRow
+    from wirehouse.transforms.tables import EnrichedBatch
+
+    body = 'Labour won the seat. He said the count was fair. "We won," he said. "It is done," she said.'
+    labour, kelly = stable_hash("entity", "ORG", "Labour"), person("ruth kelly")
+    he, she = body.index("he said"), body.index("she said")
+
+    def quote(start, speaker_at, entity):
+        return QuoteRow(f"q{start}", "a", "x", start, start + 5, "x", entity, speaker_at, speaker_at + len("he"),
+                        "said", "direct", "pronoun", 0.75, 0)
+
+    batch = EnrichedBatch(
+        articles=[ArticleRow("a", "/a.txt", None, None, None, body, None, None, None, "utf-8", len(body), 18, 4, "v")],
+        quotes=[quote(body.index("We"), he, labour), QuoteRow("q2", "a", "x", body.index("It"), body.index("It") + 10,
+                                                               "Ruth Kelly", kelly, she, she + 3, "said", "direct",
+                                                               "pronoun", 0.75, 0)],
+        attributions=[AttributionRow("t1", "a", "indirect", 29, 47, "the count was fair", 24, 28, "said", 21, 23,
+                                     "He", "Labour", labour, 0.9, "verb_cue.dependent", 1, "pronoun")])
+    names = {labour: EntityRow(labour, "Labour", "ORG"), kelly: EntityRow(kelly, "Ruth Kelly", "PERSON")}
+    unresolve_pronouns_of_non_people(batch, names)
+    assert [(q.speaker_entity_id, q.speaker_name, q.attribution) for q in batch.quotes] == [
+        (None, None, "unresolved_pronoun"), (kelly, "Ruth Kelly", "pronoun")]
+    assert (batch.attributions[0].speaker_entity_id, batch.attributions[0].speaker_method) == \
+        (None, "unresolved_pronoun")
+    # the attribution holding a quote goes with it, whatever its own source says
+    batch.quotes[0].attribution_id, batch.quotes[0].speaker_entity_id = "t2", labour
+    batch.attributions.append(AttributionRow("t2", "a", "direct", 49, 58, "We won", 60, 64, "said", 57, 59, "Labour",
+                                             "Labour", labour, 0.9, "verb_cue.quotation", 2, "cue_subject"))
+    unresolve_pronouns_of_non_people(batch, names)
+    assert batch.attributions[1].speaker_entity_id is None
+
+
 def test_a_plural_group_stored_earlier_joins_its_singular_when_that_arrives(run_flow, tmp_path):
     seeds, warehouse = tmp_path / "seeds", tmp_path / "w.duckdb"
     seeds.mkdir()
