@@ -118,7 +118,7 @@ def test_a_speaker_left_on_an_entity_without_mentions_is_a_warning_the_upgrade_r
         con.close()
         report = doctor.examine(healthy)
         assert {f.check for f in report.problems("warning")} == {"schema_version", "speaker_without_mention"}
-        assert "1 quotes and attributions whose speaker is an entity with no mention left" in report.render()
+        assert "1 quotes whose speaker is an entity with no mention left" in report.render()
 
     def upgraded():
         con = duckdb.connect(str(healthy))

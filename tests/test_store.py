@@ -89,6 +89,36 @@ def test_a_name_the_warehouse_relabels_moves_its_entities_but_never_a_date_of_th
     assert warehouse.con.execute("SELECT count(*) FROM entity_redirect WHERE old_id = new_id").fetchone()[0] == 0
 
 
+def test_stored_speakers_follow_mentions_decided_again_and_an_attribution_its_quote(warehouse):
+    """Three stored mentions of one surname, decided again as two people: a quote's speaker
+    takes the person at its span, a pronoun speaker the person most mentions became, and the
+    attribution holding the first quote (with no source of its own) that quote's person."""
+    from wirehouse.expectations.verdict import BatchOutcome
+    from wirehouse.transforms.identity_batch import IdentityUpdate, StoredChanges
+    from wirehouse.transforms.records import AttributionRow, ResolutionRow
+
+    body = "x" * 80
+    brown, gordon, wes = entity_id_for("Brown", "PERSON"), "person-gordon", "person-wes"
+    batch = batch_for("a1", body, "x")
+    batch.entities = [EntityRow(brown, "Brown", "PERSON")]
+    batch.mentions = [MentionRow("a1", brown, "Brown", "PERSON", "PERSON", start, start + 5, 0) for start in (10, 40, 70)]
+    batch.quotes = [QuoteRow("q1", "a1", body[20:30], 20, 30, "Brown", brown, 40, 45, "said", "direct", "cue_subject",
+                             0.9, 0, attribution_id="t1"),
+                    QuoteRow("q2", "a1", body[50:60], 50, 60, "Brown", brown, 62, 64, "said", "direct", "pronoun",
+                             0.75, 0)]
+    batch.attributions = [AttributionRow("t1", "a1", "direct", 18, 32, body[18:32], 35, 39, body[35:39], None, None,
+                                         None, "Brown", brown, 0.8, "verb_cue.quotation", 0, "quote")]
+    warehouse.publish(batch, "run1")
+    redecided = [ResolutionRow("a1", start, start + 5, "Brown", person, "corpus_surname", 0.9, "{}", "run2")
+                 for start, person in ((10, gordon), (40, wes), (70, gordon))]
+    warehouse.write_batch(BatchOutcome(1), "run2", identity=IdentityUpdate(StoredChanges(redecided=redecided), []))
+    con = warehouse.con
+    assert con.execute("SELECT quote_id, speaker_entity_id FROM quote ORDER BY 1").fetchall() == [
+        ("q1", wes), ("q2", gordon)]
+    assert con.execute("SELECT speaker_entity_id FROM attribution").fetchall() == [(wes,)]
+    assert con.execute("SELECT count(*) FROM entity WHERE entity_id = ?", [brown]).fetchone()[0] == 0
+
+
 def test_an_entity_with_rows_of_its_own_again_is_no_longer_redirected(warehouse):
     date, org = entity_id_for("Sunday", "DATE"), entity_id_for("Sunday", "ORG")
 

@@ -131,7 +131,7 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         mentions_of[mention.article_id].append(mention)
     person_of_cluster: dict[tuple[str, str], Counter] = defaultdict(Counter)
     kept: list[MentionRow] = []
-    entity_before: dict[tuple[str, int, int], str] = {}  # a kept mention's entity in its article
+    entity_before: dict[tuple[str, int, int], str] = {}  # each spaCy mention's entity in its article
     for mention in batch.mentions:
         key = (mention.article_id, mention.start_char, mention.end_char)
         old_entity = entity_before[key] = mention.entity_id
@@ -279,11 +279,12 @@ def unresolve_pronouns_of_non_people(batch: EnrichedBatch, names: dict[str, Enti
                   if q.speaker_start_char is not None and pronoun_of_non_person(
                       q.speaker_entity_id, bodies.get(q.article_id, "")[q.speaker_start_char:q.speaker_end_char])}
     unresolved |= {(a.attribution_id, a.speaker_entity_id) for a in batch.attributions
-                   if pronoun_of_non_person(a.speaker_entity_id, a.source_text or "")}
+                   if a.speaker_method != "quote" and pronoun_of_non_person(a.speaker_entity_id, a.source_text or "")}
     for quote in batch.quotes:
         if key(quote) in unresolved:
             quote.speaker_entity_id, quote.speaker_name = None, None
-            quote.attribution, quote.confidence = "unresolved_pronoun", NO_SPEAKER_CONFIDENCE
+            quote.attribution = "unresolved_pronoun"
+            quote.confidence = round(NO_SPEAKER_CONFIDENCE * (0.8 if quote.quote_type == "partial" else 1.0), 3)
     for attribution in batch.attributions:
         if (attribution.attribution_id, attribution.speaker_entity_id) in unresolved:
             attribution.speaker_entity_id, attribution.speaker_name = None, None

@@ -136,12 +136,14 @@ SELECT r.old_id FROM entity_redirect r
 WHERE r.old_id = r.new_id OR r.old_id IN (SELECT entity_id FROM entity)
 
 -- name: speaker_without_mention
--- quotes and attributions whose speaker is an entity with no mention left (a speaker kept
--- when its person's mentions were decided again, before schema 10)
+-- quotes whose speaker is an entity with no mention left (a speaker kept when its person's
+-- mentions were decided again, before schema 10, which repairs them)
 SELECT q.quote_id FROM quote q
 WHERE q.speaker_entity_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM entity_mention m WHERE m.entity_id = q.speaker_entity_id)
-UNION ALL
+
+-- name: attribution_speaker_without_mention
+-- attributions whose speaker is an entity with no mention left (as speaker_without_mention)
 SELECT a.attribution_id FROM attribution a
 WHERE a.speaker_entity_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM entity_mention m WHERE m.entity_id = a.speaker_entity_id)

@@ -29,16 +29,23 @@ SELECT article_id, old_id, new_id FROM (
            row_number() OVER (PARTITION BY article_id, old_id ORDER BY count(*) DESC, new_id DESC) AS rank
     FROM speaker_mentions GROUP BY article_id, old_id, new_id)
 WHERE rank = 1;
--- A quote or attribution whose speaker was such an entity takes the entity of the mention at
--- its own span, else the one most of the article's mentions have ("he said").
+-- A quote whose speaker was such an entity takes the entity of the first such mention at its
+-- own span, else the one most of the article's mentions have ("he said"); an attribution
+-- holding a quote that had its speaker takes that quote's, as in a batch, else the same.
+CREATE OR REPLACE TEMP TABLE held_quotes AS
+SELECT q.quote_id, q.attribution_id, q.speaker_entity_id AS old_id, q.start_char
+FROM quote q
+WHERE q.attribution_id IS NOT NULL AND (q.article_id, q.speaker_entity_id) IN (SELECT (article_id, old_id) FROM speaker_people);
 UPDATE quote SET speaker_entity_id = coalesce(
-    (SELECT max(a.new_id) FROM speaker_mentions a
+    (SELECT arg_min(a.new_id, a.start_char) FROM speaker_mentions a
      WHERE a.article_id = quote.article_id AND a.old_id = quote.speaker_entity_id
        AND a.start_char < quote.speaker_end_char AND quote.speaker_start_char < a.end_char),
     (SELECT p.new_id FROM speaker_people p WHERE p.article_id = quote.article_id AND p.old_id = quote.speaker_entity_id))
 WHERE (article_id, speaker_entity_id) IN (SELECT (article_id, old_id) FROM speaker_people);
 UPDATE attribution SET speaker_entity_id = coalesce(
-    (SELECT max(a.new_id) FROM speaker_mentions a
+    (SELECT arg_min(q.speaker_entity_id, h.start_char) FROM held_quotes h JOIN quote q USING (quote_id)
+     WHERE h.attribution_id = attribution.attribution_id AND h.old_id = attribution.speaker_entity_id),
+    (SELECT arg_min(a.new_id, a.start_char) FROM speaker_mentions a
      WHERE a.article_id = attribution.article_id AND a.old_id = attribution.speaker_entity_id
        AND a.start_char < attribution.source_end_char AND attribution.source_start_char < a.end_char),
     (SELECT p.new_id FROM speaker_people p
@@ -50,6 +57,7 @@ FROM entity e WHERE e.entity_id = quote.speaker_entity_id
 UPDATE attribution SET speaker_name = e.canonical_name
 FROM entity e WHERE e.entity_id = attribution.speaker_entity_id
   AND attribution.article_id IN (SELECT article_id FROM speaker_people) AND attribution.speaker_name <> e.canonical_name;
+DROP TABLE held_quotes;
 DROP TABLE speaker_mentions;
 DROP TABLE speaker_people;
 UPDATE entity_mention SET entity_id = s.entity_id, label = 'PERSON'

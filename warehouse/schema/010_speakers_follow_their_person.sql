@@ -2,18 +2,19 @@
 -- (queries/redecide_mentions.sql). Warehouses written before kept the speaker's old entity,
 -- left without a mention anywhere (BBC: 18 quotes and 30 attributions, "Cook" among them).
 -- Each such speaker takes the one person mention at its own span, else the one person of its
--- article named as its old entity is (every case on BBC); an entity then left without
--- mentions or speakers goes.
+-- article named as its old entity is (every case on BBC); an attribution holding a quote
+-- that had its speaker takes the quote's. Those rows take their entity's name, and an entity
+-- then left without mentions or speakers goes.
 CREATE TEMP TABLE stale_speaker AS
 WITH speaker AS (
     SELECT 'quote' AS kind, quote_id AS id, article_id, speaker_entity_id AS old_id,
-           speaker_start_char AS start_char, speaker_end_char AS end_char
+           speaker_start_char AS start_char, speaker_end_char AS end_char, attribution_id AS held_by
     FROM quote
     UNION ALL
-    SELECT 'attribution', attribution_id, article_id, speaker_entity_id, source_start_char, source_end_char
+    SELECT 'attribution', attribution_id, article_id, speaker_entity_id, source_start_char, source_end_char, NULL
     FROM attribution
 )
-SELECT s.kind, s.id, coalesce(
+SELECT s.kind, s.id, s.old_id, s.start_char, s.held_by, coalesce(
     (SELECT max(m.entity_id) FROM entity_mention m
      WHERE m.article_id = s.article_id AND m.label = 'PERSON'
        AND m.start_char < s.end_char AND s.start_char < m.end_char
@@ -26,16 +27,22 @@ SELECT s.kind, s.id, coalesce(
      HAVING count(DISTINCT m.entity_id) = 1)) AS new_id
 FROM speaker s
 WHERE s.old_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entity_mention m WHERE m.entity_id = s.old_id);
-UPDATE quote SET speaker_entity_id = t.new_id
-FROM stale_speaker t WHERE t.kind = 'quote' AND t.id = quote.quote_id AND t.new_id IS NOT NULL;
-UPDATE attribution SET speaker_entity_id = t.new_id
-FROM stale_speaker t WHERE t.kind = 'attribution' AND t.id = attribution.attribution_id AND t.new_id IS NOT NULL;
+UPDATE stale_speaker SET new_id = (
+    SELECT arg_min(q.new_id, q.start_char) FROM stale_speaker q
+    WHERE q.kind = 'quote' AND q.held_by = stale_speaker.id AND q.old_id = stale_speaker.old_id
+      AND q.new_id IS NOT NULL)
+WHERE kind = 'attribution' AND EXISTS (
+    SELECT 1 FROM stale_speaker q
+    WHERE q.kind = 'quote' AND q.held_by = stale_speaker.id AND q.old_id = stale_speaker.old_id
+      AND q.new_id IS NOT NULL);
+UPDATE quote SET speaker_entity_id = t.new_id, speaker_name = e.canonical_name
+FROM stale_speaker t JOIN entity e ON e.entity_id = t.new_id
+WHERE t.kind = 'quote' AND t.id = quote.quote_id;
+UPDATE attribution SET speaker_entity_id = t.new_id, speaker_name = e.canonical_name
+FROM stale_speaker t JOIN entity e ON e.entity_id = t.new_id
+WHERE t.kind = 'attribution' AND t.id = attribution.attribution_id;
 DROP TABLE stale_speaker;
-UPDATE quote SET speaker_name = e.canonical_name
-FROM entity e WHERE e.entity_id = quote.speaker_entity_id AND quote.speaker_name <> e.canonical_name;
-UPDATE attribution SET speaker_name = e.canonical_name
-FROM entity e WHERE e.entity_id = attribution.speaker_entity_id AND attribution.speaker_name <> e.canonical_name;
 DELETE FROM entity
-WHERE mention_count = 0
+WHERE NOT EXISTS (SELECT 1 FROM entity_mention m WHERE m.entity_id = entity.entity_id)
   AND entity_id NOT IN (SELECT speaker_entity_id FROM quote WHERE speaker_entity_id IS NOT NULL)
   AND entity_id NOT IN (SELECT speaker_entity_id FROM attribution WHERE speaker_entity_id IS NOT NULL);
