@@ -113,25 +113,32 @@ def test_a_speaker_left_on_an_entity_without_mentions_is_a_warning_the_upgrade_r
         con = duckdb.connect(str(healthy))
         con.execute("DELETE FROM schema_migration WHERE version = 10")
         con.execute("INSERT INTO entity VALUES ('ghost', 'Bennett', 'PERSON', 0, 0, NULL)")
-        con.execute("UPDATE quote SET speaker_entity_id = 'ghost', speaker_name = 'Bennett', "
+        con.execute("UPDATE quote SET speaker_entity_id = 'ghost', speaker_name = 'Bennett', attribution_id = 't1', "
                     "speaker_start_char = ?, speaker_end_char = ?", list(span))
+        con.execute("DELETE FROM attribution")  # the attribution holding the quote, its speaker taken from it
+        con.execute("INSERT INTO attribution (attribution_id, article_id, attribution_type, content_start_char, "
+                    "content_end_char, content_text, speaker_name, speaker_entity_id, confidence, method, "
+                    "sentence_index, speaker_method) VALUES ('t1', 'a1', 'direct', 0, 14, ?, 'Bennett', 'ghost', 0.9, "
+                    "'verb_cue.quotation', 0, 'quote')", [BODY[:14]])
         con.close()
         report = doctor.examine(healthy)
-        assert {f.check for f in report.problems("warning")} == {"schema_version", "speaker_without_mention"}
+        assert {f.check for f in report.problems("warning")} == {"schema_version", "speaker_without_mention",
+                                                                 "attribution_speaker_without_mention"}
         assert "1 quotes whose speaker is an entity with no mention left" in report.render()
 
     def upgraded():
         con = duckdb.connect(str(healthy))
         try:
             migrate(con)
-            return con.execute("SELECT speaker_entity_id, speaker_name FROM quote").fetchall(), \
+            return con.execute("SELECT speaker_entity_id, speaker_name FROM quote UNION ALL "
+                               "SELECT speaker_entity_id, speaker_name FROM attribution").fetchall(), \
                 con.execute("SELECT count(*) FROM entity WHERE entity_id = 'ghost'").fetchone()[0]
         finally:
             con.close()
 
     for span in ((16, 23), (None, None)):  # "Bennett said"; a speaker found through "he"
         ghost_speaker(span)
-        assert upgraded() == ([(BENNETT, "Naftali Bennett")], 0)
+        assert upgraded() == ([(BENNETT, "Naftali Bennett")] * 2, 0)
         report = doctor.examine(healthy)
         assert report.healthy and not report.problems(), report.render()
 

@@ -304,12 +304,14 @@ def test_he_or_she_found_as_something_other_than_a_person_is_left_unresolved():
         (None, None, "unresolved_pronoun"), (kelly, "Ruth Kelly", "pronoun")]
     assert (batch.attributions[0].speaker_entity_id, batch.attributions[0].speaker_method) == \
         (None, "unresolved_pronoun")
-    # the attribution holding a quote goes with it, whatever its own source says
-    batch.quotes[0].attribution_id, batch.quotes[0].speaker_entity_id = "t2", labour
-    batch.attributions.append(AttributionRow("t2", "a", "direct", 49, 58, "We won", 60, 64, "said", 57, 59, "Labour",
-                                             "Labour", labour, 0.9, "verb_cue.quotation", 2, "cue_subject"))
-    unresolve_pronouns_of_non_people(batch, names)
-    assert batch.attributions[1].speaker_entity_id is None
+    # a quote and the attribution holding it go together: "he" in both is unresolved in both,
+    # while an attribution naming Labour outright keeps it for the quote's "he" too
+    for source, kept in (("He", None), ("Labour", labour)):
+        batch.quotes[0].attribution_id, batch.quotes[0].speaker_entity_id = "t2", labour
+        batch.attributions[1:] = [AttributionRow("t2", "a", "direct", 49, 58, "We won", 60, 64, "said", 57, 59, source,
+                                                 "Labour", labour, 0.9, "verb_cue.quotation", 2, "cue_subject")]
+        unresolve_pronouns_of_non_people(batch, names)
+        assert (batch.quotes[0].speaker_entity_id, batch.attributions[1].speaker_entity_id) == (kept, kept)
 
 
 # ---------------------------------------------------------------- the real flow

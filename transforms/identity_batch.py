@@ -263,23 +263,26 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
 
 
 def unresolve_pronouns_of_non_people(batch: EnrichedBatch, names: dict[str, EntityRow]) -> None:
-    """"He" and "she" stand for a person: a speaker so named whose entity the warehouse labels
-    otherwise was the wrong antecedent (BBC: "he" as Labour 20 times, Yukos 13, the Lib Dems
-    11, each tagged PERSON by spaCy where the pronoun found it), so it is left unresolved, in
-    the quote and in the attribution holding it alike."""
+    """"He" and "she" stand for a person: a speaker found only through them whose entity the
+    warehouse labels otherwise was the wrong antecedent (BBC: "he" as Labour 20 times, Yukos
+    13, the Lib Dems 11, each tagged PERSON by spaCy where the pronoun found it), so it is
+    left unresolved, in the quote and in the attribution holding it alike. One of them naming
+    the speaker outright ("Labour said") keeps it for both."""
     bodies = {article.article_id: article.body for article in batch.articles}
-
-    def pronoun_of_non_person(entity_id: str | None, text: str) -> bool:
-        return entity_id in names and names[entity_id].label != PERSON and text.lower() in PERSONAL
 
     def key(quote: QuoteRow) -> tuple[str, str | None]:
         return (quote.attribution_id or quote.quote_id, quote.speaker_entity_id)
 
-    unresolved = {key(q) for q in batch.quotes
-                  if q.speaker_start_char is not None and pronoun_of_non_person(
-                      q.speaker_entity_id, bodies.get(q.article_id, "")[q.speaker_start_char:q.speaker_end_char])}
-    unresolved |= {(a.attribution_id, a.speaker_entity_id) for a in batch.attributions
-                   if a.speaker_method != "quote" and pronoun_of_non_person(a.speaker_entity_id, a.source_text or "")}
+    written: dict[tuple[str, str | None], list[str]] = defaultdict(list)  # how each speaker is written
+    for quote in batch.quotes:
+        if quote.speaker_start_char is not None:
+            written[key(quote)].append(bodies.get(quote.article_id, "")[quote.speaker_start_char:quote.speaker_end_char])
+    for attribution in batch.attributions:
+        if attribution.speaker_method != "quote":  # its own source, not one taken from a quote
+            written[(attribution.attribution_id, attribution.speaker_entity_id)].append(attribution.source_text or "")
+    unresolved = {speaker for speaker, texts in written.items()
+                  if speaker[1] in names and names[speaker[1]].label != PERSON
+                  and all(text.lower() in PERSONAL for text in texts)}
     for quote in batch.quotes:
         if key(quote) in unresolved:
             quote.speaker_entity_id, quote.speaker_name = None, None

@@ -8,13 +8,14 @@
 CREATE TEMP TABLE stale_speaker AS
 WITH speaker AS (
     SELECT 'quote' AS kind, quote_id AS id, article_id, speaker_entity_id AS old_id,
-           speaker_start_char AS start_char, speaker_end_char AS end_char, attribution_id AS held_by
+           speaker_start_char AS start_char, speaker_end_char AS end_char, attribution_id AS held_by,
+           quote.start_char AS text_order
     FROM quote
     UNION ALL
-    SELECT 'attribution', attribution_id, article_id, speaker_entity_id, source_start_char, source_end_char, NULL
+    SELECT 'attribution', attribution_id, article_id, speaker_entity_id, source_start_char, source_end_char, NULL, NULL
     FROM attribution
 )
-SELECT s.kind, s.id, s.old_id, s.start_char, s.held_by, coalesce(
+SELECT s.kind, s.id, s.old_id, s.held_by, s.text_order, coalesce(
     (SELECT max(m.entity_id) FROM entity_mention m
      WHERE m.article_id = s.article_id AND m.label = 'PERSON'
        AND m.start_char < s.end_char AND s.start_char < m.end_char
@@ -28,7 +29,7 @@ SELECT s.kind, s.id, s.old_id, s.start_char, s.held_by, coalesce(
 FROM speaker s
 WHERE s.old_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM entity_mention m WHERE m.entity_id = s.old_id);
 UPDATE stale_speaker SET new_id = (
-    SELECT arg_min(q.new_id, q.start_char) FROM stale_speaker q
+    SELECT arg_min(q.new_id, q.text_order) FROM stale_speaker q
     WHERE q.kind = 'quote' AND q.held_by = stale_speaker.id AND q.old_id = stale_speaker.old_id
       AND q.new_id IS NOT NULL)
 WHERE kind = 'attribution' AND EXISTS (
