@@ -268,7 +268,7 @@ def start(settings: Settings) -> Run:
     """Take the warehouse (lock, schema), record the run, and read what is stored."""
     logger = get_run_logger()
     run_id = str(flow_run.get_id() or f"local-{int(time.time())}")
-    seeds_root = ingest.seeds_root(settings.seeds_dir)
+    seeds_root = Path(settings.seeds_dir).absolute()
     sources = list(ingest.discover(seeds_root))  # paths and sizes; contents are streamed
     model_version = nlp.model_version(settings.model)
     enrichment_version = nlp.enrichment_version(settings.model)
@@ -494,7 +494,7 @@ def settle(run: Run, enriched: Enriched) -> None:
 
 def handle_missing_sources(run: Run) -> None:
     """Stored sources no longer under the seeds folder: pruned with --prune, else reported."""
-    seeds_root = str(ingest.seeds_root(run.settings.seeds_dir))
+    seeds_root = str(Path(run.settings.seeds_dir).absolute())
     # a .jsonl file that changed while read was not read to its end: its other lines are not gone
     changing = {r.source_path for r in run.ledger.rejections if r.reason == "changed_while_reading"}
     missing = [key for key in run.planner.missing_sources(seeds_root) if SourceKey.parse(key).path not in changing]

@@ -146,17 +146,6 @@ def test_article_enriched_by_an_older_model_is_re_enriched(run_flow, two_files, 
     assert_consistent(warehouse)
 
 
-def test_the_seeds_folder_spelt_another_way_is_the_same_sources(run_flow, two_files, warehouse):
-    """"seeds" and "other/../seeds" name one folder: the second run finds its files unchanged
-    (spelt apart, each had been rejected as a duplicate of itself)."""
-    run_flow(two_files, warehouse)
-    (two_files.parent / "other").mkdir()
-    second = run_flow(two_files.parent / "other" / ".." / two_files.name, warehouse)
-    assert (second["documents_loaded"], second["documents_skipped"], second["documents_rejected"]) == (0, 2, 0)
-    assert not [path for (path,) in query(warehouse, "SELECT source_path FROM article") if ".." in path]
-    assert_consistent(warehouse)
-
-
 def identity_evidence(warehouse) -> dict:
     """The identity step's state as stored: (part, key) -> value."""
     return {(part, key): json.loads(value) for part, key, value in query(warehouse, "SELECT * FROM identity_state")}

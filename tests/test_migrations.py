@@ -110,25 +110,3 @@ def test_an_identified_warehouse_has_its_articles_counted_once_upgraded(tmp_path
             assert con.execute("SELECT key, value FROM identity_state WHERE part = 'counted'").fetchall() == counted
         finally:
             con.close()
-
-
-def test_source_paths_spelt_with_dot_dot_are_collapsed_and_a_source_known_twice_is_one(tmp_path):
-    """A warehouse a run filled through "--seeds other/../s", then another through "--seeds s":
-    each file was stored once and rejected once as a duplicate of itself."""
-    path = tmp_path / "w.duckdb"
-    old_warehouse(path, 10)
-    con = duckdb.connect(str(path))
-    con.execute("UPDATE article SET source_path = '/x/other/../s/old.txt'")
-    con.execute("INSERT INTO source_seen VALUES ('/x/other/../s/old.txt', 'old-run', 'old-run', now()), "
-                "('/x/s/old.txt', 'run2', 'run2', now())")
-    con.execute("INSERT INTO rejected_document VALUES ('/x/s/old.txt', '/x/s/old.txt', NULL, 'duplicate', "
-                "'same text as /x/other/../s/old.txt', NULL, 'run2', now(), now())")
-    con.close()
-    con = duckdb.connect(str(path))
-    try:
-        migrate(con)
-        assert con.execute("SELECT source_path FROM article").fetchall() == [("/x/s/old.txt",)]
-        assert con.execute("SELECT source_key FROM source_seen").fetchall() == [("/x/s/old.txt",)]
-        assert con.execute("SELECT count(*) FROM rejected_document").fetchone()[0] == 0
-    finally:
-        con.close()

@@ -54,20 +54,13 @@ def first_bytes_of(data: bytes, limit: int = 64) -> str:
     return data[:limit].decode("latin-1").encode("unicode_escape").decode("ascii")
 
 
-def seeds_root(seeds_dir: str | Path) -> Path:
-    """The seeds folder as source keys start: absolute, with "." and ".." collapsed, so one
-    folder spelt two ways ("../shared/bbc", "/work/shared/bbc") gives the same keys (spelt
-    apart, every file of the second spelling was rejected as a duplicate of itself)."""
-    return Path(os.path.abspath(seeds_dir))
-
-
 def discover(seeds_dir: Path) -> Iterator[SourceFile | Rejection]:
     """Walk the seeds folder recursively in a stable order, following symlinks safely.
 
     Symlinked folders are followed once; a link back into a folder already on the
     current path is a loop and is reported, not followed.
     """
-    root = seeds_root(seeds_dir)
+    root = Path(seeds_dir).absolute()
     if not root.is_dir():
         raise FileNotFoundError(f"seeds folder {str(root)!r} does not exist or is not a folder")
     yield from _walk(root, ancestors=frozenset())
