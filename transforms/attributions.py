@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 from wirehouse.transforms import attribution_model, extensions  # noqa: F401 (registers the Doc attributes)
 from wirehouse.transforms.attribution_roles import roles_outside
 from wirehouse.transforms.quote_spans import find_quote_spans
-from wirehouse.transforms.quotes import CONFIDENCE, QuoteMatch
+from wirehouse.transforms.quotes import CONFIDENCE, QuoteMatch, quote_confidence
 from wirehouse.transforms.span_edges import content_as_annotated, cue_as_annotated, source_as_annotated
 from wirehouse.transforms.speakers import Speaker, SpeakerFinder
 
@@ -148,7 +148,7 @@ def agree_on_speakers(quotes: list[QuoteMatch],
                 quote, speaker_text=speaker.text, speaker_start_char=speaker.start, speaker_end_char=speaker.end,
                 speaker_canonical=speaker.canonical, speaker_label=speaker.label, cue=speaker.cue,
                 attribution="attribution",
-                confidence=round(CONFIDENCE["attribution"] * (0.8 if quote.quote_type == "partial" else 1.0), 3))
+                confidence=quote_confidence(CONFIDENCE["attribution"], quote.quote_type))
         agreed.append(quote)
     return agreed, attributions
 

@@ -22,7 +22,7 @@ from wirehouse.transforms.identity import (NON_NAME_LABELS, ArticleNames, BatchR
                                           is_group_plural, resolve)
 from wirehouse.transforms.names import group_singular
 from wirehouse.transforms.person_names import fold
-from wirehouse.transforms.quotes import NO_SPEAKER_CONFIDENCE
+from wirehouse.transforms.quotes import NO_SPEAKER_CONFIDENCE, quote_confidence
 from wirehouse.transforms.records import EntityRow, MentionRow, QuoteRow, ResolutionRow, entity_id_for
 from wirehouse.transforms.tables import EnrichedBatch
 
@@ -287,7 +287,7 @@ def unresolve_pronouns_of_non_people(batch: EnrichedBatch, names: dict[str, Enti
         if key(quote) in unresolved:
             quote.speaker_entity_id, quote.speaker_name = None, None
             quote.attribution = "unresolved_pronoun"
-            quote.confidence = round(NO_SPEAKER_CONFIDENCE * (0.8 if quote.quote_type == "partial" else 1.0), 3)
+            quote.confidence = quote_confidence(NO_SPEAKER_CONFIDENCE, quote.quote_type)
     for attribution in batch.attributions:
         if (attribution.attribution_id, attribution.speaker_entity_id) in unresolved:
             attribution.speaker_entity_id, attribution.speaker_name = None, None

@@ -55,6 +55,12 @@ def make_quote_extractor(nlp: Language, name: str):
     return QuoteExtractor()
 
 
+def quote_confidence(speaker_confidence: float, quote_type: str) -> float:
+    """A quote's confidence from its speaker's: a partial quote (a phrase in running text)
+    is trusted less than a whole one."""
+    return round(speaker_confidence * (0.8 if quote_type == "partial" else 1.0), 3)
+
+
 class QuoteExtractor:
     def __call__(self, doc: Doc) -> Doc:
         doc._.quotes = extract_quotes(doc)
@@ -80,8 +86,6 @@ def extract_quotes(doc: Doc) -> list[QuoteMatch]:
         confidence = CONFIDENCE[attribution]
         if speaker and speaker.canonical is None:
             attribution, confidence = speaker.method, NO_SPEAKER_CONFIDENCE
-        if kind == "partial":
-            confidence *= 0.8
         found.append(
             QuoteMatch(
                 start_char=span.start,
@@ -95,7 +99,7 @@ def extract_quotes(doc: Doc) -> list[QuoteMatch]:
                 speaker_label=speaker.label if speaker else None,
                 cue=speaker.cue if speaker else None,
                 attribution=attribution,
-                confidence=round(confidence, 3),
+                confidence=quote_confidence(confidence, kind),
             )
         )
     return found
