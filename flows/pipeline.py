@@ -15,6 +15,7 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import functools
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from wirehouse.flows.stopping import graceful_stop, watch_flow_run_cancellation
 from wirehouse.transforms import ingest, nlp
 from wirehouse.transforms.incremental import Plan, Planner, WarehouseIndex
 from wirehouse.transforms.records import Article, Page, Rejection, SourceKey, Skipped
+from wirehouse.transforms.source_spellings import SourceSpellings
 from wirehouse.transforms.tables import EnrichedBatch
 from wirehouse.transforms.versions import extraction_version
 
@@ -81,7 +83,7 @@ def open_warehouse(path: str, wait_seconds: float, run_id: str) -> Warehouse:
 
 @task(name="begin-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def begin_run(warehouse: Warehouse, run_id: str, seeds_dir: str, model: str, model_version: str,
-              enrichment_version: str) -> tuple[int, list[tuple[str, str, str]]]:
+              enrichment_version: str) -> tuple[int, list[tuple[str, str, str]], list[str]]:
     return warehouse.begin_run(run_id, seeds_dir, model, model_version, enrichment_version)
 
 
@@ -106,8 +108,8 @@ def identify_entities(state: dict, batch: EnrichedBatch, overrides: dict, run_id
 
 @task(name="record-rejections", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def record_rejections(warehouse: Warehouse, rejections: list[Rejection], loaded_keys: list[str],
-                      run_id: str) -> None:
-    warehouse.record_rejections(rejections, run_id, loaded_keys)
+                      run_id: str, forgotten_keys: list[str]) -> None:
+    warehouse.record_rejections(rejections, run_id, loaded_keys, forgotten_keys)
 
 
 @task(name="enrich-batch", cache_policy=NO_CACHE)
@@ -275,8 +277,8 @@ def start(settings: Settings) -> Run:
     ledger = RunLedger(run_id, model_version, str(Path(settings.warehouse_path).absolute()))
     warehouse = open_warehouse(settings.warehouse_path, settings.wait_seconds, run_id)
     try:
-        interrupted, index_rows = begin_run(no_traverse(warehouse), run_id, str(seeds_root), settings.model,
-                                            model_version, enrichment_version)
+        interrupted, index_rows, seen_keys = begin_run(no_traverse(warehouse), run_id, str(seeds_root),
+                                                       settings.model, model_version, enrichment_version)
     except BaseException:
         warehouse.close()
         raise
@@ -285,7 +287,10 @@ def start(settings: Settings) -> Run:
     logger.info("run %s: %d inputs under %s, model %s, runner %s", run_id, len(sources), seeds_root,
                 model_version, settings.runner)
     files = [s for s in sources if isinstance(s, ingest.SourceFile)]
-    planner = Planner(WarehouseIndex.from_rows(index_rows), enrichment_version, extraction_version())
+    index = WarehouseIndex.from_rows(index_rows)
+    read_paths = [str(s.path) if isinstance(s, ingest.SourceFile) else s.source_path for s in sources]
+    spellings = SourceSpellings(index.by_source, seen_keys, read_paths, os.path.realpath)
+    planner = Planner(index, enrichment_version, extraction_version(), spellings)
     return Run(settings, ledger, warehouse, planner,
                RunProgress(sum(f.size for f in files), len(files), settings.progress, logger), sources, logger)
 
@@ -352,14 +357,14 @@ def plan(run: Run, batches: Iterable[Ingested]) -> Iterator[Planned]:
             batch = next(ingesting, None)
             if batch is None:
                 return
-            planned = run.planner.plan(batch.documents)
-            rejected = batch.rejections + planned.rejected
+            planned = run.planner.plan(batch.documents, batch.rejections)
+            rejected = planned.rejected
             run.ledger.read(batch.count, skipped=planned.skipped, skipped_records=batch.skipped)
             run.ledger.reject(rejected)
             skipped_keys = [document.source_key for document in planned.skipped]
-            if rejected or skipped_keys:
+            if rejected or skipped_keys or planned.forgotten:
                 record_rejections(no_traverse(run.warehouse), no_traverse(rejected), no_traverse(skipped_keys),
-                                  run.run_id)
+                                  run.run_id, no_traverse(planned.forgotten))
         run.progress.advance(bytes_read=batch.bytes_read, documents=batch.count)
         if planned.to_enrich or planned.to_extract:
             yield Planned(index, planned)

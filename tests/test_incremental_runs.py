@@ -146,6 +146,56 @@ def test_article_enriched_by_an_older_model_is_re_enriched(run_flow, two_files, 
     assert_consistent(warehouse)
 
 
+def test_the_seeds_folder_spelt_another_way_names_the_same_sources(run_flow, two_files, warehouse):
+    """"seeds", "other/../seeds" and a link to it name one folder: each file keeps the key it
+    was stored under (read through another spelling, each had been rejected as a duplicate
+    of itself and never enriched again)."""
+    run_flow(two_files, warehouse)
+    before = article_rows(warehouse)
+    (two_files.parent / "other").mkdir()
+    dotted = two_files.parent / "other" / ".." / two_files.name
+    (two_files.parent / "link").symlink_to(two_files, target_is_directory=True)
+
+    (two_files / "storm.txt").write_text(STORM_CHANGED, encoding="utf-8")
+    second = run_flow(dotted, warehouse)
+    assert (second["documents_loaded"], second["documents_skipped"], second["documents_rejected"]) == (1, 1, 0)
+    after = article_rows(warehouse)
+    assert after["mayor.txt"] == before["mayor.txt"] and after["storm.txt"][0] != before["storm.txt"][0]
+    paths = [path for (path,) in query(warehouse, "SELECT source_path FROM article")]
+    assert all(path.startswith(str(two_files) + "/") for path in paths), paths
+
+    (two_files / "mayor.txt").unlink()
+    third = run_flow(two_files.parent / "link", warehouse, prune=True)
+    assert third["pruned_articles"] == 1 and set(article_rows(warehouse)) == {"storm.txt"}
+    assert query(warehouse, "SELECT count(*) FROM rejected_document")[0][0] == 0
+    assert_consistent(warehouse)
+    report = doctor.examine(warehouse)
+    assert report.healthy and not report.problems(), report.render()
+
+
+def test_rejections_left_by_a_second_spelling_are_forgotten(run_flow, two_files, warehouse, monkeypatch):
+    """A warehouse read through two spellings by an older version holds each file as an
+    article under one and a rejected duplicate of itself under the other. A run through
+    either spelling forgets those rejections, and the other spelling finds its files."""
+    from wirehouse.flows import pipeline
+
+    run_flow(two_files, warehouse)
+    (two_files.parent / "other").mkdir()
+    dotted = two_files.parent / "other" / ".." / two_files.name
+    with monkeypatch.context() as older:  # how runs spelt sources before: as given
+        older.setattr(pipeline, "SourceSpellings", lambda *args: None)
+        assert run_flow(dotted, warehouse)["documents_rejected"] == 2
+    assert query(warehouse, "SELECT count(*) FROM rejected_document WHERE reason = 'duplicate'")[0][0] == 2
+
+    third = run_flow(two_files, warehouse)
+    assert (third["documents_skipped"], third["documents_rejected"]) == (2, 0)
+    assert query(warehouse, "SELECT count(*) FROM rejected_document")[0][0] == 0
+    assert query(warehouse, "SELECT count(*) FROM source_seen")[0][0] == 2
+    assert run_flow(dotted, warehouse)["documents_skipped"] == 2
+    report = doctor.examine(warehouse)
+    assert report.healthy and not report.problems(), report.render()
+
+
 def identity_evidence(warehouse) -> dict:
     """The identity step's state as stored: (part, key) -> value."""
     return {(part, key): json.loads(value) for part, key, value in query(warehouse, "SELECT * FROM identity_state")}

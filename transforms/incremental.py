@@ -11,10 +11,11 @@ goes through the same duplicate rules (`admit`) before any NLP.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Sequence, TypeVar
 
-from wirehouse.transforms.records import Article, Page, Rejection
+from wirehouse.transforms.records import Article, Page, Rejection, SourceKey
+from wirehouse.transforms.source_spellings import SourceSpellings
 from wirehouse.transforms.versions import stored_version
 
 
@@ -53,29 +54,52 @@ class Plan:
     # article ids whose rows must be deleted when the new rows are published, with the
     # source key of the document replacing each (so a partly quarantined batch keeps the rest)
     replaces: dict[str, str] = field(default_factory=dict)
+    # keys of this plan's documents under other spellings of their files, holding no
+    # article: rejections (a duplicate of itself) that no longer account for anything
+    forgotten: list[str] = field(default_factory=list)
 
     def replaced_by(self, source_keys: set[str]) -> set[str]:
         return {old for old, key in self.replaces.items() if key in source_keys}
 
 
-class Planner:
-    """Classifies documents one batch at a time, remembering what this run has seen."""
+Spelt = TypeVar("Spelt", Article, Page, Rejection)
 
-    def __init__(self, index: WarehouseIndex, enrichment_version: str, extraction_version: str | None = None):
+
+class Planner:
+    """Classifies documents one batch at a time, remembering what this run has seen.
+
+    With `spellings`, a document is planned under the spelling its file is stored under."""
+
+    def __init__(self, index: WarehouseIndex, enrichment_version: str, extraction_version: str | None = None,
+                 spellings: SourceSpellings | None = None):
         self.index = index
+        self.spellings = spellings
         self.version = enrichment_version
         self.page_version = stored_version(enrichment_version, extraction_version)
         self.seen_ids: dict[str, str] = {}  # article_id -> source_key, this run
         self.seen_sources: set[str] = set()
 
-    def plan(self, documents: Sequence[Article | Page]) -> Plan:
+    def plan(self, documents: Sequence[Article | Page], rejections: Sequence[Rejection] = ()) -> Plan:
+        """Plan a batch's documents; the inputs rejected while reading it join `rejected`
+        first, under their stored spelling too."""
         plan = Plan()
+        plan.rejected.extend(self._stored_spelling(rejection, plan) for rejection in rejections)
         for document in documents:
+            document = self._stored_spelling(document, plan)
             if isinstance(document, Page):
                 self._plan_page(document, plan)
             else:
                 self._plan_article(document, plan)
         return plan
+
+    def _stored_spelling(self, document: Spelt, plan: Plan) -> Spelt:
+        if self.spellings is None:
+            return document
+        path = self.spellings.spelling_of(document.source_path)
+        if path != document.source_path:
+            document = replace(document, source_path=path)
+        plan.forgotten.extend(self.spellings.others(SourceKey(path, document.source_line)))
+        return document
 
     def _plan_article(self, article: Article, plan: Plan) -> None:
         key = article.source_key
@@ -138,7 +162,8 @@ class Planner:
         prefix = under.rstrip("/") + "/"
         return sorted(
             key for key in self.index.by_source
-            if key.startswith(prefix) and key not in self.seen_sources
+            if key not in self.seen_sources
+            and (key.startswith(prefix) or (self.spellings is not None and self.spellings.under(key, under)))
         )
 
 

@@ -148,13 +148,13 @@ class Warehouse:
     # ---------------------------------------------------------------- runs
 
     def begin_run(self, run_id: str, seeds_dir: str, model_name: str, model_version: str,
-                  enrichment_version: str) -> tuple[int, list[tuple[str, str, str]]]:
+                  enrichment_version: str) -> tuple[int, list[tuple[str, str, str]], list[str]]:
         """Mark runs a kill ended as incomplete, record this one, and read the index of
-        stored articles: (runs marked incomplete, index rows)."""
+        stored articles: (runs marked incomplete, index rows, every source key seen)."""
         with self._writing():
             interrupted = self.mark_interrupted_runs()
             self.start_run(run_id, seeds_dir, model_name, model_version, enrichment_version)
-            return interrupted, self.index_rows()
+            return interrupted, self.index_rows(), self.seen_source_keys()
 
     def start_run(self, run_id: str, seeds_dir: str, model_name: str, model_version: str,
                   enrichment_version: str) -> None:
@@ -184,6 +184,10 @@ class Warehouse:
         """(article_id, source_key, enrichment_version) of every stored article."""
         with self.session() as con:
             return con.execute(sql.query("article_index")).fetchall()
+
+    def seen_source_keys(self) -> list[str]:
+        with self.session() as con:
+            return [row[0] for row in con.execute(sql.query("seen_source_keys")).fetchall()]
 
     def table_counts(self) -> dict[str, int]:
         with self.session() as con:
@@ -234,11 +238,18 @@ class Warehouse:
         with self._writing():
             self._record_validation(report, run_id)
 
-    def record_rejections(self, rejections: list[Rejection], run_id: str, loaded_keys: Iterable[str] = ()) -> None:
+    def record_rejections(self, rejections: list[Rejection], run_id: str, loaded_keys: Iterable[str] = (),
+                          forgotten_keys: Iterable[str] = ()) -> None:
         """Keep one row per rejected input (the latest reason); inputs that are stored
-        (`loaded_keys`, e.g. skipped as unchanged) are no longer rejected. Both were seen."""
+        (`loaded_keys`, e.g. skipped as unchanged) are no longer rejected. Both were seen.
+        `forgotten_keys` (other spellings of their sources, holding no article) are neither
+        rejected nor seen any longer."""
         loaded_keys = list(loaded_keys)
+        forgotten_keys = list(forgotten_keys)
         with self._writing():
+            if forgotten_keys:
+                self._clear_rejections(forgotten_keys)
+                self.con.execute(sql.query("forget_sources"), [forgotten_keys])
             self._record_seen([*(r.source_key for r in rejections), *loaded_keys], run_id)
             self._clear_rejections(loaded_keys)
             self._record_rejections(rejections, run_id)
