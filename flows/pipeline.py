@@ -108,8 +108,13 @@ def identify_entities(state: dict, batch: EnrichedBatch, overrides: dict, run_id
 
 @task(name="record-rejections", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
 def record_rejections(warehouse: Warehouse, rejections: list[Rejection], loaded_keys: list[str],
-                      run_id: str, forgotten_keys: list[str]) -> None:
-    warehouse.record_rejections(rejections, run_id, loaded_keys, forgotten_keys)
+                      run_id: str) -> None:
+    warehouse.record_rejections(rejections, run_id, loaded_keys)
+
+
+@task(name="forget-other-spellings", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def forget_other_spellings(warehouse: Warehouse, source_keys: list[str]) -> int:
+    return warehouse.forget_rejected_sources(source_keys)
 
 
 @task(name="enrich-batch", cache_policy=NO_CACHE)
@@ -189,6 +194,7 @@ def wirehouse_pipeline(settings: Settings) -> dict[str, Any]:
                 for enriched in enrich_ahead(run, runner, planned):
                     stop.check()
                     settle(run, enriched)
+            forget_replaced_rejections(run)
             handle_missing_sources(run)
             return finish(run)
         except BaseException as error:
@@ -362,9 +368,9 @@ def plan(run: Run, batches: Iterable[Ingested]) -> Iterator[Planned]:
             run.ledger.read(batch.count, skipped=planned.skipped, skipped_records=batch.skipped)
             run.ledger.reject(rejected)
             skipped_keys = [document.source_key for document in planned.skipped]
-            if rejected or skipped_keys or planned.forgotten:
+            if rejected or skipped_keys:
                 record_rejections(no_traverse(run.warehouse), no_traverse(rejected), no_traverse(skipped_keys),
-                                  run.run_id, no_traverse(planned.forgotten))
+                                  run.run_id)
         run.progress.advance(bytes_read=batch.bytes_read, documents=batch.count)
         if planned.to_enrich or planned.to_extract:
             yield Planned(index, planned)
@@ -495,6 +501,14 @@ def settle(run: Run, enriched: Enriched) -> None:
         run.logger.error("batch %d failed validation (%s): %d article(s) quarantined, %d staged again",
                          enriched.index, ", ".join(report.failed_names()), len(part.articles), remaining)
     return_freed_memory()
+
+
+def forget_replaced_rejections(run: Run) -> None:
+    """Rejections under other spellings of documents this run read under their stored key,
+    forgotten once every batch is written (a run stopped earlier leaves them for the next)."""
+    if run.planner.forgotten:
+        forgotten = forget_other_spellings(no_traverse(run.warehouse), sorted(run.planner.forgotten))
+        run.logger.info("forgot %d rejection(s) left under other spellings of the seeds folder", forgotten)
 
 
 def handle_missing_sources(run: Run) -> None:

@@ -79,8 +79,10 @@ def spelt_planner(stored: list[Article], read: list[str], version: str = "v1", s
 def test_a_file_read_through_another_spelling_keeps_its_stored_key():
     stored = article("Same text.", "/w/seeds/a.txt")
     for spelt in ("/w/main/../seeds/a.txt", "/link/a.txt"):
-        plan = spelt_planner([stored], [spelt]).plan([article("Same text.", spelt)])
+        planner = spelt_planner([stored], [spelt], seen=(spelt,))
+        plan = planner.plan([article("Same text.", spelt)])
         assert plan.skipped == [stored] and not plan.rejected and not plan.to_enrich
+        assert planner.forgotten == {spelt}  # the rejection an older version left there
     plan = spelt_planner([stored], ["/link/a.txt"], "v2").plan([article("Same text.", "/link/a.txt")])
     assert plan.to_enrich == [stored] and plan.replaces == {stored.article_id: "/w/seeds/a.txt"}
 
@@ -93,29 +95,54 @@ def test_a_changed_file_read_through_another_spelling_replaces_its_article():
     assert new.source_key == "/w/seeds/a.jsonl#3" and plan.replaces == {old.article_id: "/w/seeds/a.jsonl#3"}
 
 
-def test_a_file_read_twice_in_one_run_keeps_the_second_reading_apart():
+def test_a_file_read_twice_in_one_run_keeps_each_reading_under_its_own_spelling():
     """A folder linked inside the seeds folder: the reading under the stored spelling keeps
     the key, the other is a duplicate under its own, in either order."""
     stored = article("Same text.", "/w/seeds/a.txt")
     readings = [article("Same text.", "/link/a.txt"), stored]
     for order in (readings, readings[::-1]):
-        plan = spelt_planner([stored], [a.source_path for a in order]).plan(order)
+        planner = spelt_planner([stored], [a.source_path for a in order], seen=("/link/a.txt",))
+        plan = planner.plan(order)
         assert plan.skipped == [stored] and [r.source_key for r in plan.rejected] == ["/link/a.txt"]
-        assert plan.forgotten == []
+        assert planner.forgotten == set()
+
+
+def test_documents_split_between_spellings_each_keep_theirs_and_nothing_is_missing():
+    """Lines 1-3 of a feed stored through one spelling, line 4 through another (its lines 1-3
+    rejected there as duplicates of themselves): a run through either finds all four."""
+    a, b = "/w/seeds/feed.jsonl", "/w/main/../seeds/feed.jsonl"
+    lines = [article(text, a, n) for n, text in enumerate(["One.", "Two.", "Three."], 1)]
+    fourth = article("Four.", b, 4)
+    for spelt in (a, b):
+        planner = spelt_planner([*lines, fourth], [spelt], seen=tuple(f"{b}#{n}" for n in (1, 2, 3)))
+        plan = planner.plan([article(x.body, spelt, x.source_line) for x in (*lines, fourth)])
+        assert plan.skipped == [*lines, fourth] and not plan.rejected
+        assert planner.missing_sources(str(spelt).rsplit("/", 1)[0]) == []
+        assert planner.forgotten == {f"{b}#{n}" for n in (1, 2, 3)}
+
+
+def test_of_two_stored_versions_the_one_holding_the_text_read_is_kept_and_the_other_is_missing():
+    old, new = article("Old text.", "/w/seeds/a.txt"), article("New text.", "/w/main/../seeds/a.txt")
+    planner = spelt_planner([old, new], ["/w/seeds/a.txt"])
+    plan = planner.plan([article("New text.", "/w/seeds/a.txt")])
+    assert plan.skipped == [new] and not plan.rejected
+    assert planner.missing_sources("/w/seeds") == ["/w/seeds/a.txt"]  # the older version: --prune deletes it
 
 
 def test_other_spellings_holding_only_rejections_are_forgotten_and_never_other_files():
     stored = article("Same text.", "/w/seeds/a.txt")
     seen = ("/w/main/../seeds/a.txt", "/link/a.txt", "/link/b.txt", "/elsewhere/a.txt")
     for spelt in ("/w/seeds/a.txt", "/link/a.txt"):
-        plan = spelt_planner([stored], [spelt], seen=seen).plan([article("Same text.", spelt)])
-        assert plan.skipped == [stored] and sorted(plan.forgotten) == ["/link/a.txt", "/w/main/../seeds/a.txt"]
+        planner = spelt_planner([stored], [spelt], seen=seen)
+        assert planner.plan([article("Same text.", spelt)]).skipped == [stored]
+        assert planner.forgotten == {"/link/a.txt", "/w/main/../seeds/a.txt"}
 
 
-def test_a_file_only_ever_rejected_keeps_the_spelling_it_was_rejected_under():
+def test_a_document_only_ever_rejected_is_rejected_under_the_spelling_read():
     rejected = Rejection("/link/empty.txt", None, "empty", "no text")
-    plan = spelt_planner([], ["/link/empty.txt"], seen=("/w/seeds/empty.txt",)).plan([], [rejected])
-    assert [r.source_key for r in plan.rejected] == ["/w/seeds/empty.txt"] and plan.forgotten == []
+    planner = spelt_planner([], ["/link/empty.txt"], seen=("/w/seeds/empty.txt",))
+    plan = planner.plan([], [rejected])
+    assert plan.rejected == [rejected] and planner.forgotten == {"/w/seeds/empty.txt"}
 
 
 def test_stored_sources_under_another_spelling_of_the_root_are_missing_when_unseen():
@@ -124,11 +151,14 @@ def test_stored_sources_under_another_spelling_of_the_root_are_missing_when_unse
     planner.plan([article("Kept.", "/link/kept.txt")])
     assert planner.missing_sources("/link") == ["/w/seeds/gone.txt"]
     assert planner.missing_sources("/w/main/../seeds") == ["/w/seeds/gone.txt"]
-    assert planner.missing_sources("/w/other") == []
-
-
-def test_a_duplicate_of_another_file_keeps_the_spelling_of_the_articles_folder():
-    original, twin = article("Twin.", "/w/seeds/a.txt"), article("Twin.", "/w/main/../seeds/b.txt")
-    seen = ("/w/seeds/b.txt", "/w/main/../seeds/b.txt")  # rejected under both spellings before
-    plan = spelt_planner([original], [twin.source_path], seen=seen).plan([twin])
-    assert [r.source_key for r in plan.rejected] == ["/w/seeds/b.txt"] and plan.forgotten == ["/w/main/../seeds/b.txt"]
+    elsewhere = spelt_planner([gone, kept], ["/w/other/x.txt"])
+    elsewhere.plan([article("X.", "/w/other/x.txt")])
+    assert elsewhere.missing_sources("/w/other") == []
+    # a seeds folder holding a link to the stored folder: its removed files are missing too
+    FOLDERS["/data/link"] = "/w/seeds"
+    try:
+        planner = spelt_planner([gone, kept], ["/data/link/kept.txt"])
+        planner.plan([article("Kept.", "/data/link/kept.txt")])
+        assert planner.missing_sources("/data") == ["/w/seeds/gone.txt"]
+    finally:
+        del FOLDERS["/data/link"]

@@ -196,6 +196,30 @@ def test_rejections_left_by_a_second_spelling_are_forgotten(run_flow, two_files,
     assert report.healthy and not report.problems(), report.render()
 
 
+def test_a_feed_read_through_a_link_inside_the_seeds_folder_keeps_every_line(run_flow, tmp_path, warehouse):
+    """A feed stored through its folder, read again through a seeds folder holding a link to
+    it (the link's line 2 stored, the folder's rejected as its duplicate), then through its
+    folder with --prune: every line stays stored once, and nothing is pruned."""
+    root = tmp_path / "s"
+    folder = root / "sub"
+    folder.mkdir(parents=True)
+    feed = folder / "f.jsonl"
+    feed.write_text(json.dumps({"text": STORM}) + "\n", encoding="utf-8")
+    run_flow(folder, warehouse)
+    (root / "link").symlink_to(folder, target_is_directory=True)
+    with feed.open("a", encoding="utf-8") as out:
+        out.write(json.dumps({"text": MAYOR}) + "\n")
+    both = run_flow(root, warehouse)
+    assert (both["documents_loaded"], both["documents_skipped"], both["documents_rejected"]) == (1, 1, 2)
+
+    again = run_flow(folder, warehouse, prune=True)
+    assert (again["documents_skipped"], again["documents_rejected"], again["pruned_articles"]) == (2, 0, 0)
+    assert query(warehouse, "SELECT count(*) FROM article")[0][0] == 2
+    assert query(warehouse, "SELECT count(*) FROM rejected_document")[0][0] == 0  # forgotten: read as stored
+    report = doctor.examine(warehouse)
+    assert report.healthy and not report.problems(), report.render()
+
+
 def identity_evidence(warehouse) -> dict:
     """The identity step's state as stored: (part, key) -> value."""
     return {(part, key): json.loads(value) for part, key, value in query(warehouse, "SELECT * FROM identity_state")}

@@ -54,9 +54,6 @@ class Plan:
     # article ids whose rows must be deleted when the new rows are published, with the
     # source key of the document replacing each (so a partly quarantined batch keeps the rest)
     replaces: dict[str, str] = field(default_factory=dict)
-    # keys of this plan's documents under other spellings of their files, holding no
-    # article: rejections (a duplicate of itself) that no longer account for anything
-    forgotten: list[str] = field(default_factory=list)
 
     def replaced_by(self, source_keys: set[str]) -> set[str]:
         return {old for old, key in self.replaces.items() if key in source_keys}
@@ -68,7 +65,8 @@ Spelt = TypeVar("Spelt", Article, Page, Rejection)
 class Planner:
     """Classifies documents one batch at a time, remembering what this run has seen.
 
-    With `spellings`, a document is planned under the spelling its file is stored under."""
+    With `spellings`, a document is planned under the key it is stored under, however the
+    run spelt its path; `forgotten` collects the other spellings' rejections it replaces."""
 
     def __init__(self, index: WarehouseIndex, enrichment_version: str, extraction_version: str | None = None,
                  spellings: SourceSpellings | None = None):
@@ -78,28 +76,41 @@ class Planner:
         self.page_version = stored_version(enrichment_version, extraction_version)
         self.seen_ids: dict[str, str] = {}  # article_id -> source_key, this run
         self.seen_sources: set[str] = set()
+        self.forgotten: set[str] = set()
 
     def plan(self, documents: Sequence[Article | Page], rejections: Sequence[Rejection] = ()) -> Plan:
         """Plan a batch's documents; the inputs rejected while reading it join `rejected`
         first, under their stored spelling too."""
         plan = Plan()
-        plan.rejected.extend(self._stored_spelling(rejection, plan) for rejection in rejections)
+        plan.rejected.extend(self._stored_spelling(rejection) for rejection in rejections)
         for document in documents:
-            document = self._stored_spelling(document, plan)
+            document = self._stored_spelling(document)
             if isinstance(document, Page):
                 self._plan_page(document, plan)
             else:
                 self._plan_article(document, plan)
         return plan
 
-    def _stored_spelling(self, document: Spelt, plan: Plan) -> Spelt:
+    def _stored_spelling(self, document: Spelt) -> Spelt:
         if self.spellings is None:
             return document
-        path = self.spellings.spelling_of(document.source_path)
-        if path != document.source_path:
+        read_path = document.source_path
+        stored = self.spellings.stored_spellings(SourceKey(read_path, document.source_line))
+        if stored and (path := self._holding(stored, document)) != read_path:
             document = replace(document, source_path=path)
-        plan.forgotten.extend(self.spellings.others(SourceKey(path, document.source_line)))
+        self.forgotten.update(self.spellings.others(SourceKey(document.source_path, document.source_line), read_path))
         return document
+
+    def _holding(self, paths: list[str], document: Spelt) -> str:
+        """Of a document's stored spellings, the one holding its text (or page) as read now,
+        else the first (its own, if stored): the others hold older versions of it, and the run
+        reports them gone (`--prune` deletes them)."""
+        for path in paths:
+            stored = self.index.by_source[str(SourceKey(path, document.source_line))]
+            if (isinstance(document, Article) and stored.article_id == document.article_id) or \
+                    (isinstance(document, Page) and stored.content_hash == document.content_hash):
+                return path
+        return paths[0]
 
     def _plan_article(self, article: Article, plan: Plan) -> None:
         key = article.source_key

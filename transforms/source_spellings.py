@@ -1,54 +1,57 @@
-"""One source per file, however the seeds folder is spelt.
+"""One source per document, however the seeds folder is spelt.
 
-A source key is a document's path as the run spelt its seeds folder, so `--seeds
-../shared/bbc` and `--seeds /work/shared/bbc` spell every file two ways. Read through the
-second spelling, each file was rejected as a duplicate of itself and nothing was enriched
-again. A run therefore reads a file under the spelling the warehouse already holds for it,
-and forgets the other spellings' rejections.
+A source key is a document's path as the run spelt its seeds folder (with its position in
+the file for a .jsonl line, a table row or a WARC record), so `--seeds ../shared/bbc` and
+`--seeds /work/shared/bbc` spell every file two ways. Read through the second spelling,
+each file was rejected as a duplicate of itself and never enriched again. A run therefore
+reads a document under the key the warehouse already stores it under, and forgets the
+rejections other spellings of it left (a document only ever rejected is rejected under the
+spelling of the latest run that read it).
 
 Two paths name one file when their folders resolve to the same place (the caller passes
 `os.path.realpath`, so a symlinked folder is the folder it points to) and their file names
 are equal. A run that reads one file twice (a folder linked inside the seeds folder) keeps
-the second reading apart, a duplicate of the first, as before. Pure: the resolver is the
-only way to the file system, and each folder is resolved once.
+each reading under its own spelling, as before: the first stores, the second is a
+duplicate. Pure: the resolver is the only way to the file system, each folder resolved once.
 """
 
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from typing import Callable, Iterable
 
 from wirehouse.transforms.records import SourceKey
 
+Place = tuple[str, str, int | None]  # (resolved folder, file name, position in the file)
+
 
 class SourceSpellings:
-    """For one run: the stored spelling of each path it reads, and the spellings it leaves
-    accounting for nothing."""
+    """For one run: where each document it reads is stored under another spelling, and
+    which other spellings' rejections it leaves accounting for nothing."""
 
     def __init__(self, stored_keys: Iterable[str], seen_keys: Iterable[str], read_paths: Iterable[str],
                  resolve: Callable[[str], str]):
-        self._stored_keys = set(stored_keys)
-        self._seen_keys = set(seen_keys)
         self._resolve = resolve
         self._resolved: dict[str, str] = {}
-        stored_paths = {SourceKey.parse(key).path for key in self._stored_keys}
-        seen_paths = {SourceKey.parse(key).path for key in self._seen_keys} - stored_paths
-        # each file's known spellings: those holding articles first, then those only rejected,
-        # in folders spelt as articles' folders are first (a duplicate of another file keeps
-        # the spelling of the article it duplicates)
-        article_folders = {os.path.dirname(path) for path in stored_paths}
-        self._known: dict[tuple[str, str], list[str]] = {}
-        rejected_only = sorted(seen_paths, key=lambda path: (os.path.dirname(path) not in article_folders, path))
-        for path in [*sorted(stored_paths), *rejected_only]:
-            self._known.setdefault(self.place(path), []).append(path)
-        read = list(dict.fromkeys(read_paths))
-        self._respelt = self._respell(read, stored_paths)
-        self._kept = set(read) - set(self._respelt)  # paths this run stores documents under
+        self._read = set(read_paths)
+        self._stored_keys = set(stored_keys)
+        self._stored: dict[Place, list[str]] = defaultdict(list)  # paths holding an article there
+        self._rejected: dict[Place, list[str]] = defaultdict(list)  # paths only rejected there
+        for key in sorted(self._stored_keys):
+            parsed = SourceKey.parse(key)
+            self._stored[self.place(parsed)].append(parsed.path)
+        for key in sorted(set(seen_keys) - self._stored_keys):
+            parsed = SourceKey.parse(key)
+            self._rejected[self.place(parsed)].append(parsed.path)
+        # the folders this run reads, resolved: a stored source in one of them is below the
+        # seeds folder even when it is reached through a link inside it
+        self._read_folders = {self._folder(os.path.dirname(path)) for path in self._read}
 
-    def place(self, path: str) -> tuple[str, str]:
-        """(resolved folder, file name): equal for two spellings of one file."""
-        folder, name = os.path.split(path)
-        return self._folder(folder), name
+    def place(self, key: SourceKey) -> Place:
+        """Equal for two spellings of one document."""
+        folder, name = os.path.split(key.path)
+        return self._folder(folder), name, key.position
 
     def _folder(self, folder: str) -> str:
         resolved = self._resolved.get(folder)
@@ -56,37 +59,28 @@ class SourceSpellings:
             resolved = self._resolved[folder] = self._resolve(folder)
         return resolved
 
-    def _respell(self, read: list[str], stored_paths: set[str]) -> dict[str, str]:
-        """The first path read of each known file takes the file's first known spelling,
-        unless the run also reads a spelling the file is stored or known under."""
-        readings: dict[tuple[str, str], list[str]] = {}
-        for path in read:
-            readings.setdefault(self.place(path), []).append(path)
-        respelt = {}
-        for place, paths in readings.items():
-            known = self._known.get(place)
-            if not known or known[0] in paths or any(path in stored_paths for path in paths):
-                continue
-            respelt[paths[0]] = known[0]
-        return respelt
+    def stored_spellings(self, key: SourceKey) -> list[str]:
+        """The paths the document read at `key` is stored under: its own first, then those no
+        reading of this run takes (a path the run reads stores its own documents)."""
+        own = [key.path] if str(key) in self._stored_keys else []
+        return own + [path for path in self._stored.get(self.place(key), ()) if path not in self._read]
 
-    def spelling_of(self, path: str) -> str:
-        """The spelling a document read at `path` is stored under."""
-        return self._respelt.get(path, path)
-
-    def others(self, key: SourceKey) -> list[str]:
-        """Keys of the same document under spellings this run stores nothing under and that
-        hold no article: rejections (each a duplicate of itself) that account for nothing
-        once the document is read under its stored spelling."""
+    def others(self, stored: SourceKey, read_path: str) -> list[str]:
+        """Keys of the document stored or rejected at `stored` (read at `read_path`) under
+        other spellings that hold only a rejection: its reading under `read_path`, and
+        spellings this run does not read. Once the document is accounted for under
+        `stored`, they account for nothing."""
         return [
-            other for path in self._known.get(self.place(key.path), []) if path != key.path and path not in self._kept
-            if (other := str(SourceKey(path, key.position))) in self._seen_keys and other not in self._stored_keys
+            str(SourceKey(path, stored.position)) for path in self._rejected.get(self.place(stored), ())
+            if path != stored.path and (path == read_path or path not in self._read)
         ]
 
     def under(self, key: str, folder: str) -> bool:
-        """Whether a stored key lies below `folder`, as spelt or once both are resolved."""
-        path = SourceKey.parse(key).path
-        if path.startswith(folder.rstrip("/") + "/"):
+        """Whether a stored key lies below the seeds folder `folder`: as spelt, once both are
+        resolved, or in a folder this run reads."""
+        parsed = SourceKey.parse(key)
+        if parsed.path.startswith(folder.rstrip("/") + "/"):
             return True
-        resolved_folder = self._folder(folder).rstrip("/") + "/"
-        return os.path.join(*self.place(path)).startswith(resolved_folder)
+        resolved, name, _ = self.place(parsed)
+        return resolved in self._read_folders or \
+            os.path.join(resolved, name).startswith(self._folder(folder).rstrip("/") + "/")

@@ -238,21 +238,26 @@ class Warehouse:
         with self._writing():
             self._record_validation(report, run_id)
 
-    def record_rejections(self, rejections: list[Rejection], run_id: str, loaded_keys: Iterable[str] = (),
-                          forgotten_keys: Iterable[str] = ()) -> None:
+    def record_rejections(self, rejections: list[Rejection], run_id: str, loaded_keys: Iterable[str] = ()) -> None:
         """Keep one row per rejected input (the latest reason); inputs that are stored
-        (`loaded_keys`, e.g. skipped as unchanged) are no longer rejected. Both were seen.
-        `forgotten_keys` (other spellings of their sources, holding no article) are neither
-        rejected nor seen any longer."""
+        (`loaded_keys`, e.g. skipped as unchanged) are no longer rejected. Both were seen."""
         loaded_keys = list(loaded_keys)
-        forgotten_keys = list(forgotten_keys)
         with self._writing():
-            if forgotten_keys:
-                self._clear_rejections(forgotten_keys)
-                self.con.execute(sql.query("forget_sources"), [forgotten_keys])
             self._record_seen([*(r.source_key for r in rejections), *loaded_keys], run_id)
             self._clear_rejections(loaded_keys)
             self._record_rejections(rejections, run_id)
+
+    def forget_rejected_sources(self, source_keys: Iterable[str]) -> int:
+        """Forget sources that hold only a rejection (never one holding an article): neither
+        rejected nor seen any longer. Returns how many were forgotten."""
+        keys = list(source_keys)
+        if not keys:
+            return 0
+        with self._writing() as con:
+            forgotten = [row[0] for row in con.execute(sql.query("forget_rejected_sources"), [keys]).fetchall()]
+            if forgotten:
+                con.execute(sql.query("forget_sources"), [forgotten])
+        return len(forgotten)
 
     def clear_rejections(self, source_keys: Iterable[str]) -> None:
         with self._writing():

@@ -1,3 +1,2 @@
--- Sources in $1 (a list) no longer seen: pruned because their documents are gone, or other
--- spellings of a file stored under another.
+-- Sources in $1 (a list) whose documents are gone and pruned: no longer seen.
 DELETE FROM source_seen WHERE source_key IN (SELECT unnest(?))
