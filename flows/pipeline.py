@@ -40,7 +40,7 @@ from wirehouse.flows.settings import Settings, flow_parameters
 from wirehouse.flows.stopping import graceful_stop, watch_flow_run_cancellation
 from wirehouse.transforms import ingest, nlp
 from wirehouse.transforms.incremental import Plan, Planner, WarehouseIndex
-from wirehouse.transforms.records import Article, Page, Rejection, SourceKey, Skipped
+from wirehouse.transforms.records import Article, Page, Rejection, Skipped
 from wirehouse.transforms.source_spellings import SourceSpellings
 from wirehouse.transforms.tables import EnrichedBatch
 from wirehouse.transforms.versions import extraction_version
@@ -515,8 +515,8 @@ def handle_missing_sources(run: Run) -> None:
     """Stored sources no longer under the seeds folder: pruned with --prune, else reported."""
     seeds_root = str(Path(run.settings.seeds_dir).absolute())
     # a .jsonl file that changed while read was not read to its end: its other lines are not gone
-    changing = {r.source_path for r in run.ledger.rejections if r.reason == "changed_while_reading"}
-    missing = [key for key in run.planner.missing_sources(seeds_root) if SourceKey.parse(key).path not in changing]
+    changing = [r.source_path for r in run.ledger.rejections if r.reason == "changed_while_reading"]
+    missing = run.planner.missing_sources(seeds_root, changing)
     run.ledger.missing_sources = missing
     if not missing:
         return

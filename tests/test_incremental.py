@@ -162,3 +162,21 @@ def test_stored_sources_under_another_spelling_of_the_root_are_missing_when_unse
         assert planner.missing_sources("/data") == ["/w/seeds/gone.txt"]
     finally:
         del FOLDERS["/data/link"]
+
+
+def test_a_file_read_twice_and_stored_under_a_third_spelling_is_stored_once():
+    """Neither reading is spelt as stored: the first takes the stored key, the second keeps
+    its own spelling, a duplicate of the first (it had been a duplicate of itself)."""
+    stored = article("Same text.", "/w/main/../seeds/a.txt")
+    readings = [article("Same text.", "/link/a.txt"), article("Same text.", "/w/seeds/a.txt")]
+    plan = spelt_planner([stored], [a.source_path for a in readings]).plan(readings)
+    assert plan.skipped == [stored] and [r.source_key for r in plan.rejected] == ["/w/seeds/a.txt"]
+
+
+def test_a_feed_that_changed_while_read_keeps_its_lines_however_spelt():
+    one, three = article("One.", "/w/seeds/f.jsonl", 1), article("Three.", "/w/seeds/f.jsonl", 3)
+    spelt = "/w/main/../seeds/f.jsonl"
+    planner = spelt_planner([one, three], [spelt])
+    planner.plan([article("One.", spelt, 1)], [Rejection(spelt, 2, "changed_while_reading", "changed")])
+    assert planner.missing_sources("/w/main/../seeds") == ["/w/seeds/f.jsonl#3"]
+    assert planner.missing_sources("/w/main/../seeds", unfinished=[spelt]) == []

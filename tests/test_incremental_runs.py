@@ -220,6 +220,26 @@ def test_a_feed_read_through_a_link_inside_the_seeds_folder_keeps_every_line(run
     assert report.healthy and not report.problems(), report.render()
 
 
+def test_a_feed_that_changes_while_read_through_another_spelling_keeps_its_lines(run_flow, tmp_path, warehouse,
+                                                                                 monkeypatch):
+    """The change is seen at line 2 (blank, never stored): the stored line 3 is not gone."""
+    from wirehouse.transforms import ingest
+
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (tmp_path / "other").mkdir()
+    (seeds / "f.jsonl").write_text(json.dumps({"text": STORM}) + "\n\n" + json.dumps({"text": MAYOR}) + "\n",
+                                   encoding="utf-8")
+    assert run_flow(seeds, warehouse)["documents_loaded"] == 2
+    checks: list[int] = []
+    real_same_file = ingest._same_file
+    monkeypatch.setattr(ingest, "_same_file", lambda a, b: real_same_file(a, b) and not checks.append(1)
+                        and len(checks) < 2)
+    summary = run_flow(tmp_path / "other" / ".." / "seeds", warehouse, prune=True)
+    assert summary["rejected_by_reason"] == {"changed_while_reading": 1} and summary["pruned_articles"] == 0
+    assert query(warehouse, "SELECT source_line FROM article ORDER BY 1") == [(1,), (3,)]
+
+
 def identity_evidence(warehouse) -> dict:
     """The identity step's state as stored: (part, key) -> value."""
     return {(part, key): json.loads(value) for part, key, value in query(warehouse, "SELECT * FROM identity_state")}

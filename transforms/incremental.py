@@ -77,6 +77,7 @@ class Planner:
         self.seen_ids: dict[str, str] = {}  # article_id -> source_key, this run
         self.seen_sources: set[str] = set()
         self.forgotten: set[str] = set()
+        self.claimed: set[str] = set()  # stored keys a reading under another spelling took
 
     def plan(self, documents: Sequence[Article | Page], rejections: Sequence[Rejection] = ()) -> Plan:
         """Plan a batch's documents; the inputs rejected while reading it join `rejected`
@@ -97,7 +98,10 @@ class Planner:
         read_path = document.source_path
         stored = self.spellings.stored_spellings(SourceKey(read_path, document.source_line))
         if stored and (path := self._holding(stored, document)) != read_path:
-            document = replace(document, source_path=path)
+            key = str(SourceKey(path, document.source_line))
+            if key not in self.claimed:  # else another reading of this run took it: a duplicate
+                self.claimed.add(key)
+                document = replace(document, source_path=path)
         self.forgotten.update(self.spellings.others(SourceKey(document.source_path, document.source_line), read_path))
         return document
 
@@ -168,13 +172,18 @@ class Planner:
             return _duplicate(article, stored.source_key, "already in the warehouse")
         return None
 
-    def missing_sources(self, under: str) -> list[str]:
-        """Stored sources below `under` that this run did not see: removed files."""
+    def missing_sources(self, under: str, unfinished: Sequence[str] = ()) -> list[str]:
+        """Stored sources below `under` that this run did not see: removed files. Not those in
+        `unfinished` files (a .jsonl file that changed while read), however spelt."""
         prefix = under.rstrip("/") + "/"
+        spellings = self.spellings
+        file_of = spellings.file_of if spellings is not None else (lambda path: path)
+        unfinished_files = {file_of(path) for path in unfinished}
         return sorted(
             key for key in self.index.by_source
             if key not in self.seen_sources
-            and (key.startswith(prefix) or (self.spellings is not None and self.spellings.under(key, under)))
+            and (key.startswith(prefix) or (spellings is not None and spellings.under(key, under)))
+            and file_of(SourceKey.parse(key).path) not in unfinished_files
         )
 
 

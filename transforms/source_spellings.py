@@ -10,9 +10,9 @@ spelling of the latest run that read it).
 
 Two paths name one file when their folders resolve to the same place (the caller passes
 `os.path.realpath`, so a symlinked folder is the folder it points to) and their file names
-are equal. A run that reads one file twice (a folder linked inside the seeds folder) keeps
-each reading under its own spelling, as before: the first stores, the second is a
-duplicate. Pure: the resolver is the only way to the file system, each folder resolved once.
+are equal. A run that reads one file twice (a folder linked inside the seeds folder) stores
+it once: a reading under its stored spelling keeps it, else the first reading takes it, and
+any other reading keeps its own spelling, a duplicate of that one. Pure: the resolver is the only way to the file system, each folder resolved once.
 """
 
 from __future__ import annotations
@@ -50,8 +50,12 @@ class SourceSpellings:
 
     def place(self, key: SourceKey) -> Place:
         """Equal for two spellings of one document."""
-        folder, name = os.path.split(key.path)
-        return self._folder(folder), name, key.position
+        return *self.file_of(key.path), key.position
+
+    def file_of(self, path: str) -> tuple[str, str]:
+        """(resolved folder, file name): equal for two spellings of one file."""
+        folder, name = os.path.split(path)
+        return self._folder(folder), name
 
     def _folder(self, folder: str) -> str:
         resolved = self._resolved.get(folder)
@@ -81,6 +85,6 @@ class SourceSpellings:
         parsed = SourceKey.parse(key)
         if parsed.path.startswith(folder.rstrip("/") + "/"):
             return True
-        resolved, name, _ = self.place(parsed)
+        resolved, name = self.file_of(parsed.path)
         return resolved in self._read_folders or \
             os.path.join(resolved, name).startswith(self._folder(folder).rstrip("/") + "/")
