@@ -621,6 +621,13 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                            for skey in [_short_key(art, c, m, name)]
                            if skey in state["short_by_surname"].get(name.surname, ())])
     decided_now: set[str] = set()  # short clusters decided in this batch
+    # the one gender an article's honorifics give a surname: "President Kumaratunga ... Mrs
+    # Kumaratunga" is one unknown woman, not an unknown person beside her (BBC: 15 of 19
+    # names split inside one article were such pairs)
+    honorific_genders: dict[tuple[str, str], set] = defaultdict(set)
+    for art, c, m, name, kind in plan:
+        if kind == "short" and name.gender:
+            honorific_genders[art.article_id, name.surname].add(name.gender)
     for art in articles:
         items = plan_of[art.article_id]
         by_cluster: dict[int, list] = defaultdict(list)
@@ -640,13 +647,16 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                     row.update(identity_id=resolve(state, state["key_index"][name.key]), rule="full_name", score=1.0,
                                evidence={})
                 else:
-                    row.update(_decide_short(state, p, art, c, m, name, anchors[art.article_id], firsts[art.article_id]))
+                    genders = honorific_genders.get((art.article_id, name.surname), ())
+                    article_gender = next(iter(genders)) if len(genders) == 1 and not name.gender else None
+                    row.update(_decide_short(state, p, art, c, m, name, anchors[art.article_id], firsts[art.article_id],
+                                             article_gender))
                     if tentative and row["rule"] not in ("corpus_surname", "article_full_name", "article_ambiguous"):
                         continue  # a non-person name that no person claims stays what it was
                     if tentative and row["rule"] == "corpus_surname" and (
                             row["score"] < p.tentative_threshold or row["evidence"].get("sim", 0) < p.tentative_min_sim):
                         continue
-                    decided_now.add(_remember_short(state, art, c, m, name, row))
+                    decided_now.add(_remember_short(state, art, c, m, name, row, article_gender))
                 res.mentions.append(row)
 
     # --- 6. short clusters of earlier batches whose surname got new candidates: decide again
@@ -742,7 +752,7 @@ def _absorb(state: dict, winner: dict, loser: dict, kind: str, res: BatchResult)
     loser["merged_into"] = winner["id"]
 
 
-def _decide_short(state, p, art, c, m, name, local, first_local=None) -> dict:
+def _decide_short(state, p, art, c, m, name, local, first_local=None, article_gender=None) -> dict:
     surname = name.surname
     if len(name.tokens) == 1 and c is not None and not local.get(surname) and not name.honorific:
         # "Steven" / "Robbie" in the cluster of the article's "Steven Gerrard": a first name
@@ -760,7 +770,8 @@ def _decide_short(state, p, art, c, m, name, local, first_local=None) -> dict:
         return dict(identity_id=stable_hash("person?", art.article_id, "sir", surname), rule="undecided_first_name",
                     score=0.0, evidence={})
     ev = dict(article_id=art.article_id, section=art.section, surname=surname, gender=name.gender,
-              role=m.role, initial=name.initial, keys=sorted(_context_keys(art, c) if c is not None else _context_keys(art, None)))
+              role=m.role, initial=name.initial, keys=sorted(_context_keys(art, c) if c is not None else _context_keys(art, None)),
+              article_gender=article_gender)
     here = local.get(surname, [])
     if name.initial:
         here = [(s, i) for s, i in here if (state["identities"].get(i)["first"] or "")[:1] == name.initial]
@@ -794,12 +805,15 @@ def _decide_from_evidence(state, p, ev) -> dict:
     if best is not None and prob >= p.link_threshold:
         return dict(identity_id=best[1], rule="corpus_surname", score=round(prob, 3),
                     evidence=dict(detail, candidates=len(scored)))
+    # the gender that keeps unknown people apart: the mention's honorific, else its article's
+    # (the article's counts only here: as evidence it could tip a known surname to his wife)
+    gender = ev["gender"] or ev.get("article_gender") or ""
     if not state["surname_index"].get(ev["surname"]) and not ev["initial"]:
-        ident = stable_hash("person", ev["surname"], ev["gender"] or "")
+        ident = stable_hash("person", ev["surname"], gender)
         if ident not in state["identities"]:
             state["identities"][ident] = _new_identity(ident, Name((ev["surname"],), ev["surname"]), "mononym")
         return dict(identity_id=ident, rule="mononym", score=1.0, evidence={})
-    ident = stable_hash("person?", ev["article_id"], ev["surname"], ev["initial"] or "", ev["gender"] or "")
+    ident = stable_hash("person?", ev["article_id"], ev["surname"], ev["initial"] or "", gender)
     return dict(identity_id=ident, rule="undecided_surname", score=round(prob, 3) if best else 0.0,
                 evidence=dict(candidates=len(scored), best=best[1] if best else None))
 
@@ -818,7 +832,7 @@ def _short_key(art, c, m, name) -> str:
                        c.entity_id if c is not None else m.start_char)
 
 
-def _remember_short(state, art, c, m, name, row) -> str:
+def _remember_short(state, art, c, m, name, row, article_gender=None) -> str:
     """Keep a short mention's evidence, to decide its cluster again when new candidates
     arrive; returns the cluster's key."""
     skey = _short_key(art, c, m, name)
@@ -827,7 +841,8 @@ def _remember_short(state, art, c, m, name, row) -> str:
     if ev is None:
         ev = dict(article_id=art.article_id, section=art.section, surname=name.surname, gender=name.gender,
                   role=m.role, initial=name.initial, entity_id=c.entity_id if c is not None else None,
-                  keys=sorted(_context_keys(art, c)), spans=[], identity_id=row["identity_id"], rule=row["rule"])
+                  keys=sorted(_context_keys(art, c)), spans=[], identity_id=row["identity_id"], rule=row["rule"],
+                  article_gender=article_gender)
         state["short"][skey] = ev
         state["short_by_surname"][name.surname].add(skey)
     if (m.start_char, m.end_char, m.text) not in ev["spans"]:  # the article may be identified again

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import bisect
 import functools
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from wirehouse.transforms.identity import (NON_NAME_LABELS, ArticleNames, BatchResult, NameCluster, NameMention,
                                           is_group_plural, resolve)
+from wirehouse.transforms.lexicon import HONORIFIC_GENDER
 from wirehouse.transforms.names import group_singular
 from wirehouse.transforms.person_names import fold
 from wirehouse.transforms.quotes import NO_SPEAKER_CONFIDENCE, quote_confidence
@@ -97,6 +99,22 @@ def canonical_name(state: dict, identity_id: str, fallback: str) -> str:
     return " ".join(word.capitalize() for word in identity["key"].split())
 
 
+# words a span may hold beside a person's name and still be only that person's mention
+BESIDE_A_NAME = frozenset({"the"} | {word for word, gender in HONORIFIC_GENDER.items() if gender})
+POSSESSIVE = re.compile(r"['’]s?\b|['’]")
+WORD = re.compile(r"[^\W\d_]+")
+
+
+def only_around(mention: MentionRow, parts: list[dict]) -> bool:
+    """Whether a span is the one person it holds with nothing but `BESIDE_A_NAME` words,
+    a possessive or punctuation around the name ("Dr Pepper" stays: doctors have no gender)."""
+    if len(parts) != 1:
+        return False
+    start, end = parts[0]["start_char"] - mention.start_char, parts[0]["end_char"] - mention.start_char
+    rest = POSSESSIVE.sub(" ", mention.mention_text[:start] + " " + mention.mention_text[end:])
+    return all(word.casefold() in BESIDE_A_NAME for word in WORD.findall(rest))
+
+
 def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -> StoredChanges:
     """Rewrite the batch's rows with the step's decisions (in place); returns the changes to
     rows stored earlier."""
@@ -125,6 +143,10 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
     by_article: dict[str, list[dict]] = defaultdict(list)
     for row in result.mentions:
         by_article[row["article_id"]].append(row)
+    starts_of: dict[str, list[int]] = {}  # each article's decided rows in text order, to find those in a span
+    for article_id, rows in by_article.items():
+        rows.sort(key=lambda row: row["start_char"])
+        starts_of[article_id] = [row["start_char"] for row in rows]
     placed: set[tuple[str, int, int]] = set()
     mentions_of: dict[str, list[MentionRow]] = defaultdict(list)  # as spaCy's spans were, per article
     for mention in batch.mentions:
@@ -136,12 +158,18 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         key = (mention.article_id, mention.start_char, mention.end_char)
         old_entity = entity_before[key] = mention.entity_id
         row = decided.get(key)
-        inside = [r for r in by_article.get(mention.article_id, ())
-                  if mention.start_char <= r["start_char"] and r["end_char"] <= mention.end_char] \
-            if row is None and entities[old_entity].label == PERSON else []
-        if inside:
-            # a person span holding names of its own ("Carragher and Brown", "Briton Tim Henman"):
-            # the names take its place, each with its own span; the new rows are added below
+        inside = []
+        if row is None and mention.article_id in starts_of:
+            starts = starts_of[mention.article_id]
+            first = bisect.bisect_left(starts, mention.start_char)
+            last = bisect.bisect_left(starts, mention.end_char, first)
+            inside = [r for r in by_article[mention.article_id][first:last] if r["end_char"] <= mention.end_char]
+        if inside and (entities[old_entity].label == PERSON or only_around(mention, inside)):
+            # a person span holding names of its own ("Carragher and Brown", "Briton Tim Henman"),
+            # or any span that is one person's name with only "the", a gendered honorific or a
+            # possessive around it ("the Robert de Niro" FAC, "Mr Ebbers'" ORG; BBC: 49 had
+            # stayed beside their person, as another entity): the names take its place, each
+            # with its own span; the new rows are added below
             for part in inside:
                 person_of_cluster[(mention.article_id, old_entity)][identity_of(part)] += 1
             continue
