@@ -13,7 +13,8 @@ and taken out with `[]` only to be changed):
   evidence is strong enough (how often each is named in full, how often in this section,
   the names around it, a matching role, gender from honorifics), else stays a person of
   its own article ("undecided") and is decided again when new people with that surname
-  arrive;
+  arrive; a surname, or an initial and a surname, that no known person has is one unknown
+  person across the warehouse per honorific gender ("mononym", "initial_surname");
 - mentions spaCy missed ("Mr X", "M Cueto" in a line-up, a known full name or surname) are
   recovered from the body;
 - labels are decided across the warehouse (warehouse_labels.py), and a group named in the
@@ -622,11 +623,13 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                            if skey in state["short_by_surname"].get(name.surname, ())])
     decided_now: set[str] = set()  # short clusters decided in this batch
     # the one gender an article's honorifics give a surname: "President Kumaratunga ... Mrs
-    # Kumaratunga" is one unknown woman, not an unknown person beside her (BBC: 15 of 19
+    # Kumaratunga" is one unknown woman, not an unknown person beside her (BBC: 10 of 19
     # names split inside one article were such pairs)
     honorific_genders: dict[tuple[str, str], set] = defaultdict(set)
     for art, c, m, name, kind in plan:
-        if kind == "short" and name.gender:
+        # not "Sir Howard" (a first name), nor a mention an analyst says is no person
+        if kind == "short" and name.gender and name.honorific not in ("sir", "dame") and \
+                overrides.get("mentions", {}).get(f"{art.article_id}:{m.start_char}", "") is not None:
             honorific_genders[art.article_id, name.surname].add(name.gender)
     for art in articles:
         items = plan_of[art.article_id]
@@ -813,6 +816,16 @@ def _decide_from_evidence(state, p, ev) -> dict:
         if ident not in state["identities"]:
             state["identities"][ident] = _new_identity(ident, Name((ev["surname"],), ev["surname"]), "mononym")
         return dict(identity_id=ident, rule="mononym", score=1.0, evidence={})
+    if ev["initial"] and ev["initial"] not in ("a", "i") and not scored:
+        # "G Jenkins" or "R [Corrigan]" in line-ups, and no one of that surname known with that
+        # initial: one person across the warehouse, as a surname no one is known by (BBC: 52
+        # such mentions had been 52 people, now 32). "A" and "I", words of their own, are no
+        # initials here ("A [Defra] spokesman", "I [Love] Lucy")
+        ident = stable_hash("person", ev["initial"], ev["surname"], gender)
+        if ident not in state["identities"]:
+            state["identities"][ident] = _new_identity(ident, Name((ev["initial"], ev["surname"]), ev["surname"]),
+                                                       "initial_surname")
+        return dict(identity_id=ident, rule="initial_surname", score=1.0, evidence={})
     ident = stable_hash("person?", ev["article_id"], ev["surname"], ev["initial"] or "", gender)
     return dict(identity_id=ident, rule="undecided_surname", score=round(prob, 3) if best else 0.0,
                 evidence=dict(candidates=len(scored), best=best[1] if best else None))
@@ -841,10 +854,10 @@ def _remember_short(state, art, c, m, name, row, article_gender=None) -> str:
     if ev is None:
         ev = dict(article_id=art.article_id, section=art.section, surname=name.surname, gender=name.gender,
                   role=m.role, initial=name.initial, entity_id=c.entity_id if c is not None else None,
-                  keys=sorted(_context_keys(art, c)), spans=[], identity_id=row["identity_id"], rule=row["rule"],
-                  article_gender=article_gender)
+                  keys=sorted(_context_keys(art, c)), spans=[], identity_id=row["identity_id"], rule=row["rule"])
         state["short"][skey] = ev
         state["short_by_surname"][name.surname].add(skey)
+    ev["article_gender"] = article_gender  # records kept by versions before 16 have none
     if (m.start_char, m.end_char, m.text) not in ev["spans"]:  # the article may be identified again
         ev["spans"].append((m.start_char, m.end_char, m.text))
     ev["identity_id"] = row["identity_id"]

@@ -99,20 +99,25 @@ def canonical_name(state: dict, identity_id: str, fallback: str) -> str:
     return " ".join(word.capitalize() for word in identity["key"].split())
 
 
-# words a span may hold beside a person's name and still be only that person's mention
-BESIDE_A_NAME = frozenset({"the"} | {word for word, gender in HONORIFIC_GENDER.items() if gender})
+GENDERED_HONORIFICS = frozenset(word for word, gender in HONORIFIC_GENDER.items() if gender)
 POSSESSIVE = re.compile(r"['’]s?\b|['’]")
-WORD = re.compile(r"[^\W\d_]+")
+WORD = re.compile(r"[^\W\d_]+|\d+")
 
 
-def only_around(mention: MentionRow, parts: list[dict]) -> bool:
-    """Whether a span is the one person it holds with nothing but `BESIDE_A_NAME` words,
-    a possessive or punctuation around the name ("Dr Pepper" stays: doctors have no gender)."""
+def only_around(mention: MentionRow, parts: list[dict], named_person: bool) -> bool:
+    """Whether a span is only the one person it holds, a possessive or punctuation aside: a
+    gendered honorific before the name ("Mr Ebbers'" tagged ORG; "Dr Pepper" stays, doctors
+    have no gender), or, where the warehouse calls the span's own name a person
+    (`named_person`), nothing or "the" ("the Robert de Niro" FAC). "Black Sabbath's" and
+    "Reddy's" (ORG) stay beside whatever person was found inside them."""
     if len(parts) != 1:
         return False
     start, end = parts[0]["start_char"] - mention.start_char, parts[0]["end_char"] - mention.start_char
     rest = POSSESSIVE.sub(" ", mention.mention_text[:start] + " " + mention.mention_text[end:])
-    return all(word.casefold() in BESIDE_A_NAME for word in WORD.findall(rest))
+    words = [word.casefold() for word in WORD.findall(rest)]
+    if len(words) == 1 and words[0] in GENDERED_HONORIFICS:
+        return True
+    return named_person and all(word == "the" for word in words)
 
 
 def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -> StoredChanges:
@@ -164,12 +169,14 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
             first = bisect.bisect_left(starts, mention.start_char)
             last = bisect.bisect_left(starts, mention.end_char, first)
             inside = [r for r in by_article[mention.article_id][first:last] if r["end_char"] <= mention.end_char]
-        if inside and (entities[old_entity].label == PERSON or only_around(mention, inside)):
+        entity = entities[old_entity]
+        label = mention.label if entity.label in NON_NAME_LABELS else \
+            dict.get(state["label_decided"], entity.canonical_name.casefold(), mention.label)
+        if inside and (entity.label == PERSON or only_around(mention, inside, label == PERSON)):
             # a person span holding names of its own ("Carragher and Brown", "Briton Tim Henman"),
-            # or any span that is one person's name with only "the", a gendered honorific or a
-            # possessive around it ("the Robert de Niro" FAC, "Mr Ebbers'" ORG; BBC: 49 had
-            # stayed beside their person, as another entity): the names take its place, each
-            # with its own span; the new rows are added below
+            # or any span that is only one person (`only_around`: BBC, 41 had stayed beside their
+            # person as another entity): the names take its place, each with its own span; the
+            # new rows are added below
             for part in inside:
                 person_of_cluster[(mention.article_id, old_entity)][identity_of(part)] += 1
             continue
@@ -178,10 +185,6 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
             mention.entity_id, mention.label = identity_of(row), PERSON
             person_of_cluster[(mention.article_id, old_entity)][mention.entity_id] += 1
         else:  # not a person: the warehouse's label for its name (a person inside it gets a row below)
-            entity = entities[old_entity]
-            label = dict.get(state["label_decided"], entity.canonical_name.casefold(), mention.label)
-            if entity.label in NON_NAME_LABELS:
-                label = mention.label
             mention.label = label
             mention.entity_id = entity_id(entity.canonical_name, label)
         kept.append(mention)
