@@ -13,8 +13,8 @@ and taken out with `[]` only to be changed):
   evidence is strong enough (how often each is named in full, how often in this section,
   the names around it, a matching role, gender from honorifics), else stays a person of
   its own article ("undecided") and is decided again when new people with that surname
-  arrive; a surname, or an initial and a surname, that no known person has is one unknown
-  person across the warehouse per honorific gender ("mononym", "initial_surname");
+  arrive; a surname no known person has is one unknown person across the warehouse per
+  honorific gender ("mononym");
 - mentions spaCy missed ("Mr X", "M Cueto" in a line-up, a known full name or surname) are
   recovered from the body;
 - labels are decided across the warehouse (warehouse_labels.py), and a group named in the
@@ -816,16 +816,6 @@ def _decide_from_evidence(state, p, ev) -> dict:
         if ident not in state["identities"]:
             state["identities"][ident] = _new_identity(ident, Name((ev["surname"],), ev["surname"]), "mononym")
         return dict(identity_id=ident, rule="mononym", score=1.0, evidence={})
-    if ev["initial"] and ev["initial"] not in ("a", "i") and not scored:
-        # "G Jenkins" or "R [Corrigan]" in line-ups, and no one of that surname known with that
-        # initial: one person across the warehouse, as a surname no one is known by (BBC: 52
-        # such mentions had been 52 people, now 32). "A" and "I", words of their own, are no
-        # initials here ("A [Defra] spokesman", "I [Love] Lucy")
-        ident = stable_hash("person", ev["initial"], ev["surname"], gender)
-        if ident not in state["identities"]:
-            state["identities"][ident] = _new_identity(ident, Name((ev["initial"], ev["surname"]), ev["surname"]),
-                                                       "initial_surname")
-        return dict(identity_id=ident, rule="initial_surname", score=1.0, evidence={})
     ident = stable_hash("person?", ev["article_id"], ev["surname"], ev["initial"] or "", gender)
     return dict(identity_id=ident, rule="undecided_surname", score=round(prob, 3) if best else 0.0,
                 evidence=dict(candidates=len(scored), best=best[1] if best else None))

@@ -104,20 +104,25 @@ POSSESSIVE = re.compile(r"['’]s?\b|['’]")
 WORD = re.compile(r"[^\W\d_]+|\d+")
 
 
-def only_around(mention: MentionRow, parts: list[dict], named_person: bool) -> bool:
-    """Whether a span is only the one person it holds, a possessive or punctuation aside: a
-    gendered honorific before the name ("Mr Ebbers'" tagged ORG; "Dr Pepper" stays, doctors
-    have no gender), or, where the warehouse calls the span's own name a person
-    (`named_person`), nothing or "the" ("the Robert de Niro" FAC). "Black Sabbath's" and
-    "Reddy's" (ORG) stay beside whatever person was found inside them."""
+# what a span named after a titled person is when it is no person ("Mr Bean", "Miss Saigon")
+TITLED_THINGS = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"})
+
+
+def only_around(mention: MentionRow, parts: list[dict], label: str) -> bool:
+    """Whether a span is only the one person it holds, a possessive or punctuation aside,
+    `label` being the warehouse's label for the span's own name: a gendered honorific before
+    the name ("Mr Ebbers'" tagged ORG; "Dr Pepper" stays, doctors have no gender, as do
+    "Miss Saigon" and "Mr Bean", works), or, where the warehouse calls the span's name a
+    person, nothing or "the" ("the Robert de Niro" FAC). "Black Sabbath's" and "Reddy's"
+    (ORG) stay beside whatever person was found inside them."""
     if len(parts) != 1:
         return False
     start, end = parts[0]["start_char"] - mention.start_char, parts[0]["end_char"] - mention.start_char
     rest = POSSESSIVE.sub(" ", mention.mention_text[:start] + " " + mention.mention_text[end:])
     words = [word.casefold() for word in WORD.findall(rest)]
     if len(words) == 1 and words[0] in GENDERED_HONORIFICS:
-        return True
-    return named_person and all(word == "the" for word in words)
+        return label not in TITLED_THINGS
+    return label == PERSON and all(word == "the" for word in words)
 
 
 def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -> StoredChanges:
@@ -172,7 +177,7 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         entity = entities[old_entity]
         label = mention.label if entity.label in NON_NAME_LABELS else \
             dict.get(state["label_decided"], entity.canonical_name.casefold(), mention.label)
-        if inside and (entity.label == PERSON or only_around(mention, inside, label == PERSON)):
+        if inside and (entity.label == PERSON or only_around(mention, inside, label)):
             # a person span holding names of its own ("Carragher and Brown", "Briton Tim Henman"),
             # or any span that is only one person (`only_around`: BBC, 41 had stayed beside their
             # person as another entity): the names take its place, each with its own span; the
