@@ -112,8 +112,8 @@ def record_rejections(warehouse: Warehouse, rejections: list[Rejection], loaded_
     warehouse.record_rejections(rejections, run_id, loaded_keys)
 
 
-@task(name="forget-other-spellings", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
-def forget_other_spellings(warehouse: Warehouse, source_keys: list[str]) -> int:
+@task(name="forget-rejections", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
+def forget_rejections(warehouse: Warehouse, source_keys: list[str]) -> int:
     return warehouse.forget_rejected_sources(source_keys)
 
 
@@ -194,7 +194,7 @@ def wirehouse_pipeline(settings: Settings) -> dict[str, Any]:
                 for enriched in enrich_ahead(run, runner, planned):
                     stop.check()
                     settle(run, enriched)
-            forget_replaced_rejections(run)
+            forget_other_spellings(run)
             handle_missing_sources(run)
             return finish(run)
         except BaseException as error:
@@ -503,11 +503,11 @@ def settle(run: Run, enriched: Enriched) -> None:
     return_freed_memory()
 
 
-def forget_replaced_rejections(run: Run) -> None:
+def forget_other_spellings(run: Run) -> None:
     """Rejections under other spellings of documents this run read under their stored key,
     forgotten once every batch is written (a run stopped earlier leaves them for the next)."""
-    if run.planner.forgotten:
-        forgotten = forget_other_spellings(no_traverse(run.warehouse), sorted(run.planner.forgotten))
+    if run.planner.to_forget:
+        forgotten = forget_rejections(no_traverse(run.warehouse), sorted(run.planner.to_forget))
         run.logger.info("forgot %d rejection(s) left under other spellings of the seeds folder", forgotten)
 
 

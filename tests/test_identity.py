@@ -115,8 +115,8 @@ def test_a_bare_surname_links_to_the_person_the_evidence_supports_and_namesakes_
 
 def test_an_unknown_surname_with_one_gender_in_its_article_is_one_person_there():
     """"President Kumaratunga ... Mrs Kumaratunga": the bare mention takes the gender the
-    article's honorific gives the surname (BBC had split 19 such names in one article). An
-    article with both Mr and Mrs keeps its bare mention apart from each."""
+    article's honorific gives the surname (10 of the 19 names BBC had split inside one
+    article). An article with both Mr and Mrs keeps its bare mention apart from each."""
     state = I.new_state()
     result = I.process_batch(state, [
         article("one", "business", [cluster("Kumaratunga", "PERSON", mention(0, "Kumaratunga", before="President "),

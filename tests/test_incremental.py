@@ -82,7 +82,7 @@ def test_a_file_read_through_another_spelling_keeps_its_stored_key():
         planner = spelt_planner([stored], [spelt], seen=(spelt,))
         plan = planner.plan([article("Same text.", spelt)])
         assert plan.skipped == [stored] and not plan.rejected and not plan.to_enrich
-        assert planner.forgotten == {spelt}  # the rejection an older version left there
+        assert planner.to_forget == {spelt}  # the rejection an older version left there
     plan = spelt_planner([stored], ["/link/a.txt"], "v2").plan([article("Same text.", "/link/a.txt")])
     assert plan.to_enrich == [stored] and plan.replaces == {stored.article_id: "/w/seeds/a.txt"}
 
@@ -104,7 +104,7 @@ def test_a_file_read_twice_in_one_run_keeps_each_reading_under_its_own_spelling(
         planner = spelt_planner([stored], [a.source_path for a in order], seen=("/link/a.txt",))
         plan = planner.plan(order)
         assert plan.skipped == [stored] and [r.source_key for r in plan.rejected] == ["/link/a.txt"]
-        assert planner.forgotten == set()
+        assert planner.to_forget == set()
 
 
 def test_documents_split_between_spellings_each_keep_theirs_and_nothing_is_missing():
@@ -118,7 +118,7 @@ def test_documents_split_between_spellings_each_keep_theirs_and_nothing_is_missi
         plan = planner.plan([article(x.body, spelt, x.source_line) for x in (*lines, fourth)])
         assert plan.skipped == [*lines, fourth] and not plan.rejected
         assert planner.missing_sources(str(spelt).rsplit("/", 1)[0]) == []
-        assert planner.forgotten == {f"{b}#{n}" for n in (1, 2, 3)}
+        assert planner.to_forget == {f"{b}#{n}" for n in (1, 2, 3)}
 
 
 def test_of_two_stored_versions_the_one_holding_the_text_read_is_kept_and_the_other_is_missing():
@@ -135,14 +135,14 @@ def test_other_spellings_holding_only_rejections_are_forgotten_and_never_other_f
     for spelt in ("/w/seeds/a.txt", "/link/a.txt"):
         planner = spelt_planner([stored], [spelt], seen=seen)
         assert planner.plan([article("Same text.", spelt)]).skipped == [stored]
-        assert planner.forgotten == {"/link/a.txt", "/w/main/../seeds/a.txt"}
+        assert planner.to_forget == {"/link/a.txt", "/w/main/../seeds/a.txt"}
 
 
 def test_a_document_only_ever_rejected_is_rejected_under_the_spelling_read():
     rejected = Rejection("/link/empty.txt", None, "empty", "no text")
     planner = spelt_planner([], ["/link/empty.txt"], seen=("/w/seeds/empty.txt",))
     plan = planner.plan([], [rejected])
-    assert plan.rejected == [rejected] and planner.forgotten == {"/w/seeds/empty.txt"}
+    assert plan.rejected == [rejected] and planner.to_forget == {"/w/seeds/empty.txt"}
 
 
 def test_stored_sources_under_another_spelling_of_the_root_are_missing_when_unseen():
@@ -180,3 +180,11 @@ def test_a_feed_that_changed_while_read_keeps_its_lines_however_spelt():
     planner.plan([article("One.", spelt, 1)], [Rejection(spelt, 2, "changed_while_reading", "changed")])
     assert planner.missing_sources("/w/main/../seeds") == ["/w/seeds/f.jsonl#3"]
     assert planner.missing_sources("/w/main/../seeds", unfinished=[spelt]) == []
+
+
+def test_a_documents_own_spelling_holding_its_text_is_kept_over_an_older_version_elsewhere():
+    new, old = article("New text.", "/w/seeds/a.txt"), article("Old text.", "/w/main/../seeds/a.txt")
+    planner = spelt_planner([new, old], ["/w/seeds/a.txt"])
+    plan = planner.plan([article("New text.", "/w/seeds/a.txt")])
+    assert plan.skipped == [new] and not plan.rejected
+    assert planner.missing_sources("/w/seeds") == ["/w/main/../seeds/a.txt"]

@@ -48,7 +48,7 @@ def three_docs(tmp_path):
 
 def test_only_io_tasks_retry():
     io_tasks = (pipeline.open_warehouse, pipeline.begin_run, pipeline.write_batch, pipeline.record_rejections,
-                pipeline.forget_other_spellings, pipeline.prune_removed, pipeline.finish_run)
+                pipeline.forget_rejections, pipeline.prune_removed, pipeline.finish_run)
     compute_tasks = (pipeline.enrich_batch, pipeline.audit_batch, pipeline.write_run_report,
                      pipeline.publish_run_artifacts)
     assert all(task.retries >= 1 for task in io_tasks)

@@ -139,6 +139,10 @@ def resolve(state: dict, ident: str) -> str:
     return ident
 
 
+# honorifics that go with a first name: "Sir Howard" is Sir Howard Newby
+FIRST_NAME_HONORIFICS = ("sir", "dame")
+
+
 def _new_identity(ident: str, name: Name, kind: str) -> dict:
     return {
         "id": ident, "kind": kind, "key": name.key, "surname": name.surname,
@@ -622,14 +626,19 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                            for skey in [_short_key(art, c, m, name)]
                            if skey in state["short_by_surname"].get(name.surname, ())])
     decided_now: set[str] = set()  # short clusters decided in this batch
+
+    def pin_of(art: ArticleNames, m: NameMention) -> str | None:
+        """An analyst's person for the mention, None for "not a person", "" for no pin."""
+        return overrides.get("mentions", {}).get(f"{art.article_id}:{m.start_char}", "")
+
     # the one gender an article's honorifics give a surname: "President Kumaratunga ... Mrs
     # Kumaratunga" is one unknown woman, not an unknown person beside her (BBC: 10 of 19
     # names split inside one article were such pairs)
     honorific_genders: dict[tuple[str, str], set] = defaultdict(set)
     for art, c, m, name, kind in plan:
         # not "Sir Howard" (a first name), nor a mention an analyst says is no person
-        if kind == "short" and name.gender and name.honorific not in ("sir", "dame") and \
-                overrides.get("mentions", {}).get(f"{art.article_id}:{m.start_char}", "") is not None:
+        if kind == "short" and name.gender and name.honorific not in FIRST_NAME_HONORIFICS and \
+                pin_of(art, m) is not None:
             honorific_genders[art.article_id, name.surname].add(name.gender)
     for art in articles:
         items = plan_of[art.article_id]
@@ -641,7 +650,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                 tentative = (art.article_id, m.start_char) in tentatives
                 row = dict(article_id=art.article_id, start_char=m.start_char, end_char=m.end_char, text=m.text,
                            entity_id=c.entity_id if c else None)
-                pin = overrides.get("mentions", {}).get(f"{art.article_id}:{m.start_char}", "")
+                pin = pin_of(art, m)
                 if pin is None:
                     continue  # the analyst says: not a person
                 if pin:
@@ -651,7 +660,7 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                                evidence={})
                 else:
                     genders = honorific_genders.get((art.article_id, name.surname), ())
-                    article_gender = next(iter(genders)) if len(genders) == 1 and not name.gender else None
+                    article_gender = next(iter(genders)) if len(genders) == 1 else None
                     row.update(_decide_short(state, p, art, c, m, name, anchors[art.article_id], firsts[art.article_id],
                                              article_gender))
                     if tentative and row["rule"] not in ("corpus_surname", "article_full_name", "article_ambiguous"):
@@ -765,7 +774,7 @@ def _decide_short(state, p, art, c, m, name, local, first_local=None, article_ge
         mine = {i for i in (first_local or {}).get(surname, ()) if i in claimed}
         if len(mine) == 1:
             return dict(identity_id=next(iter(mine)), rule="article_first_name", score=1.0, evidence={})
-    if name.honorific in ("sir", "dame") and len(name.tokens) == 1:
+    if name.honorific in FIRST_NAME_HONORIFICS and len(name.tokens) == 1:
         # "Sir Howard" is Sir Howard Newby: these honorifics go with the first name
         options = sorted({i for i in (first_local or {}).get(surname, ())})
         if len(options) == 1:
@@ -773,8 +782,7 @@ def _decide_short(state, p, art, c, m, name, local, first_local=None, article_ge
         return dict(identity_id=stable_hash("person?", art.article_id, "sir", surname), rule="undecided_first_name",
                     score=0.0, evidence={})
     ev = dict(article_id=art.article_id, section=art.section, surname=surname, gender=name.gender,
-              role=m.role, initial=name.initial, keys=sorted(_context_keys(art, c) if c is not None else _context_keys(art, None)),
-              article_gender=article_gender)
+              role=m.role, initial=name.initial, keys=sorted(_context_keys(art, c)), article_gender=article_gender)
     here = local.get(surname, [])
     if name.initial:
         here = [(s, i) for s, i in here if (state["identities"].get(i)["first"] or "")[:1] == name.initial]

@@ -111,10 +111,11 @@ TITLED_THINGS = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"}
 def only_around(mention: MentionRow, parts: list[dict], label: str) -> bool:
     """Whether a span is only the one person it holds, a possessive or punctuation aside,
     `label` being the warehouse's label for the span's own name: a gendered honorific before
-    the name ("Mr Ebbers'" tagged ORG; "Dr Pepper" stays, doctors have no gender, as do
-    "Miss Saigon" and "Mr Bean", works), or, where the warehouse calls the span's name a
-    person, nothing or "the" ("the Robert de Niro" FAC). "Black Sabbath's" and "Reddy's"
-    (ORG) stay beside whatever person was found inside them."""
+    the name ("Mr Ebbers'" tagged ORG), unless the warehouse calls the name a work or a
+    product ("Miss Saigon", "Mr Bean"); "Dr Pepper" stays, doctors have no gender. Or, where
+    the warehouse calls the span's name a person, nothing or "the" ("the Robert de Niro"
+    FAC). "Black Sabbath's" and "Reddy's" (ORG) stay beside whatever person was found
+    inside them."""
     if len(parts) != 1:
         return False
     start, end = parts[0]["start_char"] - mention.start_char, parts[0]["end_char"] - mention.start_char

@@ -66,7 +66,7 @@ class Planner:
     """Classifies documents one batch at a time, remembering what this run has seen.
 
     With `spellings`, a document is planned under the key it is stored under, however the
-    run spelt its path; `forgotten` collects the other spellings' rejections it replaces."""
+    run spelt its path; `to_forget` collects the other spellings' rejections it replaces."""
 
     def __init__(self, index: WarehouseIndex, enrichment_version: str, extraction_version: str | None = None,
                  spellings: SourceSpellings | None = None):
@@ -76,7 +76,7 @@ class Planner:
         self.page_version = stored_version(enrichment_version, extraction_version)
         self.seen_ids: dict[str, str] = {}  # article_id -> source_key, this run
         self.seen_sources: set[str] = set()
-        self.forgotten: set[str] = set()
+        self.to_forget: set[str] = set()
         self.claimed: set[str] = set()  # stored keys a reading under another spelling took
 
     def plan(self, documents: Sequence[Article | Page], rejections: Sequence[Rejection] = ()) -> Plan:
@@ -102,7 +102,7 @@ class Planner:
             if key not in self.claimed:  # else another reading of this run took it: a duplicate
                 self.claimed.add(key)
                 document = replace(document, source_path=path)
-        self.forgotten.update(self.spellings.others(SourceKey(document.source_path, document.source_line), read_path))
+        self.to_forget.update(self.spellings.others(SourceKey(document.source_path, document.source_line), read_path))
         return document
 
     def _holding(self, paths: list[str], document: Spelt) -> str:
@@ -182,7 +182,7 @@ class Planner:
         return sorted(
             key for key in self.index.by_source
             if key not in self.seen_sources
-            and (key.startswith(prefix) or (spellings is not None and spellings.under(key, under)))
+            and (spellings.under(key, under) if spellings is not None else key.startswith(prefix))
             and file_of(SourceKey.parse(key).path) not in unfinished_files
         )
 

@@ -12,7 +12,8 @@ Two paths name one file when their folders resolve to the same place (the caller
 `os.path.realpath`, so a symlinked folder is the folder it points to) and their file names
 are equal. A run that reads one file twice (a folder linked inside the seeds folder) stores
 it once: a reading under its stored spelling keeps it, else the first reading takes it, and
-any other reading keeps its own spelling, a duplicate of that one. Pure: the resolver is the only way to the file system, each folder resolved once.
+any other reading keeps its own spelling, a duplicate of that one. Pure: the resolver is
+the only way to the file system, each folder resolved once.
 """
 
 from __future__ import annotations
@@ -69,14 +70,14 @@ class SourceSpellings:
         own = [key.path] if str(key) in self._stored_keys else []
         return own + [path for path in self._stored.get(self.place(key), ()) if path not in self._read]
 
-    def others(self, stored: SourceKey, read_path: str) -> list[str]:
-        """Keys of the document stored or rejected at `stored` (read at `read_path`) under
-        other spellings that hold only a rejection: its reading under `read_path`, and
-        spellings this run does not read. Once the document is accounted for under
-        `stored`, they account for nothing."""
+    def others(self, key: SourceKey, read_path: str) -> list[str]:
+        """Keys of the document planned under `key` (read at `read_path`) under other
+        spellings that hold only a rejection: its reading under `read_path`, and spellings
+        this run does not read. Once the document is accounted for under `key`, they
+        account for nothing."""
         return [
-            str(SourceKey(path, stored.position)) for path in self._rejected.get(self.place(stored), ())
-            if path != stored.path and (path == read_path or path not in self._read)
+            str(SourceKey(path, key.position)) for path in self._rejected.get(self.place(key), ())
+            if path != key.path and (path == read_path or path not in self._read)
         ]
 
     def under(self, key: str, folder: str) -> bool:
