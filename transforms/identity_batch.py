@@ -169,8 +169,14 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
         key = (mention.article_id, mention.start_char, mention.end_char)
         old_entity = entity_before[key] = mention.entity_id
         row = decided.get(key)
+        if row is not None:
+            placed.add(key)
+            mention.entity_id, mention.label = identity_of(row), PERSON
+            person_of_cluster[(mention.article_id, old_entity)][mention.entity_id] += 1
+            kept.append(mention)
+            continue
         inside = []
-        if row is None and mention.article_id in starts_of:
+        if mention.article_id in starts_of:
             starts = starts_of[mention.article_id]
             first = bisect.bisect_left(starts, mention.start_char)
             last = bisect.bisect_left(starts, mention.end_char, first)
@@ -186,13 +192,9 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
             for part in inside:
                 person_of_cluster[(mention.article_id, old_entity)][identity_of(part)] += 1
             continue
-        if row is not None:
-            placed.add(key)
-            mention.entity_id, mention.label = identity_of(row), PERSON
-            person_of_cluster[(mention.article_id, old_entity)][mention.entity_id] += 1
-        else:  # not a person: the warehouse's label for its name (a person inside it gets a row below)
-            mention.label = label
-            mention.entity_id = entity_id(entity.canonical_name, label)
+        # not a person: the warehouse's label for its name (a person inside it gets a row below)
+        mention.label = label
+        mention.entity_id = entity_id(entity.canonical_name, label)
         kept.append(mention)
     # decided spans no row holds: recovered mentions, and names inside a longer span
     for row in result.mentions:
