@@ -143,6 +143,29 @@ def test_pronoun_resolves_to_the_most_recent_subject_person(nlp):
     assert speaker_of(text, quote) == "he" and quote.speaker_canonical == "Antony Blinken"
 
 
+def test_pronoun_resolves_to_the_main_clause_subject(nlp):
+    text = ("Tony Blair said he had backed the plans when Gordon Brown argued for them in Cabinet. "
+            "\"ID cards are a means to a more secure society,\" he said.")
+    [quote] = quotes_of(nlp, text)
+    assert speaker_of(text, quote) == "he" and quote.speaker_canonical == "Tony Blair"
+
+
+def test_pronoun_resolves_to_the_subject_a_name_stands_beside(nlp):
+    text = ("One of the Guildford Four, Gerry Conlon, said the families were delighted. "
+            "\"Mr Blair spoke with such sincerity,\" he said.")
+    [quote] = quotes_of(nlp, text)
+    assert quote.speaker_canonical == "Gerry Conlon" and quote.attribution == "pronoun"
+
+
+def test_pronoun_is_not_a_place_named_in_passing(nlp):
+    # BBC, 2005: the house-builder's "it", once resolved to the United Kingdom
+    text = ("Sales of new homes fell in Britain last year. "
+            "\"The market slowed sharply across the country,\" it added.")
+    [quote] = quotes_of(nlp, text)
+    assert speaker_of(text, quote) == "it"
+    assert quote.speaker_canonical is None and quote.attribution == "unresolved_pronoun"
+
+
 def test_title_resolves_to_the_holder_named_in_the_article(nlp):
     text = ("Prime Minister Naftali Bennett spoke at a graduation ceremony on Thursday.\n"
             "“We will help Ukraine's citizens as much as possible,” the Prime Minister said.")

@@ -9,11 +9,11 @@
    whose last sentence has a cue verb ("Bennett also urged …");
 3. otherwise the previous quote of the same paragraph ("“…,” he said. “…”").
 
-A pronoun speaker is resolved to the most recent salient person, a title ("the Prime
-Minister") to the person the article says holds it, a noun in apposition to a name to that
-name, a campaign, ministry or poll to whom it speaks for, a name the NER missed to the
-mention the article has elsewhere, and every speaker to the canonical entity of the entity
-resolver.
+A pronoun speaker is resolved to the subject of the nearest sentence naming someone it can
+stand for, a title ("the Prime Minister") to the person the article says holds it, a noun
+in apposition to a name to that name, a campaign, ministry or poll to whom it speaks for, a
+name the NER missed to the mention the article has elsewhere, and every speaker to the
+canonical entity of the entity resolver.
 """
 
 from __future__ import annotations
@@ -341,26 +341,31 @@ class SpeakerFinder:
         return found
 
     def resolve_pronoun(self, pronoun: Token):
-        """The most recent salient compatible mention before a pronoun: in the nearest
-        sentence that has one, its grammatical subject if any, else its first one."""
+        """The grammatical subject among the compatible mentions of the nearest sentence
+        before a pronoun that has one (the main clause's, when several clauses have one:
+        "Tony Blair said he backed it when Gordon Brown argued for it. He ..." is Blair);
+        none when no compatible mention there is a subject. A name there in passing
+        ("fell in Britain", "Wal-Mart's stores") is rarely what the pronoun stands for: of
+        30 such resolutions sampled on BBC, 8 were right."""
         lower = POSSESSIVE_PRONOUNS.get(pronoun.lower_, pronoun.lower_)
         labels = {"PERSON"} if lower in PERSON_PRONOUNS | {"i"} else {"ORG", "NORP", "GPE"}
         k = bisect.bisect_left(self.mention_starts, pronoun.idx) - 1
-        best = None
+        subjects = []
         sentence_start = None
         while k >= 0:
             mention = self.mentions[k]
             if mention.label in labels:
-                token = self.doc[self.token_at(mention.start_char)]
-                start = token.sent.start_char
+                first, last = self.token_at(mention.start_char), self.token_at(mention.end_char - 1)
+                start = self.doc[first].sent.start_char
                 if sentence_start is not None and start != sentence_start:
                     break
                 sentence_start = start
-                best = mention
-                if _is_subject(self.doc, self.token_at(mention.start_char), self.token_at(mention.end_char - 1)):
-                    return mention
+                subject = _subject_within(self.doc, first, last)
+                if subject is not None:
+                    subjects.append((_depth(subject), mention))
             k -= 1
-        return best
+        # min keeps the first of equal depths: the latest mention
+        return min(subjects, key=lambda found: found[0])[1] if subjects else None
 
     def resolve_title(self, phrase: Span, head: Token):
         """The person holding a title ("the Prime Minister"), if the article says so."""
@@ -417,5 +422,12 @@ def _noun_phrase(head: Token) -> Span:
     return head.doc[start : head.i + 1]
 
 
-def _is_subject(doc: Doc, first: int, last: int) -> bool:
-    return any(doc[i].dep_ in SUBJECT_DEPS for i in range(first, last + 1))
+def _subject_within(doc: Doc, first: int, last: int) -> Token | None:
+    """The subject token among tokens first..last, or the subject a name there stands in
+    apposition to ("one of the Guildford Four, Gerry Conlon, said")."""
+    for token in doc[first:last + 1]:
+        if token.dep_ in SUBJECT_DEPS:
+            return token
+        if token.dep_ == "appos" and token.head.dep_ in SUBJECT_DEPS:
+            return token.head
+    return None
