@@ -136,7 +136,7 @@ def test_quote_paragraph_without_cue_continues_the_previous_speaker(nlp):
     assert (second.speaker_start_char, second.speaker_end_char) == (first.speaker_start_char, first.speaker_end_char)
 
 
-def test_pronoun_resolves_to_the_most_recent_subject_person(nlp):
+def test_pronoun_resolves_to_the_subject_person_before_it(nlp):
     text = ("Secretary of State Antony Blinken later tweeted about the conversation with Yair Lapid.\n"
             "“I reaffirmed the importance of the bilateral relationship,” he wrote.")
     [quote] = quotes_of(nlp, text)
@@ -155,6 +155,21 @@ def test_pronoun_resolves_to_the_subject_a_name_stands_beside(nlp):
             "\"Mr Blair spoke with such sincerity,\" he said.")
     [quote] = quotes_of(nlp, text)
     assert quote.speaker_canonical == "Gerry Conlon" and quote.attribution == "pronoun"
+
+
+@pytest.mark.parametrize("text, speaker", [
+    # a subject in the sentence before, a place in passing in the pronoun's own
+    ('Tesco posted record profits on Tuesday. In Britain, it said, "sales rose by 10% over Christmas."', "Tesco"),
+    # two main clauses joined: the later subject
+    ('Tony Blair spoke first, and Gordon Brown said the plans were costly. "We cannot afford them," he said.',
+     "Gordon Brown"),
+    # the agent of a passive, and a subject joined to another
+    ('The talks were chaired by Tony Blair on Monday. "We made real progress," he said.', "Tony Blair"),
+    ('Labour and the Conservatives attacked the plans on Monday. "They do not add up," they said.', "Conservatives"),
+])
+def test_pronoun_resolves_to_the_subject_however_the_sentence_holds_it(nlp, text, speaker):
+    [quote] = quotes_of(nlp, text)
+    assert quote.attribution == "pronoun" and quote.speaker_canonical == speaker
 
 
 def test_pronoun_is_not_a_place_named_in_passing(nlp):

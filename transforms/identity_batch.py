@@ -303,7 +303,7 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
 
 def unresolve_pronouns_of_non_people(batch: EnrichedBatch, names: dict[str, EntityRow]) -> None:
     """"He" and "she" stand for a person: a speaker found only through them whose entity the
-    warehouse labels otherwise was the wrong antecedent (BBC: "he" as Labour 20 times, Yukos
+    warehouse labels otherwise was the wrong antecedent (BBC at version 15: "he" as Labour 20 times, Yukos
     13, the Lib Dems 11, each tagged PERSON by spaCy where the pronoun found it), so it is
     left unresolved, in the quote and in the attribution holding it alike. One of them naming
     the speaker outright ("Labour said") keeps it for both."""
