@@ -6,9 +6,27 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from wirehouse.evaluation.attributions import quoted_mask
+from wirehouse.transforms import attribution_model
 from wirehouse.transforms.attribution_roles import roles_outside
+from wirehouse.transforms.quote_spans import find_quote_spans
 from wirehouse.transforms.attributions import method_name
 from wirehouse.transforms.records import Article
+
+
+@pytest.mark.parametrize("text", [
+    # paragraphs run together, the first quote left without its closing mark (BBC, 2004)
+    '"We will need decisions in that direction. "If the imbalances stay, the market will decide." Economists agree.',
+    # a straight quote inside a straight quote, and an inch sign
+    'He said: "If somebody says, "I\'d like 10,000 rounds," you might be suspicious." The crowd cheered.',
+    'He bought a 12" single and said "it was worth every penny."',
+])
+def test_the_model_and_its_scorer_pair_quotation_marks_as_quotes_do(text):
+    quotes = {k for span in find_quote_spans(text) for k in range(span.start, span.end)}
+    model = {k for start, end in attribution_model.quote_spans(text) for k in range(start, end)}
+    scorer = {k for k, inside in enumerate(quoted_mask(text)) if inside}
+    words = {k for k, char in enumerate(text) if char.isalnum()}
+    assert model & words == quotes & words == scorer & words
 
 
 @pytest.fixture(scope="module")

@@ -45,6 +45,28 @@ def test_unclosed_paragraph_not_reopened_ends_at_the_paragraph():
     assert spans_text("“We will win.\nThe crowd cheered.") == ["We will win."]
 
 
+def test_quote_left_open_before_a_new_quote_after_a_full_stop_ends_there():
+    # BBC, 2004: paragraphs run together, the first left without its closing mark
+    text = ('"I fully welcome the words of Mr Snow," said Joaquin Almunia, "but we will need to see decisions '
+            'adopted in that direction. "If the imbalances are not adjusted, the market will decide." '
+            'Economists point out that a weaker dollar is a boon.')
+    assert spans_text(text) == ["I fully welcome the words of Mr Snow,",
+                                "but we will need to see decisions adopted in that direction.",
+                                "If the imbalances are not adjusted, the market will decide."]
+
+
+def test_straight_quote_inside_a_straight_quote_after_a_comma():
+    text = ('Sanders said: "If somebody walks in and says, "I\'d like 10,000 rounds of ammunition," '
+            'you might be suspicious about that." The crowd cheered.')
+    assert spans_text(text) == ['If somebody walks in and says, "I\'d like 10,000 rounds of ammunition," '
+                                'you might be suspicious about that.']
+
+
+def test_a_closing_mark_with_nothing_open_opens_nothing():
+    text = 'He bought a 12" single and said "it was worth every penny."'
+    assert spans_text(text) == ["it was worth every penny."]
+
+
 def test_paragraphs_skip_blank_lines():
     assert paragraphs("One.\n\nTwo.\n") == [(0, 4), (6, 10)]
 

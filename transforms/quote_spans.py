@@ -46,6 +46,34 @@ def _mark_at(text: str, i: int) -> tuple[str, int] | None:
     return None
 
 
+_OPENS_BEFORE = "([{—–-/"
+_CLOSES_BEFORE = ",.;:!?)]}…—–-'’"
+
+
+def straight_mark_shape(text: str, i: int) -> str | None:
+    """Which way a straight mark faces: "open" after a space or an opening bracket and
+    before a word, "close" after a word and before a space, punctuation or the end, None
+    when it could be either."""
+    before = text[i - 1] if i > 0 else "\n"
+    after = text[i + 1] if i + 1 < len(text) else "\n"
+    if (before.isspace() or before in _OPENS_BEFORE) and (after.isalnum() or after in "'‘[($£€…"):
+        return "open"
+    if not before.isspace() and before not in _OPENS_BEFORE and (after.isspace() or after in _CLOSES_BEFORE):
+        return "close"
+    return None
+
+
+def after_sentence_end(text: str, i: int) -> bool:
+    """Whether a full stop, question or exclamation mark (and a closing single quote) comes
+    before position i, spaces aside."""
+    k = i - 1
+    while k >= 0 and text[k] in " \t":
+        k -= 1
+    if k > 0 and text[k] in "'’":
+        k -= 1
+    return k >= 0 and text[k] in ".?!…"
+
+
 def find_quote_spans(text: str) -> list[QuoteSpan]:
     """Pair double quotation marks paragraph by paragraph.
 
@@ -77,6 +105,20 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
             found = _MARK_OR_NEWLINE.search(text, i + 1)
             continue
         kind, length = _mark_at(text, i)
+        if kind == "either":
+            shape = straight_mark_shape(text, i)
+            if shape == "close" and open_at is None:
+                # a closing mark with nothing open (an inch sign, a lost opening mark)
+                found = _MARK_OR_NEWLINE.search(text, i + length)
+                continue
+            if shape == "open" and open_at is not None and depth == 1 and after_sentence_end(text, i):
+                # a quote opening after a full stop while one is open: the open one ran on
+                # unclosed, as where paragraphs were run together ('... in that
+                # direction. "If the imbalances ...'); after a comma or a colon it is a
+                # quotation inside the quotation ('says, "I'd like ...," you know')
+                _add_span(spans, text, open_at, i, i)
+                open_at = None
+            kind = shape or kind
         if open_at is None and kind != "close":
             open_at, depth = i, 1
         elif open_at is not None and kind == "open":
