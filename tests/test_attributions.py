@@ -360,3 +360,13 @@ def test_a_quoted_content_is_in_the_sentence_of_its_first_word(nlp):
     (row,) = rows_for_doc(article, nlp(body), "v").attributions
     assert row.content_text == "''If we are to go to war, of course we have to pay for it,''"
     assert row.sentence_index == 1
+
+
+def test_a_quote_keeps_its_speaker_when_the_attribution_inside_it_names_another(nlp):
+    # BBC, 2005: the spokesman quotes the Audit Commission; he is still the one speaking
+    text = ('Conservative health spokesman Jonathan Morgan said: "We\'re spending more money but waiting lists '
+            'have gone through the roof. "The Audit Commission has said that the money is not being spent '
+            'efficiently or effectively, and that\'s quite a criticism." Meanwhile, the latest figures were published.')
+    doc = nlp(text)
+    assert [quote.speaker_canonical for quote in doc._.quotes] == ["Jonathan Morgan", "Jonathan Morgan"]
+    assert "Audit Commission" in [a.speaker.canonical for a in doc._.attributions if a.speaker]

@@ -143,7 +143,10 @@ def agree_on_speakers(quotes: list[QuoteMatch],
     agreed = []
     for quote, index in zip(quotes, holders):
         speaker = attributions[index].speaker if index is not None else None
-        if speaker is not None and speaker.canonical is not None and speaker.canonical != quote.speaker_canonical:
+        # a source inside the quote is someone the speaker quotes ("... The Audit Commission
+        # has said that ...", inside Mr Morgan's words), not the speaker
+        if speaker is not None and speaker.canonical is not None and speaker.canonical != quote.speaker_canonical \
+                and not quote.start_char <= speaker.start < quote.end_char:
             quote = dataclasses.replace(
                 quote, speaker_text=speaker.text, speaker_start_char=speaker.start, speaker_end_char=speaker.end,
                 speaker_canonical=speaker.canonical, speaker_label=speaker.label, cue=speaker.cue,
