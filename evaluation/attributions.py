@@ -54,7 +54,7 @@ from wirehouse.evaluation import BenchmarkUnreadable
 from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_annotations,
                                          polnear_articles, source_names)
 from wirehouse.evaluation.progress import scoring
-from wirehouse.transforms.quote_spans import after_sentence_end, straight_mark_shape
+from wirehouse.transforms.quote_spans import opens_anew, straight_mark_shape
 
 ROLES = ("content", "cue", "source")
 TYPES = ("direct", "mixed", "indirect")
@@ -78,10 +78,10 @@ def trim(text: str, span: Span | None) -> Span | None:
 
 def quoted_mask(text: str) -> list[bool]:
     """Characters inside double quotation marks (" “ ” `` ''), paired within a paragraph; a
-    quotation left open at a paragraph's end is closed there. A straight mark faces the way
-    its neighbours show (`straight_mark_shape`): one opening after a full stop while a
-    quotation is open ends that one there, one opening after a comma or colon is a
-    quotation inside it, one closing with nothing open is no quotation."""
+    quotation left open at a paragraph's end is closed there. A straight mark (`"`, `''`)
+    faces the way its neighbours show (`straight_mark_shape`): one opening while a quotation
+    is open ends that one there when `opens_anew` says so, else it is a quotation inside it;
+    one closing with nothing open is no quotation."""
     inside = [False] * len(text)
     position = 0
     for paragraph in text.split("\n"):
@@ -100,11 +100,12 @@ def quoted_mask(text: str) -> list[bool]:
                 kind = "close"
             elif char == '"':
                 kind = "either"
-                shape = straight_mark_shape(text, position + i)
+            if kind == "either":
+                shape = straight_mark_shape(text, position + i, width)
                 if shape == "close" and open_at is None:
                     kind = None
                 elif shape == "open" and open_at is not None:
-                    if inner == 0 and after_sentence_end(text, position + i):
+                    if inner == 0 and opens_anew(text, position + open_at, position + i):
                         inside[position + open_at : position + i] = [True] * (i - open_at)
                         open_at = i
                     else:

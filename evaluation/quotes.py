@@ -85,15 +85,18 @@ def quoted_segments(text: str, fragment: Span) -> list[Span]:
     for i in range(start, end):
         char = text[i]
         if open_at is None:
-            if char in OPENING or text.startswith("``", i):
-                open_at, depth = i + (2 if text.startswith("``", i) else 1), 1
+            # `` and '' open as well as " (papers that write '' for both marks: PolNeAR's
+            # New York Times articles)
+            if char in OPENING or text.startswith("``", i) or text.startswith("''", i):
+                open_at, depth = i + (2 if text.startswith(("``", "''"), i) else 1), 1
         elif char == "“" and not _starts_paragraph(text, i):
             depth += 1  # a quotation inside the quotation
         elif char in CLOSING or text.startswith("''", i):
-            if char == '"' and _starts_paragraph(text, i):
+            straight = char == '"' or text.startswith("''", i)
+            if straight and _starts_paragraph(text, i):
                 continue  # a straight mark reopening the next paragraph of the quote
             depth -= 1
-            if depth == 0 or char == '"':
+            if depth == 0 or straight:
                 found.append((open_at, i))
                 open_at = None
     if open_at is not None:

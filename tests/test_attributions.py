@@ -20,6 +20,9 @@ from wirehouse.transforms.records import Article
     # a straight quote inside a straight quote, and an inch sign
     'He said: "If somebody says, "I\'d like 10,000 rounds," you might be suspicious." The crowd cheered.',
     'He bought a 12" single and said "it was worth every penny."',
+    # a lost closing mark before a colon, and marks written as two apostrophes
+    'Mr Begg said: "I have lost three years. He added: "The authorities wanted to break me." His lawyer agreed.',
+    "''We may see wage growth,'' he said. He called it ''a big story.''",
 ])
 def test_the_model_and_its_scorer_pair_quotation_marks_as_quotes_do(text):
     quotes = {k for span in find_quote_spans(text) for k in range(span.start, span.end)}

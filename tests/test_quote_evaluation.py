@@ -79,6 +79,15 @@ def test_quoted_segments_mixed_marks_nested_and_reopened_paragraphs():
     ]
 
 
+def test_quoted_segments_opened_and_closed_by_two_apostrophes():
+    # PolNeAR's New York Times articles write '' for both marks, and reopen a paragraph with it
+    text = "''We finally may see wage growth,'' he said.\n\n''It is a big story.\n\n''It sticks.''"
+    assert [text[a:b] for a, b in quoted_segments(text, (0, len(text)))] == [
+        "We finally may see wage growth,",
+        "It is a big story.\n\n''It sticks.",
+    ]
+
+
 def test_gold_direct_quote_needs_mostly_quoted_content():
     text = "Clinton called half of Donald Trump’s supporters “deplorables.” He said “We will win this race.”"
     scare = GoldAttribution(content=((15, text.index("” He") + 1),), cue=(), source=((0, 7),))

@@ -62,6 +62,19 @@ def test_straight_quote_inside_a_straight_quote_after_a_comma():
                                 'you might be suspicious about that.']
 
 
+def test_a_quote_left_open_before_a_colon_and_a_new_quote_ends_there():
+    # BBC, 2005: the first quote's closing mark lost, the narrative between runs on
+    text = ('Mr Begg said: "I have lost three years of my life. He added: "The authorities wanted to break me." '
+            'His lawyer agreed.')
+    assert spans_text(text)[-1] == "The authorities wanted to break me."
+
+
+def test_newswire_marks_that_open_with_two_apostrophes():
+    # The New York Times in PolNeAR writes '' for both marks
+    text = "''We finally may be seeing some wage acceleration,'' the economist said. He called it ''a big story.''"
+    assert spans_text(text) == ["We finally may be seeing some wage acceleration,", "a big story."]
+
+
 def test_a_closing_mark_with_nothing_open_opens_nothing():
     text = 'He bought a 12" single and said "it was worth every penny."'
     assert spans_text(text) == ["it was worth every penny."]

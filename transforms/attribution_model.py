@@ -48,7 +48,7 @@ import numpy as np
 
 # the scorer's convention: the model learns and is scored on trimmed spans
 from wirehouse.evaluation.attributions import trim
-from wirehouse.transforms.quote_spans import after_sentence_end, straight_mark_shape
+from wirehouse.transforms.quote_spans import opens_anew, straight_mark_shape
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(HERE, "models", "attribution_model.json")
@@ -73,11 +73,11 @@ def quote_spans(text):
 
     Same convention as the scorer (`evaluation.attributions.quoted_mask`): an opening
     quote left open at a paragraph end is closed there (news style re-opens it in the
-    next paragraph); a straight mark faces the way its neighbours show
-    (`quote_spans.straight_mark_shape`): one opening after a full stop while a quote is
-    open ends that quote there, one opening after a comma or colon is a quotation inside
-    it, one closing with nothing open is no quote. Regex based because a char loop costs
-    ~2 ms/doc, a large part of the budget.
+    next paragraph); a straight mark (`"`, `''`) faces the way its neighbours show
+    (`quote_spans.straight_mark_shape`): one opening while a quote is open ends that quote
+    there when `quote_spans.opens_anew` says so, else it is a quotation inside it; one
+    closing with nothing open is no quote. Regex based because a char loop costs ~2 ms/doc,
+    a large part of the budget.
     """
     out = []
     open_at = None
@@ -90,12 +90,12 @@ def quote_spans(text):
                 open_at, inner = None, 0
             continue
         kind = "open" if q in ("“", "``") else ("close" if q == "”" else "any")
-        if q == '"':
-            shape = straight_mark_shape(text, m.start())
+        if q == '"' or q == "''":
+            shape = straight_mark_shape(text, m.start(), len(q))
             if shape == "close" and open_at is None:
                 continue
             if shape == "open" and open_at is not None:
-                if inner == 0 and after_sentence_end(text, m.start()):
+                if inner == 0 and opens_anew(text, open_at, m.start()):
                     out.append((open_at, m.start()))
                     open_at = m.start()
                 else:

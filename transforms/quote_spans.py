@@ -42,7 +42,7 @@ def _mark_at(text: str, i: int) -> tuple[str, int] | None:
     if text.startswith("``", i):
         return "open", 2
     if text.startswith("''", i):
-        return "close", 2
+        return "either", 2  # newswire closes with it, and some papers open with it too
     return None
 
 
@@ -50,12 +50,12 @@ _OPENS_BEFORE = "([{—–-/"
 _CLOSES_BEFORE = ",.;:!?)]}…—–-'’"
 
 
-def straight_mark_shape(text: str, i: int) -> str | None:
-    """Which way a straight mark faces: "open" after a space or an opening bracket and
-    before a word, "close" after a word and before a space, punctuation or the end, None
-    when it could be either."""
+def straight_mark_shape(text: str, i: int, length: int = 1) -> str | None:
+    """Which way a straight mark (`"`, `''`) faces: "open" after a space or an opening
+    bracket and before a word, "close" after a word and before a space, punctuation or the
+    end, None when it could be either."""
     before = text[i - 1] if i > 0 else "\n"
-    after = text[i + 1] if i + 1 < len(text) else "\n"
+    after = text[i + length] if i + length < len(text) else "\n"
     if (before.isspace() or before in _OPENS_BEFORE) and (after.isalnum() or after in "'‘[($£€…"):
         return "open"
     if not before.isspace() and before not in _OPENS_BEFORE and (after.isspace() or after in _CLOSES_BEFORE):
@@ -63,15 +63,30 @@ def straight_mark_shape(text: str, i: int) -> str | None:
     return None
 
 
-def after_sentence_end(text: str, i: int) -> bool:
-    """Whether a full stop, question or exclamation mark (and a closing single quote) comes
-    before position i, spaces aside."""
-    k = i - 1
-    while k >= 0 and text[k] in " \t":
-        k -= 1
+def opens_anew(text: str, open_at: int, i: int) -> bool:
+    """Whether a straight mark opening at i, while the quote opened at open_at is still open,
+    starts a new quote rather than one inside it: it comes after a full stop ('... in that
+    direction. "If the imbalances ...': paragraphs run together, the first left without its
+    closing mark), or after a colon once the open quote has run past a full stop ('... a
+    Muslim. He added: "The authorities ...'). After a word or a comma it is a quotation
+    inside the quotation ('says, "I'd like ...," you know', 'the "time-shifting" debate')."""
+    k = _before(text, i)
     if k > 0 and text[k] in "'’":
         k -= 1
-    return k >= 0 and text[k] in ".?!…"
+    if k >= 0 and text[k] in ".?!…":
+        return True
+    return k >= 0 and text[k] == ":" and _SENTENCE_END.search(text, open_at, k) is not None
+
+
+_SENTENCE_END = re.compile(r"[.?!…][\"'’”]*\s")
+
+
+def _before(text: str, i: int) -> int:
+    """The position of the last character before i that is no space (a line break counts)."""
+    k = i - 1
+    while k >= 0 and text[k].isspace() and text[k] != "\n":
+        k -= 1
+    return k
 
 
 def find_quote_spans(text: str) -> list[QuoteSpan]:
@@ -81,7 +96,10 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
     with ”). A paragraph left open continues when the next paragraph starts with an
     opening mark (the newswire convention for multi-paragraph quotes); otherwise it
     ends at the end of its paragraph. Curly pairs inside an open quote and single
-    quotes are quotations within the quotation and stay inside.
+    quotes are quotations within the quotation and stay inside. A straight mark (" or
+    '') faces the way its neighbours show: one opening while a quote is open starts a
+    new quote where `opens_anew` says so, else a quotation within the quotation; one
+    closing with nothing open is no quote.
     """
     spans: list[QuoteSpan] = []
     open_at: int | None = None
@@ -106,17 +124,11 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
             continue
         kind, length = _mark_at(text, i)
         if kind == "either":
-            shape = straight_mark_shape(text, i)
-            if shape == "close" and open_at is None:
-                # a closing mark with nothing open (an inch sign, a lost opening mark)
-                found = _MARK_OR_NEWLINE.search(text, i + length)
-                continue
-            if shape == "open" and open_at is not None and depth == 1 and after_sentence_end(text, i):
-                # a quote opening after a full stop while one is open: the open one ran on
-                # unclosed, as where paragraphs were run together ('... in that
-                # direction. "If the imbalances ...'); after a comma or a colon it is a
-                # quotation inside the quotation ('says, "I'd like ...," you know')
-                _add_span(spans, text, open_at, i, i)
+            # a straight mark faces the way its neighbours show; one closing with nothing
+            # open (an inch sign, a lost opening mark) opens nothing
+            shape = straight_mark_shape(text, i, length)
+            if shape == "open" and open_at is not None and depth == 1 and opens_anew(text, open_at, i):
+                _add_span(spans, text, open_at, i, i)  # the open quote ran on unclosed
                 open_at = None
             kind = shape or kind
         if open_at is None and kind != "close":
@@ -135,7 +147,7 @@ def find_quote_spans(text: str) -> list[QuoteSpan]:
 
 
 def _add_span(spans: list[QuoteSpan], text: str, open_mark: int, content_end: int, close: int) -> None:
-    start = open_mark + (2 if text.startswith("``", open_mark) else 1)
+    start = open_mark + (2 if text.startswith(("``", "''"), open_mark) else 1)
     end = content_end
     while start < end and text[start].isspace():
         start += 1
