@@ -52,6 +52,8 @@ def test_seed_has_no_title_because_its_first_line_is_a_sentence(tmp_path):
     ("A sentence that ends with a full stop.\n\nBody.", None),
     ("Headline without a blank line\nBody continues.", None),
     ("Only one line", None),
+    ("Call centre users 'lose patience'\n\nCustomers hang up sooner.", "Call centre users 'lose patience'"),
+    ('"We will win."\n\nThe crowd cheered.', None),
 ])
 def test_title_heuristic(text, title):
     assert split_title(text)[0] == title
