@@ -54,7 +54,7 @@ from wirehouse.evaluation import BenchmarkUnreadable
 from wirehouse.evaluation.polnear import (GoldAttribution, Span, names_the_source, parse_ann, polnear_annotations,
                                          polnear_articles, source_names)
 from wirehouse.evaluation.progress import scoring
-from wirehouse.transforms.quote_spans import opens_anew, straight_mark_shape
+from wirehouse.transforms.quote_spans import quoted_regions
 
 ROLES = ("content", "cue", "source")
 TYPES = ("direct", "mixed", "indirect")
@@ -77,55 +77,11 @@ def trim(text: str, span: Span | None) -> Span | None:
 
 
 def quoted_mask(text: str) -> list[bool]:
-    """Characters inside double quotation marks (" “ ” `` ''), paired within a paragraph; a
-    quotation left open at a paragraph's end is closed there. A straight mark (`"`, `''`)
-    faces the way its neighbours show (`straight_mark_shape`): one opening while a quotation
-    is open ends that one there when `opens_anew` says so, else it is a quotation inside it;
-    one closing with nothing open is no quotation."""
+    """Characters inside double quotation marks, paired as the attribution model pairs them
+    (`quote_spans.quoted_regions`)."""
     inside = [False] * len(text)
-    position = 0
-    for paragraph in text.split("\n"):
-        open_at = None
-        inner = 0
-        i = 0
-        while i < len(paragraph):
-            two = paragraph[i : i + 2]
-            char = paragraph[i]
-            width, kind = 1, None
-            if two in ("``", "''"):
-                width, kind = 2, "open" if two == "``" else "either"
-            elif char == "“":
-                kind = "open"
-            elif char == "”":
-                kind = "close"
-            elif char == '"':
-                kind = "either"
-            if kind == "either":
-                shape = straight_mark_shape(text, position + i, width)
-                if shape == "close" and open_at is None:
-                    kind = None
-                elif shape == "open" and open_at is not None:
-                    if inner == 0 and opens_anew(text, position + open_at, position + i):
-                        inside[position + open_at : position + i] = [True] * (i - open_at)
-                        open_at = i
-                    else:
-                        inner += 1
-                    kind = None
-                elif shape == "close" and inner:
-                    inner -= 1
-                    kind = None
-            if kind is not None:
-                if open_at is None and kind != "close":
-                    open_at = i
-                elif open_at is not None and kind != "open":
-                    inside[position + open_at : position + i + width] = [True] * (i + width - open_at)
-                    open_at, inner = None, 0
-                elif open_at is not None:
-                    open_at = i
-            i += width
-        if open_at is not None:
-            inside[position + open_at : position + len(paragraph)] = [True] * (len(paragraph) - open_at)
-        position += len(paragraph) + 1
+    for start, end in quoted_regions(text):
+        inside[start:end] = [True] * (end - start)
     return inside
 
 

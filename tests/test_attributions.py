@@ -6,11 +6,9 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from wirehouse.evaluation.attributions import quoted_mask
-from wirehouse.transforms import attribution_model
 from wirehouse.transforms.attribution_roles import roles_outside
-from wirehouse.transforms.quote_spans import find_quote_spans
-from wirehouse.transforms.attributions import method_name
+from wirehouse.transforms.quote_spans import find_quote_spans, quoted_regions
+from wirehouse.transforms.attributions import holding_attribution, method_name
 from wirehouse.transforms.records import Article
 
 
@@ -24,12 +22,11 @@ from wirehouse.transforms.records import Article
     'Mr Begg said: "I have lost three years. He added: "The authorities wanted to break me." His lawyer agreed.',
     "''We may see wage growth,'' he said. He called it ''a big story.''",
 ])
-def test_the_model_and_its_scorer_pair_quotation_marks_as_quotes_do(text):
+def test_the_model_pairs_quotation_marks_as_quotes_do(text):
     quotes = {k for span in find_quote_spans(text) for k in range(span.start, span.end)}
-    model = {k for start, end in attribution_model.quote_spans(text) for k in range(start, end)}
-    scorer = {k for k, inside in enumerate(quoted_mask(text)) if inside}
+    model = {k for start, end in quoted_regions(text) for k in range(start, end)}
     words = {k for k, char in enumerate(text) if char.isalnum()}
-    assert model & words == quotes & words == scorer & words
+    assert model & words == quotes & words
 
 
 @pytest.fixture(scope="module")
@@ -372,4 +369,7 @@ def test_a_quote_keeps_its_speaker_when_the_attribution_inside_it_names_another(
             'efficiently or effectively, and that\'s quite a criticism." Meanwhile, the latest figures were published.')
     doc = nlp(text)
     assert [quote.speaker_canonical for quote in doc._.quotes] == ["Jonathan Morgan", "Jonathan Morgan"]
-    assert "Audit Commission" in [a.speaker.canonical for a in doc._.attributions if a.speaker]
+    nested = [a for a in doc._.attributions if a.speaker and a.speaker.canonical == "Audit Commission"]
+    assert nested and holding_attribution(doc._.quotes[1].start_char, doc._.quotes[1].end_char,
+                                          [(a.content_start, a.content_end, a.source_start)
+                                           for a in doc._.attributions]) != doc._.attributions.index(nested[0])

@@ -48,13 +48,12 @@ import numpy as np
 
 # the scorer's convention: the model learns and is scored on trimmed spans
 from wirehouse.evaluation.attributions import trim
-from wirehouse.transforms.quote_spans import opens_anew, straight_mark_shape
+from wirehouse.transforms.quote_spans import quoted_regions
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_MODEL = os.path.join(HERE, "models", "attribution_model.json")
 
 DASHES = frozenset({"—", "–", "-", "--"})
-_QUOTE_RE = re.compile(r"``|''|[\"“”]|\n")
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 SUBJ_DEPS = ("nsubj", "nsubjpass", "csubj", "csubjpass", "expl")
 # Relations followed downwards from the anchor to find content roots.  Depth 4
@@ -68,55 +67,6 @@ DESCEND = {"prep", "pobj", "dobj", "xcomp", "acomp", "attr", "pcomp", "advmod",
 # --------------------------------------------------------------------------
 # small utilities
 # --------------------------------------------------------------------------
-def quote_spans(text):
-    """Double-quote regions (char spans incl. the marks), paired per paragraph.
-
-    Same convention as the scorer (`evaluation.attributions.quoted_mask`): an opening
-    quote left open at a paragraph end is closed there (news style re-opens it in the
-    next paragraph); a straight mark (`"`, `''`) faces the way its neighbours show
-    (`quote_spans.straight_mark_shape`): one opening while a quote is open ends that quote
-    there when `quote_spans.opens_anew` says so, else it is a quotation inside it; one
-    closing with nothing open is no quote. Regex based because a char loop costs ~2 ms/doc,
-    a large part of the budget.
-    """
-    out = []
-    open_at = None
-    inner = 0   # straight quotations open inside the open one
-    for m in _QUOTE_RE.finditer(text):
-        q = m.group()
-        if q == "\n":
-            if open_at is not None:
-                out.append((open_at, m.start()))
-                open_at, inner = None, 0
-            continue
-        kind = "open" if q in ("“", "``") else ("close" if q == "”" else "any")
-        if q == '"' or q == "''":
-            shape = straight_mark_shape(text, m.start(), len(q))
-            if shape == "close" and open_at is None:
-                continue
-            if shape == "open" and open_at is not None:
-                if inner == 0 and opens_anew(text, open_at, m.start()):
-                    out.append((open_at, m.start()))
-                    open_at = m.start()
-                else:
-                    inner += 1
-                continue
-            if shape == "close" and inner:
-                inner -= 1
-                continue
-        if open_at is None:
-            if kind != "close":
-                open_at = m.start()
-        elif kind == "open":
-            open_at = m.start()
-        else:
-            out.append((open_at, m.end()))
-            open_at, inner = None, 0
-    if open_at is not None:
-        out.append((open_at, len(text)))
-    return out
-
-
 class _Zeros:
     """Endless 0.0 default argument for map(dict.get, feats, _ZEROS)."""
 
@@ -243,7 +193,7 @@ class Ctx:
         self.lexr = model.cue_ratio
         n = len(doc)
         self.n = n
-        self.qspans = quote_spans(text)
+        self.qspans = quoted_regions(text)
         raw = doc.to_array([IDX, LENGTH, LOWER, TAG, DEP, HEAD, SENT_START, ENT_TYPE, IS_TITLE, IS_SPACE])
         arr = raw.astype(np.int64)  # string hashes stay uint64 in raw
         idx = arr[:, 0]

@@ -112,10 +112,15 @@ def extract_attributions(doc: Doc, model: attribution_model.Model) -> list[Attri
     return matches
 
 
-def holding_attribution(start: int, end: int, contents: list[tuple[int, int]]) -> int | None:
-    """The index of the content sharing the most characters with start..end, None if none does."""
+def holding_attribution(start: int, end: int, attributions: list[tuple[int, int, int | None]]) -> int | None:
+    """The index of the attribution (content start, content end, source start) whose content
+    shares the most characters with start..end, None if none does. One whose source lies
+    inside start..end is someone the quote's speaker quotes ("... The Audit Commission has
+    said that ..." inside Jonathan Morgan's words), so it holds nothing."""
     best, shared = None, 0
-    for index, (content_start, content_end) in enumerate(contents):
+    for index, (content_start, content_end, source_start) in enumerate(attributions):
+        if source_start is not None and start <= source_start < end:
+            continue
         overlap = min(end, content_end) - max(start, content_start)
         if overlap > shared:
             best, shared = index, overlap
@@ -131,8 +136,8 @@ def agree_on_speakers(quotes: list[QuoteMatch],
     attribution named one, 92 in 100."""
     if not quotes or not attributions:
         return quotes, attributions
-    contents = [(a.content_start, a.content_end) for a in attributions]
-    holders = [holding_attribution(quote.start_char, quote.end_char, contents) for quote in quotes]
+    holdings = [(a.content_start, a.content_end, a.source_start) for a in attributions]
+    holders = [holding_attribution(quote.start_char, quote.end_char, holdings) for quote in quotes]
     attributions = list(attributions)
     for quote, index in zip(quotes, holders):
         speaker = attributions[index].speaker if index is not None else None
@@ -143,10 +148,7 @@ def agree_on_speakers(quotes: list[QuoteMatch],
     agreed = []
     for quote, index in zip(quotes, holders):
         speaker = attributions[index].speaker if index is not None else None
-        # a source inside the quote is someone the speaker quotes ("... The Audit Commission
-        # has said that ...", inside Mr Morgan's words), not the speaker
-        if speaker is not None and speaker.canonical is not None and speaker.canonical != quote.speaker_canonical \
-                and not quote.start_char <= speaker.start < quote.end_char:
+        if speaker is not None and speaker.canonical is not None and speaker.canonical != quote.speaker_canonical:
             quote = dataclasses.replace(
                 quote, speaker_text=speaker.text, speaker_start_char=speaker.start, speaker_end_char=speaker.end,
                 speaker_canonical=speaker.canonical, speaker_label=speaker.label, cue=speaker.cue,

@@ -168,9 +168,9 @@ def attributions_for_doc(article: Article, doc: Doc, quote_rows: list[QuoteRow],
             sentence_index=sentence_of(first_word(body, found.content_start, found.content_end)),
             speaker_method=speaker.method if speaker else None,
         ))
-    contents = [(row.content_start_char, row.content_end_char) for row in rows]
+    holdings = [(row.content_start_char, row.content_end_char, row.source_start_char) for row in rows]
     for quote in quote_rows:
-        index = holding_attribution(quote.start_char, quote.end_char, contents)
+        index = holding_attribution(quote.start_char, quote.end_char, holdings)
         if index is not None:
             quote.attribution_id = rows[index].attribution_id
     return rows

@@ -442,13 +442,16 @@ def _noun_phrase(head: Token) -> Span:
 def _subject_within(doc: Doc, first: int, last: int) -> Token | None:
     """The subject token among tokens first..last: a subject, the subject a name there
     stands in apposition to ("one of the Guildford Four, Gerry Conlon, said") or is joined
-    to ("Labour and the Conservatives said"), or the agent of a passive ("chaired by Tony
-    Blair")."""
+    to ("Labour and the Conservatives said", "The Tories, Labour and the SNP said"), or the
+    agent of a passive ("chaired by Tony Blair")."""
     for token in doc[first:last + 1]:
-        if token.dep_ in SUBJECT_DEPS:
-            return token
-        if token.dep_ in ("appos", "conj") and token.head.dep_ in SUBJECT_DEPS:
-            return token.head
         if token.dep_ == "pobj" and token.head.dep_ == "agent":
             return token.head
+        phrase = token  # up a chain of joined or apposed names ("The Tories, Labour and the SNP")
+        for _ in range(len(doc)):
+            if phrase.dep_ not in ("appos", "conj") or phrase.head.i == phrase.i:
+                break
+            phrase = phrase.head
+        if phrase.dep_ in SUBJECT_DEPS:
+            return phrase
     return None
