@@ -54,6 +54,8 @@ def test_seed_has_no_title_because_its_first_line_is_a_sentence(tmp_path):
     ("Only one line", None),
     ("Call centre users 'lose patience'\n\nCustomers hang up sooner.", "Call centre users 'lose patience'"),
     ('"We will win."\n\nThe crowd cheered.', None),
+    ("Rivals of the £400 Apple...\n\nThe iPod faces rivals.", "Rivals of the £400 Apple..."),
+    ('"\n\nA stray mark.', None),
 ])
 def test_title_heuristic(text, title):
     assert split_title(text)[0] == title

@@ -320,7 +320,7 @@ def normalize_newlines(text: str) -> str:
 
 
 def split_title(text: str) -> tuple[str | None, str]:
-    """A first line is a headline when it is short, has no closing punctuation and a
+    """A first line is a headline when it is short, does not end like a sentence and a
     blank line follows it (the layout of BBC-style files); otherwise there is no title."""
     stripped = text.strip()
     first, sep, rest = stripped.partition("\n")
@@ -329,9 +329,12 @@ def split_title(text: str) -> tuple[str | None, str]:
         return None, stripped
     if len(first) > _TITLE_MAX_CHARS or len(first.split()) > _TITLE_MAX_WORDS:
         return None, stripped
-    # a quoted phrase may end a headline ("Call centre users 'lose patience'": 195 BBC
-    # headlines), a quoted sentence ('"We will win."') may not
-    if first.rstrip("\"”'’").endswith((".", ",", ";", ":")):
+    # a quoted phrase may end a headline ("Call centre users 'lose patience'": 193 BBC
+    # headlines), as may a question, an exclamation or an ellipsis ("Rivals of the £400
+    # Apple..."); a full stop, comma, semicolon or colon, quoted or not ('"We will win."'),
+    # ends a sentence
+    words = first.rstrip("\"”'’")
+    if not words or (words.endswith((".", ",", ";", ":")) and not words.endswith(("...", "…"))):
         return None, stripped
     return first, rest.strip()
 
