@@ -367,7 +367,7 @@ class SpeakerFinder:
                 sentence_start = sentence.start_char
                 subject = _subject_within(self.doc, first, min(last, sentence.end - 1))
                 if subject is not None:
-                    subjects.append((_clause_depth(subject), mention))
+                    subjects.append((_depth(subject, count_joined=False), mention))
             k -= 1
         # min keeps the first of equal depths: the latest mention
         return min(subjects, key=lambda found: found[0])[1] if subjects else None
@@ -409,24 +409,15 @@ def _subject_of(verb: Token, climb: bool = True) -> Token | None:
     return None
 
 
-def _depth(token: Token) -> int:
-    """Distance to the root; bounded, because a parse can hold a cycle."""
+def _depth(token: Token, count_joined: bool = True) -> int:
+    """Distance to the root; bounded, because a parse can hold a cycle. Without
+    `count_joined`, the links between joined clauses do not count ("Blair spoke first, and
+    Brown said": both subjects at depth 1)."""
     depth = 0
     for _ in range(len(token.doc)):
         if token.head.i == token.i:
             break
-        token, depth = token.head, depth + 1
-    return depth
-
-
-def _clause_depth(token: Token) -> int:
-    """Distance to the root, not counting the links between joined clauses ("Blair spoke
-    first, and Brown said": both subjects at depth 1); bounded, as `_depth`."""
-    depth = 0
-    for _ in range(len(token.doc)):
-        if token.head.i == token.i:
-            break
-        depth += token.dep_ != "conj"
+        depth += count_joined or token.dep_ != "conj"
         token = token.head
     return depth
 
