@@ -181,6 +181,20 @@ def test_possessives_and_determiners_do_not_change_the_entity(nlp):
     assert us == {("United States", "GPE")}
 
 
+def test_a_party_whose_first_word_the_ner_left_out_is_not_another_party(nlp):
+    # spaCy's small model tags only "Democrat" and "Democrats" here (BBC, 2005)
+    doc = nlp("On Monday Liberal Democrat spokeswoman Sandra Gidley said the plan was wrong. "
+              "The Liberal Democrats said the tax was unfair. The Democrats in Congress agreed.")
+    assert [(m.text, m.canonical_name) for m in doc._.resolved_mentions if m.label == "NORP"] == [
+        ("Liberal Democrat", "Liberal Democrat"), ("Liberal Democrats", "Liberal Democrats"),
+        ("Democrats", "Democrats")]
+    # a sentence's first word is capitalised anyway; an initial belongs to a person's name
+    doc = nlp("Rival Sony said it would cut prices.")   # "Rival" tagged a proper noun
+    assert [m.text for m in doc._.resolved_mentions] == ["Sony"]
+    doc = nlp("Replacements: S Easterby, A Masi, B Hinshelwood.")   # the surnames tagged ORG
+    assert "S Easterby" not in [m.text for m in doc._.resolved_mentions]
+
+
 # --- deterministic resolver behaviour on hand-labelled docs -----------------------------------
 @pytest.fixture(scope="module")
 def bare():

@@ -11,7 +11,9 @@ returns new ones):
 1. `candidates`: names from spaCy's spans. Titles are not entities: a name-type span inside
    a title ("State" in "Secretary of State") is dropped; a title or honorific at the start
    of a span is cut off the mention ("President Bush" -> "Bush"), becoming its role. A
-   NORP/GPE compound that joins known places ("U.S.-Israel") is split into its places.
+   NORP/GPE compound that joins known places ("U.S.-Israel") is split into its places. A
+   NORP or ORG span takes in the capitalised words before it that modify it ("Liberal" of
+   "Liberal Democrat spokeswoman", which the small NER tags "Democrat").
    Names are normalised for matching (names.py) and looked up in the alias table.
 2. `person_clusters`: full person names (two or more words, tagged PERSON) form clusters;
    shorter forms ("Bennett", "Minister Lapid") and the same words under another label
@@ -76,6 +78,10 @@ SURNAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WO
 # Labels whose names may end in "'s" ("Moody's", "McDonald's"): never cut there.
 POSSESSIVE_NAMES = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
 _HYPHEN = re.compile(r"[-–]")
+# Labels whose spans spaCy's small NER may start a word late: "Liberal Democrat spokeswoman"
+# is tagged "Democrat" (NORP), "The Liberal Democrats said" "Democrats", so the UK party
+# joined the US one (BBC: 22 attributions "the Liberal Democrats said" stored as "Democrat").
+LATE_START_LABELS = frozenset({"NORP", "ORG"})
 
 
 # --- resolved output ---------------------------------------------------------------------
@@ -236,6 +242,8 @@ def candidates(doc: Doc, titles: TitleIndex, aliases: AliasTable) -> list[Candid
                                    ent.start, ent.end))
             continue
         start, end = ent.start, ent.end
+        if label in LATE_START_LABELS:
+            start = _with_leading_name_words(doc, start, end, covering)
         while end - start > 1 and (doc[start].is_quote or doc[start].is_bracket):
             start += 1  # "``Douglas Cardinal": the quotation mark is not part of the name
         while end - start > 1 and (doc[end - 1].is_quote or doc[end - 1].is_bracket):
@@ -281,6 +289,22 @@ def candidates(doc: Doc, titles: TitleIndex, aliases: AliasTable) -> list[Candid
         ))
     found.sort(key=lambda cand: cand.start_char)  # a name cut off after a bracket comes after its span's
     return found
+
+
+def _with_leading_name_words(doc: Doc, start: int, end: int, covering: dict) -> int:
+    """The start of a span with the capitalised words before it that modify it and are no
+    entity of their own ("Liberal" of "Liberal Democrat spokeswoman"), never an initial (a
+    team sheet's "A Masi", tagged ORG, is a person), never a sentence's
+    first word, which is capitalised anyway ("Rival Sony", "Distributor Sony Pictures",
+    tagged proper nouns)."""
+    while start > 0:
+        word = doc[start - 1]
+        if not (word.is_title and word.is_alpha and len(word) > 1) or word.ent_iob_ != "O" or word.i in covering:
+            break
+        if word.dep_ not in ("compound", "amod") or not start <= word.head.i < end or word.is_sent_start:
+            break
+        start -= 1
+    return start
 
 
 def _balanced(doc: Doc, start: int, end: int) -> tuple[int, int, list[tuple[int, int]]]:
