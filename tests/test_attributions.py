@@ -147,6 +147,32 @@ def test_a_pronoun_source_is_the_person_it_stands_for(nlp):
         ("Ms Hewitt", "Hewitt"), ("She", "Hewitt")]
 
 
+def test_first_person_outside_quotation_marks_is_the_writer_whom_no_one_names(nlp):
+    # a readers' page (BBC, 2005): "I" was the band named in the sentence before
+    from wirehouse.transforms.rows import rows_for_doc
+
+    body = ("Alex Kapranos of Franz Ferdinand said the arts needed more money. "
+            "I think the government should do more to help young bands. The US said it would not pay.")
+    article = Article(article_id="a1", source_path="a.txt", source_line=None, title="t", body=body)
+    rows = rows_for_doc(article, nlp(body), "v").attributions
+    assert [(row.source_text, row.speaker_name, row.speaker_method) for row in rows] == [
+        ("Alex Kapranos of Franz Ferdinand", "Alex Kapranos", "cue_subject"), ("I", None, "first_person"),
+        ("The US", "United States", "cue_subject")]   # "US" in capitals is no pronoun
+
+
+def test_the_company_is_the_organisation_the_sentence_before_has_for_its_subject(nlp):
+    # BBC, 2004-5: each had been stored with no speaker (`not_an_entity`)
+    found_speakers = [(source, speaker) for _, _, _, source, speaker in found(nlp, (
+        "Apple has filed a lawsuit in California. The company said the leak was illegal. "
+        "Support is being sought for a bill on Sunday trading. The Usdaw trade union said shops should close."))]
+    assert found_speakers == [("Apple", "Apple"), ("The company", "Apple"), ("The Usdaw trade union", "Usdaw")]
+    assert [speaker for *_, speaker in found(nlp, "Channel Tunnel operator Eurotunnel said the fares would rise.")] == [
+        "Eurotunnel"]
+    # an organisation named only in passing is not taken for it, as for "it"
+    assert [speaker for *_, speaker in found(nlp, "Shares in Vodafone rose. The firm said sales were strong.")] == [
+        None]
+
+
 def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
     text = ("His successor, Jay Carney, said the plan would fail. "
             "Donald Trump's wife said the plan would work.")

@@ -200,6 +200,13 @@ def test_pronoun_resolves_to_the_subject_however_the_sentence_holds_it(nlp, text
     assert quote.attribution == "pronoun" and quote.speaker_canonical == speaker
 
 
+def test_the_company_is_the_organisation_named_as_a_subject_before(nlp):
+    text = 'Apple has filed a lawsuit in California. "We will fight the leak," the company said.'
+    [quote] = quotes_of(nlp, text)
+    assert (speaker_of(text, quote), quote.speaker_canonical, quote.attribution) == ("the company", "Apple",
+                                                                                     "description")
+
+
 def test_pronoun_is_not_a_place_named_in_passing(nlp):
     # BBC, 2005: the house-builder's "it", once resolved to the United Kingdom
     text = ("Sales of new homes fell in Britain last year. "
@@ -232,6 +239,8 @@ def test_scare_quote_in_running_text_is_partial(nlp):
     ('"It changes everything," you might say.', "generic_pronoun"),
     ('"The figures are clear," the report said.', "not_an_entity"),
     ('"This is the end of an era," this says.', "demonstrative"),
+    # the writer, not the organisation named in the sentence before (BBC, 2005)
+    ('Thousands of visitors came to CeBit. "Welcome to CeBit 2005," I wrote as we landed.', "first_person"),
 ])
 def test_no_speaker_name_but_a_reason(nlp, text, reason):
     (quote,) = [q for q in nlp(text)._.quotes if q.quote_type == "direct"] or nlp(text)._.quotes
