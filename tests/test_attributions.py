@@ -173,6 +173,15 @@ def test_the_company_is_the_organisation_the_sentence_before_has_for_its_subject
         None]
 
 
+def test_a_spokesman_for_an_organisation_speaks_for_it(nlp):
+    # BBC, 2004-5: "A spokesman for ..." had no speaker (`unresolved_title`) 60 times
+    assert [speaker for *_, speaker in found(nlp, "A spokesman for NBC said the show would return.")] == ["NBC"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "Apple has filed a lawsuit in California. A spokesman for the firm said the leak was illegal."))] == [
+        "Apple", "Apple"]
+    assert [speaker for *_, speaker in found(nlp, "A spokesman for her lawyers said she would appeal.")] == [None]
+
+
 def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
     text = ("His successor, Jay Carney, said the plan would fail. "
             "Donald Trump's wife said the plan would work.")

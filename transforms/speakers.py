@@ -295,13 +295,15 @@ class SpeakerFinder:
         if lower in SPEAKS_FOR and not (named is not None and lower in ORGANISATION_NOUNS):
             principal = next((m for m in self.mentions_within(phrase.start_char, head.idx)
                               if m.label in SPEAKS_FOR[lower]), None)
+            if principal is None and lower in SPOKESPERSONS:
+                principal = self.spoken_for(head, SPEAKS_FOR[lower])
             if principal is not None:
                 return Speaker(phrase.start_char, phrase.end_char, phrase.text, principal.canonical_name,
                                principal.label, cue, "spokesperson_for" if lower in SPOKESPERSONS else "speaks_for")
         if named is not None:
             return Speaker(named.start_char, named.end_char, named.text, named.canonical_name, named.label, cue,
                            "appositive")
-        if lower in ORGANISATION_NOUNS and phrase[0].lower_ == "the" and head.tag_ == "NN":
+        if _describes_an_organisation(head):
             holder = self.resolve_pronoun(head, labels={"ORG"})
             return Speaker(phrase.start_char, phrase.end_char, phrase.text,
                            holder.canonical_name if holder else None,
@@ -320,6 +322,23 @@ class SpeakerFinder:
                            "named_elsewhere")
         return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution,
                        "not_an_entity")
+
+    def spoken_for(self, head: Token, labels: tuple[str, ...]):
+        """Whom "a spokesman for ..." speaks for: the organisation named after "for" ("a
+        spokesman for NBC"), or the one "the firm" there stands for (on BBC, 60 attributions
+        and 45 quotes "A spokesman for ..." had no speaker)."""
+        for preposition in head.rights:
+            if preposition.dep_ != "prep" or preposition.lower_ != "for":
+                continue
+            for named in preposition.children:
+                if named.dep_ != "pobj":
+                    continue
+                mention = mention_at(self.doc, named.idx, named.idx + len(named))
+                if mention is not None:
+                    return mention if mention.label in labels else None
+                if _describes_an_organisation(named):
+                    return self.resolve_pronoun(named, labels={"ORG"})
+        return None
 
     def named_elsewhere(self, head: Token):
         """A capitalised subject the NER missed here ("Sanders said", tagged as a plural noun)
@@ -447,6 +466,11 @@ def _depth(token: Token, count_joined: bool = True) -> int:
         depth += count_joined or token.dep_ != "conj"
         token = token.head
     return depth
+
+
+def _describes_an_organisation(head: Token) -> bool:
+    """"the company", "the German giant": a definite description with an ORGANISATION_NOUNS head."""
+    return head.lower_ in ORGANISATION_NOUNS and head.tag_ == "NN" and _noun_phrase(head)[0].lower_ == "the"
 
 
 def _noun_phrase(head: Token) -> Span:
