@@ -180,6 +180,13 @@ def test_a_spokesman_for_an_organisation_speaks_for_it(nlp):
         "Apple has filed a lawsuit in California. A spokesman for the firm said the leak was illegal."))] == [
         "Apple", "Apple"]
     assert [speaker for *_, speaker in found(nlp, "A spokesman for her lawyers said she would appeal.")] == [None]
+    # "the spokesman" is the one named before; "the prime minister's spokesman" is not
+    assert [speaker for *_, speaker in found(nlp, (
+        "A Vodafone spokesman said prices would fall. The spokesman added that the network was growing. "
+        "The prime minister's official spokesman said the talks would go on."))][:2] == ["Vodafone", "Vodafone"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "A Vodafone spokesman said prices would fall. "
+        "The prime minister's official spokesman said the talks would go on."))] == ["Vodafone", None]
 
 
 def test_a_source_named_in_apposition_is_the_person_it_names(nlp):

@@ -297,6 +297,8 @@ class SpeakerFinder:
                               if m.label in SPEAKS_FOR[lower]), None)
             if principal is None and lower in SPOKESPERSONS:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
+                if principal is None and len(phrase) == 2 and phrase[0].lower_ == "the":
+                    principal = self.earlier_spokesperson_for(head, SPEAKS_FOR[lower])
             if principal is not None:
                 return Speaker(phrase.start_char, phrase.end_char, phrase.text, principal.canonical_name,
                                principal.label, cue, "spokesperson_for" if lower in SPOKESPERSONS else "speaks_for")
@@ -338,6 +340,17 @@ class SpeakerFinder:
                     return mention if mention.label in labels else None
                 if _describes_an_organisation(named):
                     return self.resolve_pronoun(named, labels={"ORG"})
+        return None
+
+    def earlier_spokesperson_for(self, head: Token, labels: tuple[str, ...]):
+        """Whom a bare "the spokesman" speaks for: whom the nearest spokesperson before it does
+        ("A Vodafone spokesman said ... The spokesman added"); None if that one speaks for no
+        one named. "The prime minister's official spokesman" is someone else's."""
+        for token in reversed(self.doc[: head.i]):
+            if token.lower_ in SPOKESPERSONS:
+                phrase = _noun_phrase(token)
+                return next((m for m in self.mentions_within(phrase.start_char, token.idx) if m.label in labels),
+                            None) or self.spoken_for(token, labels)
         return None
 
     def named_elsewhere(self, head: Token):
