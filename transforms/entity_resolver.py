@@ -294,17 +294,26 @@ def candidates(doc: Doc, titles: TitleIndex, aliases: AliasTable) -> list[Candid
 def _with_leading_name_words(doc: Doc, start: int, end: int, covering: dict) -> int:
     """The start of a span with the capitalised words before it that modify it and are no
     entity of their own ("Liberal" of "Liberal Democrat spokeswoman"), never an initial (a
-    team sheet's "A Masi", tagged ORG, is a person), never a sentence's
-    first word, which is capitalised anyway ("Rival Sony", "Distributor Sony Pictures",
-    tagged proper nouns)."""
+    team sheet's "A Masi", tagged ORG, is a person). A word that opens a sentence, or follows
+    a dateline's dash, a colon or a quotation mark, is capitalised anyway ("Rival Sony",
+    "WASHINGTON (AP) - Top Democrats"): it joins only a name the article spells so elsewhere
+    ("Liberal Democrat leader Charles Kennedy ... the Liberal Democrat plans")."""
     while start > 0:
         word = doc[start - 1]
         if not (word.is_title and word.is_alpha and len(word) > 1) or word.ent_iob_ != "O" or word.i in covering:
             break
-        if word.dep_ not in ("compound", "amod") or not start <= word.head.i < end or word.is_sent_start:
+        if word.dep_ not in ("compound", "amod") or not start <= word.head.i < end:
+            break
+        if _capitalised_anyway(word) and doc.text.count(doc[word.i:end].text) < 2:
             break
         start -= 1
     return start
+
+
+def _capitalised_anyway(word) -> bool:
+    before = word.doc[word.i - 1] if word.i else None
+    return word.is_sent_start or before is None or before.is_quote or before.is_bracket or before.text in (
+        "-", "--", "–", "—", ":")
 
 
 def _balanced(doc: Doc, start: int, end: int) -> tuple[int, int, list[tuple[int, int]]]:
