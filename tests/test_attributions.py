@@ -171,6 +171,17 @@ def test_the_company_is_the_organisation_the_sentence_before_has_for_its_subject
     # an organisation named only in passing is not taken for it, as for "it"
     assert [speaker for *_, speaker in found(nlp, "Shares in Vodafone rose. The firm said sales were strong.")] == [
         None]
+    # nor is one that the description says is another, or that a new group came after
+    for text in ("Microsoft sued Sony on Monday. The rival company said the case had no merit.",
+                 "Tesco plans a new store in Sheffield. Local residents have formed a campaign group to fight it. "
+                 "The group said the store would ruin the town.",
+                 "British Airways said it would cut 500 jobs. The union said the cuts were wrong."):
+        assert [speaker for *_, speaker in found(nlp, text)][-1] is None
+    # a name speaks for the noun it modifies, not for one it owns or backs
+    for text, speaker in [("Sony's parent company said profits rose.", None),
+                          ("A Microsoft-backed industry group said the law was wrong.", None),
+                          ("The Tory party said the plan was wrong.", "Tory")]:
+        assert [speaker for *_, speaker in found(nlp, text)] == [speaker]
 
 
 def test_a_spokesman_for_an_organisation_speaks_for_it(nlp):

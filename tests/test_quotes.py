@@ -241,6 +241,8 @@ def test_scare_quote_in_running_text_is_partial(nlp):
     ('"This is the end of an era," this says.', "demonstrative"),
     # the writer, not the organisation named in the sentence before (BBC, 2005)
     ('Thousands of visitors came to CeBit. "Welcome to CeBit 2005," I wrote as we landed.', "first_person"),
+    # an organisation named in passing is not what "the firm" stands for
+    ('Shares in Vodafone rose. "Sales were strong," the firm said.', "unresolved_description"),
 ])
 def test_no_speaker_name_but_a_reason(nlp, text, reason):
     (quote,) = [q for q in nlp(text)._.quotes if q.quote_type == "direct"] or nlp(text)._.quotes
