@@ -193,11 +193,17 @@ def test_a_party_whose_first_word_the_ner_left_out_is_not_another_party(nlp):
     assert parties("Liberal Democrat leader Charles Kennedy has begun a tour.") == ["Democrat"]
     assert parties("Liberal Democrat leader Charles Kennedy has begun a tour. "
                    "He said Liberal Democrat voters would decide.")[0] == "Liberal Democrat"
-    # as after a dateline; an initial belongs to a person's name
+    assert parties("Liberal Democrat leader Charles Kennedy has begun a tour. "
+                   "He said the Liberal Democrats would decide.")[0] == "Liberal Democrat"
+    # as at a line's start and after a dateline, however often; an initial belongs to a person's name
     for text, name in [("Rival Sony said it would cut prices.", "Sony"),   # "Rival" tagged a proper noun
+                       ("Election 2005\nRival Sony said it would cut prices.", "Sony"),
                        ("LONDON (Reuters) - Rival Sony said it would cut prices.", "Sony"),
-                       ("WASHINGTON (AP) - Top Democrats said the bill would fail.", "Democrats")]:
-        assert [m.text for m in nlp(text)._.resolved_mentions][-1] == name
+                       ("WASHINGTON (AP) - Top Democrats said the bill would fail. Top Democrats met on Monday.",
+                        "Democrats")]:
+        assert [m.text for m in nlp(text)._.resolved_mentions if m.label != "DATE"][-1] == name
+    assert parties("Labour attacked the plan. (Liberal Democrat spokeswoman Sandra Gidley said it was wrong.)") == [
+        "Liberal Democrat"]
     doc = nlp("Replacements: S Easterby, A Masi, B Hinshelwood.")   # the surnames tagged ORG
     assert "S Easterby" not in [m.text for m in doc._.resolved_mentions]
 

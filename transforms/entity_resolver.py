@@ -38,6 +38,7 @@ Contract used by the rest of the pipeline:
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import re
 from collections import Counter
@@ -294,26 +295,44 @@ def candidates(doc: Doc, titles: TitleIndex, aliases: AliasTable) -> list[Candid
 def _with_leading_name_words(doc: Doc, start: int, end: int, covering: dict) -> int:
     """The start of a span with the capitalised words before it that modify it and are no
     entity of their own ("Liberal" of "Liberal Democrat spokeswoman"), never an initial (a
-    team sheet's "A Masi", tagged ORG, is a person). A word that opens a sentence, or follows
-    a dateline's dash, a colon or a quotation mark, is capitalised anyway ("Rival Sony",
-    "WASHINGTON (AP) - Top Democrats"): it joins only a name the article spells so elsewhere
-    ("Liberal Democrat leader Charles Kennedy ... the Liberal Democrat plans")."""
+    team sheet's "A Masi", tagged ORG, is a person). A word that opens a sentence or a line,
+    or follows a dateline's dash or bracket, a colon or a quotation mark, is capitalised
+    anyway ("Rival Sony", "WASHINGTON (AP) - Top Democrats"): it joins only a name the
+    article also spells so where nothing else capitalises it ("Liberal Democrat leader
+    Charles Kennedy ... said the Liberal Democrat plans")."""
     while start > 0:
         word = doc[start - 1]
         if not (word.is_title and word.is_alpha and len(word) > 1) or word.ent_iob_ != "O" or word.i in covering:
             break
         if word.dep_ not in ("compound", "amod") or not start <= word.head.i < end:
             break
-        if _capitalised_anyway(word) and doc.text.count(doc[word.i:end].text) < 2:
+        if _capitalised_anyway(word) and not _spelt_so_elsewhere(doc, word.i, end):
             break
         start -= 1
     return start
 
 
 def _capitalised_anyway(word) -> bool:
-    before = word.doc[word.i - 1] if word.i else None
-    return word.is_sent_start or before is None or before.is_quote or before.is_bracket or before.text in (
-        "-", "--", "–", "—", ":")
+    k = word.i - 1
+    while k >= 0 and word.doc[k].is_space and "\n" not in word.doc[k].text:
+        k -= 1
+    before = word.doc[k] if k >= 0 else None
+    return word.is_sent_start or before is None or "\n" in before.text or before.is_quote or before.text in (
+        "-", "--", "–", "—", ":", ")", "]")
+
+
+def _spelt_so_elsewhere(doc: Doc, start: int, end: int) -> bool:
+    """Whether the words start..end occur elsewhere in the text, as whole words (a plural
+    too: "Liberal Democrat" in "the Liberal Democrats"), where their first is capitalised for
+    no other reason."""
+    name = doc[start:end].text
+    text = doc.text
+    starts = [token.idx for token in doc]
+    for match in re.finditer(r"(?<!\w)" + re.escape(name) + r"s?(?!\w)", text):
+        k = bisect.bisect_left(starts, match.start())
+        if k < len(doc) and starts[k] == match.start() and k != start and not _capitalised_anyway(doc[k]):
+            return True
+    return False
 
 
 def _balanced(doc: Doc, start: int, end: int) -> tuple[int, int, list[tuple[int, int]]]:
