@@ -176,8 +176,13 @@ def test_the_company_is_the_organisation_the_sentence_before_has_for_its_subject
     # an organisation named only in passing is not taken for it, as for "it"
     assert [speaker for *_, speaker in found(nlp, "Shares in Vodafone rose. The firm said sales were strong.")] == [
         None]
+    # the same noun in the name, as a modifier or in apposition is no other organisation
+    for text, speaker in [("Deutsche Bank has cut 2,000 jobs. The bank said profits would rise.", "Deutsche Bank"),
+                          ("Tesco said group sales rose 5%. The group said it was pleased.", "Tesco")]:
+        assert [speaker for *_, speaker in found(nlp, text)][-1] == speaker
     # nor is one that the description says is another, or that a new group came after
     for text in ("Microsoft sued Sony on Monday. The rival company said the case had no merit.",
+                 "Microsoft sued Sony on Monday. The Sony-owned firm said the case had no merit.",
                  "Tesco plans a new store in Sheffield. Local residents have formed a campaign group to fight it. "
                  "The group said the store would ruin the town.",
                  "British Airways said it would cut 500 jobs. The union said the cuts were wrong."):
@@ -196,7 +201,14 @@ def test_a_spokesman_for_an_organisation_speaks_for_it(nlp):
         "Apple has filed a lawsuit in California. A spokesman for the firm said the leak was illegal."))] == [
         "Apple", "Apple"]
     assert [speaker for *_, speaker in found(nlp, "A spokesman for her lawyers said she would appeal.")] == [None]
-    # "the spokesman" is the one named before; "the prime minister's spokesman" is not
+    # "the spokesman" is the one named before, however often; not "the spokesmen for ..."
+    assert [speaker for *_, speaker in found(nlp, (
+        "A Vodafone spokesman said prices would fall. An O2 spokeswoman disagreed. The spokesman said sales rose. "
+        "The spokesman also said the network was growing."))][-2:] == ["Vodafone", "Vodafone"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "A Vodafone spokesman said prices would fall. The spokesmen for the unions said the cuts were wrong."))] == [
+        "Vodafone", None]
+    # "the prime minister's spokesman" is someone else's
     assert [speaker for *_, speaker in found(nlp, (
         "A Vodafone spokesman said prices would fall. The spokesman added that the network was growing. "
         "The prime minister's official spokesman said the talks would go on."))][:2] == ["Vodafone", "Vodafone"]

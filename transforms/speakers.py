@@ -35,8 +35,8 @@ RELATIVE_PRONOUNS = {"which", "that", "who", "whom"}
 SPOKESPERSONS = {"spokesman", "spokeswoman", "spokesperson", "spokesmen", "spokeswomen", "spokespeople"}
 # Nouns an organisation is called by. "The Reuters news agency", "The Usdaw trade union" and
 # "the Labour party" speak for the organisation named as the noun's own modifier (SPEAKS_FOR);
-# "Sony's parent company", "a Microsoft-backed group" and "the Arsenal supporters club" name
-# someone else.
+# "Sony's parent company", "a Microsoft-backed group" and "the Arsenal supporters club" do
+# not speak for the name they hold.
 ORGANISATION_NOUNS = {"company", "firm", "group", "bank", "airline", "carrier", "retailer", "maker",
                       "manufacturer", "giant", "operator", "network", "broadcaster", "studio", "club",
                       "newspaper", "paper", "agency", "regulator", "watchdog", "union", "charity", "party"}
@@ -310,7 +310,7 @@ class SpeakerFinder:
                               and (lower not in ORGANISATION_NOUNS or self.modifies(m, head))), None)
             if principal is None and lower in SPOKESPERSONS:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
-                if principal is None and len(phrase) == 2 and phrase[0].lower_ == "the":
+                if principal is None and _is_bare_spokesperson(head):
                     principal = self.earlier_spokesperson_for(head, SPEAKS_FOR[lower])
             if principal is not None:
                 return Speaker(phrase.start_char, phrase.end_char, phrase.text, principal.canonical_name,
@@ -364,27 +364,39 @@ class SpeakerFinder:
     def described_organisation(self, head: Token):
         """The organisation "the company" (a DESCRIPTION_NOUNS head) stands for: the subject
         of the nearest sentence naming one, in its paragraph or the one before, unless the
-        description says it is another ("the rival firm") or the same noun came in between
-        ("Tesco ... residents have formed a campaign group. The group said")."""
+        description says it is another ("the rival firm", "the Sony-owned firm", "the Bank of
+        Japan's policy group": a word of OTHER_ORGANISATION_WORDS, a possessive, or a name
+        other than a place or group) or the same noun came in between ("Tesco ... residents
+        have formed a campaign group. The group said"; not "Tesco said group sales rose")."""
         phrase = _noun_phrase(head)
-        if any(token.lower_ in OTHER_ORGANISATION_WORDS for token in phrase):
+        if any(token.lower_ in OTHER_ORGANISATION_WORDS or token.tag_ == "POS" for token in phrase):
+            return None
+        if any(m.label not in ("GPE", "NORP", "LOC") for m in self.mentions_within(phrase.start_char, head.idx)):
             return None
         holder = self.resolve_pronoun(head, labels={"ORG"})
         if holder is None or self.paragraph_of(holder.start_char) < self.paragraph_of(head.idx) - 1:
             return None
-        if any(token.lower_ == head.lower_ for token in self.doc[self.token_at(holder.end_char):phrase.start]):
+        between = self.doc[self.token_at(holder.end_char - 1) + 1:phrase.start]
+        if any(token.lower_ == head.lower_ and token.dep_ not in ("compound", "appos") for token in between):
             return None
         return holder
 
     def earlier_spokesperson_for(self, head: Token, labels: tuple[str, ...]):
-        """Whom a bare "the spokesman" speaks for: whom the nearest spokesperson before it does
-        ("A Vodafone spokesman said ... The spokesman added"); None if that one speaks for no
+        """Whom a bare "the spokesman" speaks for: whom the nearest spokesperson of its sex
+        before it, in its paragraph or the one before, does ("A Vodafone spokesman said ...
+        The spokesman added ... The spokesman also said"); None if that one speaks for no
         one named. "The prime minister's official spokesman" is someone else's."""
+        floor = self.paragraph_starts[max(self.paragraph_of(head.idx) - 1, 0)]
         for token in reversed(self.doc[: head.i]):
-            if token.lower_ in SPOKESPERSONS:
-                phrase = _noun_phrase(token)
-                return next((m for m in self.mentions_within(phrase.start_char, token.idx) if m.label in labels),
-                            None) or self.spoken_for(token, labels)
+            if token.idx < floor:
+                break
+            if token.lower_ not in SPOKESPERSONS or not _same_sex(token.lower_, head.lower_):
+                continue
+            phrase = _noun_phrase(token)
+            if _is_bare_spokesperson(token):
+                continue   # one that stood for an earlier one: look further back
+            return next((m for m in self.mentions_within(phrase.start_char, token.idx) if m.label in labels),
+                        None) or self.spoken_for(token, labels)
         return None
 
     def named_elsewhere(self, head: Token):
@@ -513,6 +525,17 @@ def _depth(token: Token, count_joined: bool = True) -> int:
         depth += count_joined or token.dep_ != "conj"
         token = token.head
     return depth
+
+
+def _is_bare_spokesperson(head: Token) -> bool:
+    """"the spokesman" alone: no one named before or after it, one person."""
+    return head.tag_ == "NN" and head.i >= 1 and head.doc[head.i - 1].lower_ == "the" and \
+        head.left_edge.i == head.i - 1 and not any(True for _ in head.rights)
+
+
+def _same_sex(one: str, other: str) -> bool:
+    """"spokesman" and "spokeswoman" are two people; "spokesperson" may be either."""
+    return "person" in one or "person" in other or one == other
 
 
 def _describes_an_organisation(head: Token) -> bool:
