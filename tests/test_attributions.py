@@ -173,6 +173,11 @@ def test_the_company_is_the_organisation_the_sentence_before_has_for_its_subject
     assert found_speakers == [("Apple", "Apple"), ("The company", "Apple"), ("The Usdaw trade union", "Usdaw")]
     assert [speaker for *_, speaker in found(nlp, "Channel Tunnel operator Eurotunnel said the fares would rise.")] == [
         "Eurotunnel"]
+    # in a wire story wrapped line by line as well (Reuters, 1987)
+    assert [speaker for *_, speaker in found(nlp, (
+        "Jamesway Corp said sales for the\nfive weeks ended April Four were up 15 pct to 54.1 mln dlrs\n"
+        "from 47.1 mln dlrs a year before.\n    The company said sales for the first nine weeks of its\n"
+        "fiscal year were up 14 pct."))] == ["Jamesway Corp", "Jamesway Corp"]
     # an organisation named only in passing is not taken for it, as for "it"
     assert [speaker for *_, speaker in found(nlp, "Shares in Vodafone rose. The firm said sales were strong.")] == [
         None]
