@@ -325,9 +325,7 @@ class SpeakerFinder:
         # "Channel Tunnel operator Eurotunnel" is Eurotunnel: an organisation named beside the
         # noun is the one speaking, not one named before it
         if lower in SPEAKS_FOR and not (named is not None and lower in ORGANISATION_NOUNS):
-            principal = next((m for m in self.mentions_within(phrase.start_char, head.idx)
-                              if m.label in SPEAKS_FOR[lower]
-                              and (lower not in ORGANISATION_NOUNS or self.modifies(m, head))), None)
+            principal = self.named_before(head, SPEAKS_FOR[lower])
             if principal is None and lower in SPOKESPERSONS:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
                 if principal is None and _is_bare_spokesperson(head):
@@ -357,6 +355,13 @@ class SpeakerFinder:
                            "named_elsewhere")
         return Speaker(phrase.start_char, phrase.end_char, phrase.text, None, None, cue, attribution,
                        "not_an_entity")
+
+    def named_before(self, head: Token, labels: tuple[str, ...]):
+        """The first mention of one of labels in head's noun phrase before head ("Vodafone" of
+        "a Vodafone spokesman"); for an organisation noun only a name that modifies it."""
+        return next((m for m in self.mentions_within(_noun_phrase(head).start_char, head.idx)
+                     if m.label in labels and (head.lower_ not in ORGANISATION_NOUNS or self.modifies(m, head))),
+                    None)
 
     def spoken_for(self, head: Token, labels: tuple[str, ...]):
         """Whom "a spokesman for ..." speaks for: the organisation named after "for" ("a
@@ -411,11 +416,9 @@ class SpeakerFinder:
                 break
             if token.lower_ not in SPOKESPERSONS or not _same_sex(token.lower_, head.lower_):
                 continue
-            phrase = _noun_phrase(token)
             if _is_bare_spokesperson(token):
                 continue   # one that stood for an earlier one: look further back
-            return next((m for m in self.mentions_within(phrase.start_char, token.idx) if m.label in labels),
-                        None) or self.spoken_for(token, labels)
+            return self.named_before(token, labels) or self.spoken_for(token, labels)
         return None
 
     def named_elsewhere(self, head: Token):
