@@ -162,6 +162,9 @@ def test_a_pronoun_is_no_name_inside_the_clause_it_reports(nlp):
             "He said the Tories could cut crime.")
     assert [speaker for *_, speaker in found(nlp, text)] == ["Michael Howard", "Michael Howard"]
     assert [speaker for *_, speaker in found(nlp, "Mr Blair, he said, could not be trusted.")] == [None]
+    for text in ("Gordon Brown spoke in Leeds. Mr Blair has failed to deliver what he promised voters, he claimed.",
+                 "Gordon Brown spoke in Leeds. Mr Blair began the war illegally, he claimed."):
+        assert [speaker for *_, speaker in found(nlp, text)][-1] == "Gordon Brown"
     # unless that clause holds a report of its own: two sentences the parser ran together (BBC, 2005)
     text = ('Kirsty Williams, for the Lib Dems, said the change would serve no purpose. '
             'Meanwhile Ms Hutt said she hoped "that the people of Wales would benefit from my investment" '
