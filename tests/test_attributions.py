@@ -186,6 +186,16 @@ def test_a_pronoun_continues_the_pronoun_subject_of_the_sentence_before(nlp):
     assert [speaker for *_, speaker in found(nlp, text)][-1] == "John Prescott"
 
 
+def test_they_is_a_group_of_people_not_an_organisation_or_a_place(nlp):
+    # BBC, 2005: "They" had been stored as Poland
+    text = ("Poland has requested more time to consider the issue. Critics say the law would favour large companies. "
+            "They say it could have massive ramifications.")
+    assert [speaker for *_, speaker in found(nlp, text)][-1] is None
+    for text, group in [("The Tories said they would cut taxes. They said the plans were costed.", "Tories"),
+                        ("The MPs said the law should change. They said courts were too slow.", "MPs")]:
+        assert [speaker for *_, speaker in found(nlp, text)][-1] == group
+
+
 def test_he_is_no_one_the_article_calls_ms_or_mrs(nlp):
     # BBC, 2004: "he" had been stored as Beverly Hughes
     text = ("Mr Blunkett praised the scheme. Ms Hughes was forced to resign in April. "

@@ -534,7 +534,19 @@ class SpeakerFinder:
                                                  depth + (subject.dep_ == "agent"))
             if continuing is not None:
                 return self.resolve_pronoun(continuing, labels)
+        if holder is not None and lower == "they" and not self.names_a_group(holder):
+            return None
         return holder
+
+    def names_a_group(self, mention) -> bool:
+        """Whether "they" can stand for the mention: a group of people ("the Tories",
+        "Democrats"; NORP), a plural name ("MPs") or one joined to others ("Labour and the
+        SNP"). An organisation or a place alone is "it": on BBC a "they" resolved to one was
+        right about 1 time in 5 (of 35 sampled: "Critics say ... They say" as Poland, "Mac
+        watchers say ... They speculate" as Apple), to a group 18 times in 23."""
+        head = self.doc[self.token_at(mention.end_char - 1)]
+        return mention.label == "NORP" or head.tag_ in ("NNS", "NNPS") or head.dep_ == "conj" or \
+            any(child.dep_ == "conj" for child in head.children)
 
     def sex_of(self, mention) -> str | None:
         """"he" or "she" for a person the article calls by an honorific of HONORIFIC_SEX
