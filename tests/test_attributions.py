@@ -191,6 +191,10 @@ def test_they_is_a_group_of_people_not_an_organisation_or_a_place(nlp):
     text = ("Poland has requested more time to consider the issue. Critics say the law would favour large companies. "
             "They say it could have massive ramifications.")
     assert [speaker for *_, speaker in found(nlp, text)][-1] is None
+    # one company with "&" in its name, and a "they" that continues such a "they"
+    for text in ("Marks & Spencer said sales fell. They said the weather was to blame.",
+                 "Poland has asked for more time. They said Poland needed it. They added that talks would go on."):
+        assert [speaker for *_, speaker in found(nlp, text)][-1] is None
     for text, group in [("The Tories said they would cut taxes. They said the plans were costed.", "Tories"),
                         ("The MPs said the law should change. They said courts were too slow.", "MPs")]:
         assert [speaker for *_, speaker in found(nlp, text)][-1] == group
