@@ -20,7 +20,6 @@ article has elsewhere, and every speaker to the canonical entity of the entity r
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass
 
 from spacy.attrs import IDX
@@ -28,7 +27,8 @@ from spacy.tokens import Doc, Span, Token
 
 from wirehouse.transforms.cues import CUE_VERBS, PERSON_PRONOUNS, SPEAKER_PRONOUNS
 from wirehouse.transforms.entity_resolver import mention_at, person_for_title
-from wirehouse.transforms.lexicon import PERSON_ROLE_NOUNS
+from wirehouse.transforms.lexicon import HONORIFIC_GENDER, PERSON_ROLE_NOUNS
+from wirehouse.transforms.person_names import HONORIFIC_BEFORE
 from wirehouse.transforms.pos import is_determiner, is_verb
 from wirehouse.transforms.quote_spans import QuoteSpan, paragraphs
 
@@ -91,14 +91,10 @@ FIRST_PERSON = {"i", "me", "my", "we", "us", "our"}  # "US" in capitals is the c
 # Pronouns whose subject before them in the antecedent's sentence may be what they stand for
 # ("He admitted ... Mr Kerry might have won. He woke up"); first person is left out.
 CHAINED_PRONOUNS = {"he", "she", "they", "it"}
-# Honorifics that say whether "he" or "she" can stand for a person (read right before a mention)
-HONORIFIC_SEX = {"Mr": "he", "Sir": "he", "Lord": "he", "Mrs": "she", "Ms": "she", "Miss": "she", "Lady": "she",
-                 "Dame": "she", "Baroness": "she"}
-PRONOUN_SEX = {"he": "he", "him": "he", "his": "he", "she": "she", "her": "she"}
-# not after "and": "Mr and Mrs Blair"; a line break may come between (wire stories)
-HONORIFIC_BEFORE = re.compile(r"(?<!\band )\b(%s)\.?\s+$" % "|".join(HONORIFIC_SEX))
 # The subject form of a pronoun: "his claim that ..." continues an earlier "he"
-PRONOUN_FORMS = {"his": "he", "him": "he", "her": "she", "its": "it", "their": "they", "them": "they"}
+PRONOUN_FORMS = {**POSSESSIVE_PRONOUNS, "him": "he", "her": "she", "them": "they"}
+# The gender "he" and "she" speak of, as lexicon.HONORIFIC_GENDER writes it
+PRONOUN_GENDER = {"he": "m", "she": "f"}
 BE_FORMS = {"is", "was", "'s", "be", "been", "are", "were", "being"}
 SENTENCE_END = {".", "!", "?"}
 MAX_FRAME_TOKENS = 40
@@ -140,7 +136,7 @@ class SpeakerFinder:
         self.mention_starts = [m.start_char for m in self.mentions]
         self._by_name: dict | None = None  # mention text (and a person's last name) -> mentions
         self._sentence_starts: list[int] | None = None  # first token of each sentence
-        self._sexes: dict[str, str] | None = None  # canonical person -> "he" or "she" (honorifics)
+        self._sexes: dict[str, str] | None = None  # canonical person -> "m" or "f" (honorifics)
         self._pronouns: dict = {}  # (token index, labels) -> what resolve_pronoun found
 
     # -- positions
@@ -506,7 +502,7 @@ class SpeakerFinder:
 
     def _resolve_pronoun(self, pronoun: Token, lower: str, labels: set[str]):
         reported = _reported_clause(pronoun) if lower in CHAINED_PRONOUNS else None
-        sex = PRONOUN_SEX.get(pronoun.lower_)
+        sex = PRONOUN_GENDER.get(PRONOUN_FORMS.get(pronoun.lower_, pronoun.lower_))
         k = bisect.bisect_left(self.mention_starts, pronoun.idx) - 1
         own_sentence = pronoun.sent.start_char
         subjects = []
@@ -554,15 +550,17 @@ class SpeakerFinder:
             any(not first <= token.i <= last for token in joined)
 
     def sex_of(self, mention) -> str | None:
-        """"he" or "she" for a person the article calls by an honorific of HONORIFIC_SEX
-        anywhere ("Ms Hughes was forced to resign ... And he also urged" is not Ms Hughes);
-        None when it never does, or does both. "Mr and Mrs Blair" says nothing of Mr Blair."""
+        """"m" or "f" for a person the article calls by a gendered honorific anywhere
+        (lexicon.HONORIFIC_GENDER: "Ms Hughes was forced to resign ... And he also urged" is
+        not Ms Hughes); None when it never does, or does both. "Mr and Mrs Blair" says
+        nothing of Mr Blair."""
         if self._sexes is None:
             found: dict[str, set[str]] = {}
             for other in self.doc._.resolved_mentions or ():
                 match = HONORIFIC_BEFORE.search(self.text, max(0, other.start_char - 12), other.start_char)
-                if other.label == "PERSON" and match:
-                    found.setdefault(other.canonical_name, set()).add(HONORIFIC_SEX[match.group(1)])
+                gender = HONORIFIC_GENDER.get(match.group(1).casefold()) if match else None
+                if other.label == "PERSON" and gender and not self.text.endswith("and ", 0, match.start()):
+                    found.setdefault(other.canonical_name, set()).add(gender)
             self._sexes = {name: sexes.pop() for name, sexes in found.items() if len(sexes) == 1}
         return self._sexes.get(mention.canonical_name) if mention.label == "PERSON" else None
 
