@@ -273,6 +273,18 @@ def test_a_spokesman_for_an_organisation_speaks_for_it(nlp):
         "The prime minister's official spokesman said the talks would go on."))] == ["Vodafone", None]
 
 
+def test_officials_speak_for_what_names_them(nlp):
+    # PolNeAR train: 38 "X officials" / "a X official" sources named someone no speaker did
+    # ("U.S. officials", "FBI officials", "a State Department official")
+    for text, speaker in [("FBI officials said the inquiry would take months.", "Federal Bureau of Investigation"),
+                          ("A State Department official said the talks would resume.", "State Department"),
+                          ("Officials said the road would reopen.", None)]:
+        assert [speaker for *_, speaker in found(nlp, text)] == [speaker], text
+    # a person named beside the official or spokesman is the one speaking
+    assert [speaker for *_, speaker in found(nlp, (
+        "A longtime JNF official, Howard Ingram, said the fund would not change course."))] == ["Howard Ingram"]
+
+
 def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
     text = ("His successor, Jay Carney, said the plan would fail. "
             "Donald Trump's wife said the plan would work.")

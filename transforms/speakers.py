@@ -63,11 +63,12 @@ SENTENCES_BACK = 3
 OTHER_ORGANISATION_WORDS = {"rival", "other", "another", "new", "parent", "sister", "combined", "merged",
                             "former", "second"}
 # Nouns that speak for someone the phrase names before them, and who that may be: "a Vodafone
-# spokesman" for Vodafone, "the Clinton campaign" and "China's foreign ministry" for Clinton
-# and China, "a Reuters/Ipsos poll" for Reuters/Ipsos. Groups of people ("Democratic
-# voters", "Clinton aides") speak for themselves and are left alone.
+# spokesman" and "U.S. officials" for Vodafone and the United States (on PolNeAR train, 38
+# "X officials" or "a X official" named a source no speaker did), "the Clinton campaign" and
+# "China's foreign ministry" for Clinton and China, "a Reuters/Ipsos poll" for Reuters/Ipsos.
+# Groups of people ("Democratic voters", "Clinton aides") speak for themselves and are left alone.
 SPEAKS_FOR = {
-    **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS},
+    **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS | {"official", "officials"}},
     **{word: ("PERSON", "ORG", "GPE", "NORP")
        for word in ("campaign", "campaigns", "camp", "team", "administration", "government", "ministry", "office")},
     **{word: ("ORG",) for word in ("poll", "polls", "survey", "surveys", "report", "study")},
@@ -335,8 +336,10 @@ class SpeakerFinder:
         phrase = _noun_phrase(head)
         named = self.named_in_apposition(head)
         # "Channel Tunnel operator Eurotunnel" is Eurotunnel: an organisation named beside the
-        # noun is the one speaking, not one named before it
-        if lower in SPEAKS_FOR and not (named is not None and lower in ORGANISATION_NOUNS):
+        # noun is the one speaking, not one named before it; so is a person named beside a
+        # spokesman or official ("A longtime JNF official, Howard Ingram, said")
+        if lower in SPEAKS_FOR and not (named is not None
+                                        and (lower in ORGANISATION_NOUNS or named.label == "PERSON")):
             principal = self.named_before(head, SPEAKS_FOR[lower])
             if principal is None and lower in SPOKESPERSONS:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
