@@ -264,6 +264,10 @@ def test_a_spokesman_for_an_organisation_speaks_for_it(nlp):
     assert [speaker for *_, speaker in found(nlp, (
         "A Vodafone spokesman said prices would fall. The spokesmen for the unions said the cuts were wrong."))] == [
         "Vodafone", None]
+    # so is a bare "a spokesman" (BBC: "A Delta spokesperson confirmed ... A spokesperson reiterated")
+    assert [speaker for *_, speaker in found(nlp, (
+        "A Vodafone spokeswoman said prices would fall. A spokeswoman added that the network was growing."))] == [
+        "Vodafone", "Vodafone"]
     # "the prime minister's spokesman" is someone else's
     assert [speaker for *_, speaker in found(nlp, (
         "A Vodafone spokesman said prices would fall. The spokesman added that the network was growing. "
@@ -280,6 +284,12 @@ def test_officials_speak_for_what_names_them(nlp):
                           ("A State Department official said the talks would resume.", "State Department"),
                           ("Officials said the road would reopen.", None)]:
         assert [speaker for *_, speaker in found(nlp, text)] == [speaker], text
+    # "a company spokesman" speaks for the company "the company" would stand for
+    assert [speaker for *_, speaker in found(nlp, (
+        "Vodafone said profits rose 5%. A company spokesman said prices would fall. "
+        "The spokesman added that sales were growing."))] == ["Vodafone", "Vodafone", "Vodafone"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "Microsoft sued Sony on Monday. A rival company spokesman said the case had no merit."))] == ["Microsoft", None]
     # a person named beside the official or spokesman is the one speaking
     assert [speaker for *_, speaker in found(nlp, (
         "A longtime JNF official, Howard Ingram, said the fund would not change course."))] == ["Howard Ingram"]

@@ -67,8 +67,9 @@ OTHER_ORGANISATION_WORDS = {"rival", "other", "another", "new", "parent", "siste
 # "X officials" or "a X official" named a source no speaker did), "the Clinton campaign" and
 # "China's foreign ministry" for Clinton and China, "a Reuters/Ipsos poll" for Reuters/Ipsos.
 # Groups of people ("Democratic voters", "Clinton aides") speak for themselves and are left alone.
+SPEAKERS_FOR_OTHERS = SPOKESPERSONS | {"official", "officials"}
 SPEAKS_FOR = {
-    **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS | {"official", "officials"}},
+    **{word: ("ORG", "GPE", "NORP") for word in SPEAKERS_FOR_OTHERS},
     **{word: ("PERSON", "ORG", "GPE", "NORP")
        for word in ("campaign", "campaigns", "camp", "team", "administration", "government", "ministry", "office")},
     **{word: ("ORG",) for word in ("poll", "polls", "survey", "surveys", "report", "study")},
@@ -345,6 +346,10 @@ class SpeakerFinder:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
                 if principal is None and _is_bare_spokesperson(head):
                     principal = self.earlier_spokesperson_for(head, SPEAKS_FOR[lower])
+            # "a company spokesman" is the person the article names as one, if it does ("FPL
+            # spokeswoman Stacey Shaw"), else speaks for the company (Reuters: of 30 read, 25 right)
+            if principal is None and lower in SPEAKERS_FOR_OTHERS and self.resolve_title(phrase, head) is None:
+                principal = self.organisation_described_before(head)
             if principal is not None:
                 return Speaker(phrase.start_char, phrase.end_char, phrase.text, principal.canonical_name,
                                principal.label, cue, "spokesperson_for" if lower in SPOKESPERSONS else "speaks_for")
@@ -421,11 +426,23 @@ class SpeakerFinder:
             return None
         return holder
 
+    def organisation_described_before(self, head: Token):
+        """Whom "a company spokesman" or "bank officials" speak for: the organisation the
+        description noun before the head stands for, as "the company" would (`described_organisation`)."""
+        phrase = _noun_phrase(head)
+        if any(token.lower_ in OTHER_ORGANISATION_WORDS or token.tag_ == "POS" for token in phrase):
+            return None
+        for modifier in head.lefts:
+            if modifier.dep_ == "compound" and modifier.lower_ in DESCRIPTION_NOUNS and modifier.tag_ == "NN":
+                return self.described_organisation(modifier)
+        return None
+
     def earlier_spokesperson_for(self, head: Token, labels: tuple[str, ...]):
-        """Whom a bare "the spokesman" speaks for: whom the nearest spokesperson of its sex
-        before it, near enough (`near_before`), does ("A Vodafone spokesman said ...
-        The spokesman added ... The spokesman also said"); None if that one speaks for no
-        one named. "The prime minister's official spokesman" is someone else's."""
+        """Whom a bare "the spokesman" or "a spokesman" speaks for: whom the nearest
+        spokesperson of its sex before it, near enough (`near_before`), does ("A Vodafone
+        spokesman said ... The spokesman added ... The spokesman also said", "A company
+        spokesman said ... A spokesman added"); None if that one speaks for no one named.
+        "The prime minister's official spokesman" is someone else's."""
         for token in reversed(self.doc[: head.i]):
             if not self.near_before(token.i, head):
                 break
@@ -433,7 +450,8 @@ class SpeakerFinder:
                 continue
             if _is_bare_spokesperson(token):
                 continue   # one that stood for an earlier one: look further back
-            return self.named_before(token, labels) or self.spoken_for(token, labels)
+            return self.named_before(token, labels) or self.spoken_for(token, labels) or \
+                self.organisation_described_before(token)
         return None
 
     def named_elsewhere(self, head: Token):
@@ -637,8 +655,8 @@ def _depth(token: Token, count_joined: bool = True) -> int:
 
 
 def _is_bare_spokesperson(head: Token) -> bool:
-    """"the spokesman" alone: no one named before or after it, one person."""
-    return head.tag_ == "NN" and head.i >= 1 and head.doc[head.i - 1].lower_ == "the" and \
+    """"the spokesman" or "a spokesman" alone: no one named before or after it, one person."""
+    return head.tag_ == "NN" and head.i >= 1 and head.doc[head.i - 1].lower_ in ("the", "a") and \
         head.left_edge.i == head.i - 1 and not any(True for _ in head.rights)
 
 
