@@ -295,6 +295,15 @@ def test_officials_speak_for_what_names_them(nlp):
         "A longtime JNF official, Howard Ingram, said the fund would not change course."))] == ["Howard Ingram"]
 
 
+def test_a_relative_pronoun_is_the_one_its_clause_describes(nlp):
+    # BBC: "Tony Wilson, the music mogul who established ..." had no speaker
+    assert [(source, speaker) for *_, source, speaker in found(nlp, (
+        "The plan was backed by Tony Wilson, the music mogul who said the label would return next year."))][-1] == (
+        "who", "Tony Wilson")
+    assert [speaker for *_, speaker in found(nlp, "The plan was opposed by experts who say the scheme would fail.")] == [
+        None]
+
+
 def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
     text = ("His successor, Jay Carney, said the plan would fail. "
             "Donald Trump's wife said the plan would work.")

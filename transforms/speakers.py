@@ -318,6 +318,17 @@ class SpeakerFinder:
             antecedent = head.head.head  # "Bennett, who said": the noun the clause describes
             if mention_at(self.doc, antecedent.idx, antecedent.idx + len(antecedent)) is not None:
                 return self.make_speaker(antecedent, cue, attribution)
+            # a description of someone named: "Tony Wilson, the music mogul who said", "the
+            # YouGov poll, which questioned"; a group ("experts who say", "China, India and
+            # Russia, the countries which", "Pizzorno and Edwards, a trio which") stays none
+            # (BBC: 16 attributions and 2 quotes gained one, all right but a game's)
+            if antecedent.tag_.startswith("NN"):
+                named = antecedent.head
+                describes_one = antecedent.dep_ == "appos" and antecedent.tag_ in ("NN", "NNP") and \
+                    named.dep_ != "conj" and not any(child.dep_ == "conj" for child in named.children)
+                described = self.make_speaker(named if describes_one else antecedent, cue, attribution)
+                if described.canonical is not None:
+                    return described
         if lower in FIRST_PERSON and (head.text == "I" or not head.text.isupper()) and not self.in_quote(head.idx):
             return Speaker(head.idx, head.idx + len(head), head.text, None, None, cue,
                            "pronoun" if found_by_cue else attribution, "first_person")
