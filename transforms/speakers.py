@@ -67,9 +67,9 @@ OTHER_ORGANISATION_WORDS = {"rival", "other", "another", "new", "parent", "siste
 # "X officials" or "a X official" named a source no speaker did), "the Clinton campaign" and
 # "China's foreign ministry" for Clinton and China, "a Reuters/Ipsos poll" for Reuters/Ipsos.
 # Groups of people ("Democratic voters", "Clinton aides") speak for themselves and are left alone.
-SPEAKERS_FOR_OTHERS = SPOKESPERSONS | {"official", "officials"}
+SPOKESPERSONS_AND_OFFICIALS = SPOKESPERSONS | {"official", "officials"}
 SPEAKS_FOR = {
-    **{word: ("ORG", "GPE", "NORP") for word in SPEAKERS_FOR_OTHERS},
+    **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS_AND_OFFICIALS},
     **{word: ("PERSON", "ORG", "GPE", "NORP")
        for word in ("campaign", "campaigns", "camp", "team", "administration", "government", "ministry", "office")},
     **{word: ("ORG",) for word in ("poll", "polls", "survey", "surveys", "report", "study")},
@@ -323,10 +323,10 @@ class SpeakerFinder:
             # Russia, the countries which", "Pizzorno and Edwards, a trio which") stays none
             # (BBC: 16 attributions and 2 quotes gained one, all right but a game's)
             if antecedent.tag_.startswith("NN"):
-                named = antecedent.head
+                described_name = antecedent.head
                 describes_one = antecedent.dep_ == "appos" and antecedent.tag_ in ("NN", "NNP") and \
-                    named.dep_ != "conj" and not any(child.dep_ == "conj" for child in named.children)
-                described = self.make_speaker(named if describes_one else antecedent, cue, attribution)
+                    described_name.dep_ != "conj" and not any(c.dep_ == "conj" for c in described_name.children)
+                described = self.make_speaker(described_name if describes_one else antecedent, cue, attribution)
                 if described.canonical is not None:
                     return described
         if lower in FIRST_PERSON and (head.text == "I" or not head.text.isupper()) and not self.in_quote(head.idx):
@@ -350,8 +350,9 @@ class SpeakerFinder:
         # "Channel Tunnel operator Eurotunnel" is Eurotunnel: an organisation named beside the
         # noun is the one speaking, not one named before it; so is a person named beside a
         # spokesman or official ("A longtime JNF official, Howard Ingram, said")
-        if lower in SPEAKS_FOR and not (named is not None
-                                        and (lower in ORGANISATION_NOUNS or named.label == "PERSON")):
+        named_beside = named is not None and (
+            lower in ORGANISATION_NOUNS or (lower in SPOKESPERSONS_AND_OFFICIALS and named.label == "PERSON"))
+        if lower in SPEAKS_FOR and not named_beside:
             principal = self.named_before(head, SPEAKS_FOR[lower])
             if principal is None and lower in SPOKESPERSONS:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
@@ -359,7 +360,8 @@ class SpeakerFinder:
                     principal = self.earlier_spokesperson_for(head, SPEAKS_FOR[lower])
             # "a company spokesman" is the person the article names as one, if it does ("FPL
             # spokeswoman Stacey Shaw"), else speaks for the company (Reuters: of 30 read, 25 right)
-            if principal is None and lower in SPEAKERS_FOR_OTHERS and self.resolve_title(phrase, head) is None:
+            if principal is None and lower in SPOKESPERSONS_AND_OFFICIALS and not (
+                    head.tag_ == "NN" and self.resolve_title(phrase, head) is not None):
                 principal = self.organisation_described_before(head)
             if principal is not None:
                 return Speaker(phrase.start_char, phrase.end_char, phrase.text, principal.canonical_name,
@@ -389,10 +391,18 @@ class SpeakerFinder:
 
     def named_before(self, head: Token, labels: tuple[str, ...]):
         """The first mention of one of labels in head's noun phrase before head ("Vodafone" of
-        "a Vodafone spokesman"); for an organisation noun only a name that modifies it."""
+        "a Vodafone spokesman"); for an organisation noun only a name that modifies it. A noun
+        like "Bank" that the NER took for a name because it opens a sentence ("Bank officials
+        said") names no one; "The Bank's governor" is the Bank of England's."""
         return next((m for m in self.mentions_within(_noun_phrase(head).start_char, head.idx)
-                     if m.label in labels and (head.lower_ not in ORGANISATION_NOUNS or self.modifies(m, head))),
+                     if m.label in labels and not self.opens_sentence_as_a_noun(m)
+                     and (head.lower_ not in ORGANISATION_NOUNS or self.modifies(m, head))),
                     None)
+
+    def opens_sentence_as_a_noun(self, mention) -> bool:
+        """"Bank" of "Bank officials said": an organisation noun tagged as a name at a sentence's start."""
+        first = self.doc[self.token_at(mention.start_char)]
+        return mention.text.lower() in ORGANISATION_NOUNS and bool(first.is_sent_start)
 
     def spoken_for(self, head: Token, labels: tuple[str, ...]):
         """Whom "a spokesman for ..." speaks for: the organisation named after "for" ("a
@@ -425,7 +435,7 @@ class SpeakerFinder:
         other than a place or group) or the same noun came in between ("Tesco ... residents
         have formed a campaign group. The group said"; not "Tesco said group sales rose")."""
         phrase = _noun_phrase(head)
-        if any(token.lower_ in OTHER_ORGANISATION_WORDS or token.tag_ == "POS" for token in phrase):
+        if _says_another_organisation(phrase):
             return None
         if any(m.label not in ("GPE", "NORP", "LOC") for m in self.mentions_within(phrase.start_char, head.idx)):
             return None
@@ -439,21 +449,23 @@ class SpeakerFinder:
 
     def organisation_described_before(self, head: Token):
         """Whom "a company spokesman" or "bank officials" speak for: the organisation the
-        description noun before the head stands for, as "the company" would (`described_organisation`)."""
-        phrase = _noun_phrase(head)
-        if any(token.lower_ in OTHER_ORGANISATION_WORDS or token.tag_ == "POS" for token in phrase):
+        description noun before the head stands for, as "the company" would
+        (`described_organisation`); not "a rival company spokesman" nor "industry group
+        officials" (a group of its own), but "central bank officials"."""
+        if _says_another_organisation(_noun_phrase(head)):
             return None
         for modifier in head.lefts:
-            if modifier.dep_ == "compound" and modifier.lower_ in DESCRIPTION_NOUNS and modifier.tag_ == "NN":
+            if modifier.dep_ == "compound" and modifier.lower_ in DESCRIPTION_NOUNS and modifier.tag_ == "NN" \
+                    and not any(child.dep_ == "compound" for child in modifier.children):
                 return self.described_organisation(modifier)
         return None
 
     def earlier_spokesperson_for(self, head: Token, labels: tuple[str, ...]):
-        """Whom a bare "the spokesman" or "a spokesman" speaks for: whom the nearest
-        spokesperson of its sex before it, near enough (`near_before`), does ("A Vodafone
-        spokesman said ... The spokesman added ... The spokesman also said", "A company
-        spokesman said ... A spokesman added"); None if that one speaks for no one named.
-        "The prime minister's official spokesman" is someone else's."""
+        """Whom a bare "the spokesman" speaks for: whom the nearest spokesperson of its sex
+        before it, near enough (`near_before`), does ("A Vodafone spokesman said ... The
+        spokesman added ... The spokesman also said", "A company spokesman said ... The
+        spokesman added"); None if that one speaks for no one. "The prime minister's
+        official spokesman" is someone else's."""
         for token in reversed(self.doc[: head.i]):
             if not self.near_before(token.i, head):
                 break
@@ -665,9 +677,16 @@ def _depth(token: Token, count_joined: bool = True) -> int:
     return depth
 
 
+def _says_another_organisation(phrase: Span) -> bool:
+    """"the rival firm", "the parent company", "Sony's company": a word of
+    OTHER_ORGANISATION_WORDS or a possessive says the organisation is not the last one named."""
+    return any(token.lower_ in OTHER_ORGANISATION_WORDS or token.tag_ == "POS" for token in phrase)
+
+
 def _is_bare_spokesperson(head: Token) -> bool:
-    """"the spokesman" or "a spokesman" alone: no one named before or after it, one person."""
-    return head.tag_ == "NN" and head.i >= 1 and head.doc[head.i - 1].lower_ in ("the", "a") and \
+    """"the spokesman" alone: no one named before or after it, one person ("a spokesman"
+    may be someone else's: "A BT spokesman said ... Ofcom said ... A spokesman said")."""
+    return head.tag_ == "NN" and head.i >= 1 and head.doc[head.i - 1].lower_ == "the" and \
         head.left_edge.i == head.i - 1 and not any(True for _ in head.rights)
 
 
