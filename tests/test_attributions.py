@@ -298,9 +298,11 @@ def test_officials_speak_for_what_names_them(nlp):
     for text in ("Vodafone said profits rose 5%. Industry group officials said the rules were too strict.",
                  "Barclays said profits rose 5%. Bank officials said rates would rise."):
         assert [speaker for *_, speaker in found(nlp, text)][-1] is None, text
-    # a person named beside the official or spokesman is the one speaking
+    # a person named beside the official or spokesman is the one speaking; not beside a campaign
     assert [speaker for *_, speaker in found(nlp, (
         "A longtime JNF official, Howard Ingram, said the fund would not change course."))] == ["Howard Ingram"]
+    assert [speaker for *_, speaker in found(nlp, "The Clinton campaign, Robby Mook, said the race was close.")] == [
+        "Clinton"]
 
 
 def test_a_relative_pronoun_is_the_one_its_clause_describes(nlp):

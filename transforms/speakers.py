@@ -13,7 +13,8 @@ A pronoun speaker is resolved to the subject of the nearest sentence naming some
 stand for (or to what that sentence's own pronoun subject stands for, never to a name in the
 clause it reports nor to one of the other sex by honorific), a title ("the Prime Minister")
 to the person the article says holds it, a noun in apposition to a name to that name, a
-campaign, ministry or poll to whom it speaks for, a name the NER missed to the mention the
+spokesman, official, campaign, ministry or poll to whom it speaks for, a relative pronoun
+("who", "which") to the noun its clause describes, a name the NER missed to the mention the
 article has elsewhere, and every speaker to the canonical entity of the entity resolver.
 """
 
