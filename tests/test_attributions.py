@@ -319,6 +319,16 @@ def test_a_relative_pronoun_is_the_one_its_clause_describes(nlp):
         assert [speaker for *_, speaker in found(nlp, text)] == [None], text
 
 
+def test_a_name_after_an_honorific_is_the_person_who_spoke(nlp):
+    # BBC: the small NER tags these PRODUCT, ORG or nothing, and no speaker was found
+    for text, speaker in (
+            ("The laser links also take far less time to set up and get working, said Mr Sridharan.", "Sridharan"),
+            ("Speaking on the BBC's Today programme on Tuesday, Lord Browne said the profits were not solely down "
+             "to the high oil price alone.", "Browne"),
+            ("Mr Cable said taxation as a share of the economy would go up under all three parties.", "Cable")):
+        assert [found_speaker for *_, found_speaker in found(nlp, text)] == [speaker], text
+
+
 def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
     text = ("His successor, Jay Carney, said the plan would fail. "
             "Donald Trump's wife said the plan would work.")

@@ -460,3 +460,44 @@ def test_a_bracket_the_name_leaves_open_or_never_opened_ends_it_and_what_it_cut_
         ("Institute for Fiscal Studies", "Institute for Fiscal Studies", "ORG"),  # its closing bracket trimmed first
         ("IFS", "IFS", "ORG"),
     ]
+
+
+def resolve_tagged(nlp, text, labelled):
+    """`resolve`, with every capitalised word tagged a proper noun as the tagger would."""
+    doc = nlp.make_doc(text)
+    for token in doc:
+        token.tag_ = "NNP" if token.is_title else "NN"
+    spans, after = [], 0
+    for surface, label in labelled:  # in text order
+        start = text.index(surface, after)
+        after = start + len(surface)
+        spans.append(doc.char_span(start, after, label=label))
+    doc.ents = spans
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
+
+
+def test_a_name_after_an_honorific_is_a_person_whatever_the_ner_called_it(bare):
+    doc = resolve_tagged(bare, "Ms Lomax said the plan was sound. Mr Diemont agreed, and Dr Vancheshwar Rao left. "
+                               "Robert Kilroy-Silk quit. Mr Kilroy-Silk said so, and Mr Jean-Paul Sartre wrote.",
+                         [("Lomax", "ORG"), ("Robert Kilroy-Silk", "PERSON"), ("Kilroy-Silk", "ORG")])
+    assert [(m.text, m.label, m.raw_label, m.canonical_name) for m in doc._.resolved_mentions] == [
+        ("Lomax", "PERSON", "ORG", "Lomax"),
+        ("Diemont", "PERSON", "", "Diemont"),   # the NER missed it
+        ("Vancheshwar Rao", "PERSON", "", "Vancheshwar Rao"),
+        ("Robert Kilroy-Silk", "PERSON", "PERSON", "Robert Kilroy-Silk"),
+        ("Kilroy-Silk", "PERSON", "ORG", "Robert Kilroy-Silk"),
+        ("Jean-Paul Sartre", "PERSON", "", "Jean-Paul Sartre"),
+    ]
+
+
+def test_an_honorific_does_not_make_a_company_or_a_first_name(bare):
+    doc = resolve_tagged(bare, "Dr Reddy's shares rose. Gordon Brown spoke. Mr Gordon said no. Mr Bean was shown.",
+                         [("Dr Reddy's", "ORG"), ("Gordon Brown", "PERSON"), ("Bean", "WORK_OF_ART")])
+    assert [(m.text, m.label, m.canonical_name) for m in doc._.resolved_mentions] == [
+        ("Dr Reddy's", "ORG", "Dr Reddy's"),    # a tagged name with its possessive keeps its label
+        ("Gordon Brown", "PERSON", "Gordon Brown"),
+        ("Gordon", "PERSON", "Gordon"),          # a surname after "Mr", not Gordon Brown's first name
+        ("Bean", "WORK_OF_ART", "Bean"),         # a work keeps its label
+    ]
