@@ -341,6 +341,17 @@ def test_alias_file_parses_and_maps_united_states():
     assert table.lookup("Atlantis") is None
 
 
+def test_a_party_is_one_group_under_its_nicknames(nlp):
+    # BBC: "Tory" and "Conservative" were two speakers (89 and 44 attributions), "Lib Dems" and
+    # "Liberal Democrat" two more
+    doc = nlp("The Tories said the plan would fail. The Conservatives agreed. The Lib Dems said it was too "
+              "late, and the Liberal Democrats said so too. GOP leaders said they would block it.")
+    assert [(m.text, m.label, m.canonical_name) for m in doc._.resolved_mentions] == [
+        ("Tories", "NORP", "Conservative"), ("Conservatives", "NORP", "Conservative"),
+        ("The Lib Dems", "NORP", "Liberal Democrat"), ("Liberal Democrats", "NORP", "Liberal Democrat"),
+        ("GOP", "NORP", "Republican")]
+
+
 def test_alias_files_can_be_extended(tmp_path):
     extra = tmp_path / "extra.tsv"
     extra.write_text("# mine\nBlighty\tUnited Kingdom\tGPE\nUS\tUSA (override)\tGPE\n", encoding="utf-8")

@@ -246,6 +246,16 @@ def test_a_group_named_in_the_plural_joins_its_singular_once_both_are_groups():
     assert I.process_batch(state, plural).groups == {"democrats"}
 
 
+def test_a_groups_nickname_is_a_descriptor_before_a_name_whatever_its_canonical_name():
+    # the alias table makes "the Tories" the group "Conservative": "Tory Liam Fox" is still Liam Fox
+    state = I.new_state()
+    tories = cluster("Conservative", "NORP", mention(0, "Tories", "NORP"), mention(40, "Conservative", "NORP"))
+    assert I._norp_words(tories) == {"conservative", "tories", "tory"}
+    I.process_batch(state, [article(a, "politics", [tories]) for a in "ab"])
+    descriptor = I._descriptor_fn(state)
+    assert descriptor("Tory", strict=True) and not descriptor("Fox", strict=True)
+
+
 def test_group_singular_changes_only_a_plural_last_word():
     assert [group_singular(name) for name in ("Democrats", "Liberal Democrats", "Tories", "Frenchmen", "Jews",
                                               "DEMOCRATS", "TORIES", "Swiss", "Chinese", "Lib Dems", "MPs", "US")] == [

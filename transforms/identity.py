@@ -266,6 +266,14 @@ def _first_name_like(state: dict, name_key: str) -> bool:
     return len(state["first_names"].get(w, ())) >= 3 and alone in (None, "PERSON")
 
 
+def _norp_words(cluster) -> set[str]:
+    """The one-word names a group goes by: its canonical name and what its mentions say, in the
+    singular ("Tory" of "the Tories", whose canonical name is "Conservative"), so "Tory Liam
+    Fox" is Liam Fox."""
+    names = [cluster.canonical_name, *(m.text for m in cluster.mentions)]
+    return {fold(form) for name in names if len(name.split()) == 1 for form in (name, group_singular(name))}
+
+
 def _descriptor_fn(state: dict):
     def descriptor(word: str, strict: bool = False, two: bool = False) -> bool:
         w = fold(word)
@@ -431,8 +439,9 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
             lab = state["labels"].setdefault(nk, {"votes": Counter(), "cues": Counter()})
             lab["votes"][c.label] += 1
             lab["cues"].update(cues_of[id(c)])
-            if c.label == "NORP" and len(c.canonical_name.split()) == 1:
-                state["norp_words"][fold(c.canonical_name)] += 1
+            if c.label == "NORP":
+                for word in _norp_words(c):
+                    state["norp_words"][word] += 1
             if c.label == "PERSON":
                 words = c.canonical_name.split()
                 if len(words) >= 2:
