@@ -192,7 +192,7 @@ def test_pronoun_resolves_to_the_subject_person_before_it(nlp):
      "Gordon Brown"),
     # the agent of a passive, and a subject joined to another
     ('The talks were chaired by Tony Blair on Monday. "We made real progress," he said.', "Tony Blair"),
-    ('Labour and the Conservatives attacked the plans on Monday. "They do not add up," they said.', "Conservatives"),
+    ('Labour and the Conservatives attacked the plans on Monday. "They do not add up," they said.', "Conservative"),
     ('The Tories, Labour and the SNP attacked the plans on Monday. "They do not add up," they said.', "SNP"),
 ])
 def test_pronoun_resolves_to_the_subject_however_the_sentence_holds_it(nlp, text, speaker):

@@ -82,6 +82,10 @@ MADE_BY = {
     **{word: ("ORG", "GPE") for word in ("figures", "data", "estimate", "estimates", "forecast", "forecasts")},
     **{word: ("PERSON", "ORG", "GPE") for word in ("statement", "statements", "letter", "memo")},
 }
+# Verbs whose subject made their object ("The ONS published figures"): not "rejected", "read"
+PUBLISHING_VERBS = {"published", "publishes", "publish", "released", "releases", "release", "issued", "issues",
+                    "issue", "produced", "produces", "unveiled", "unveils", "compiled", "conducted", "commissioned",
+                    "sent", "wrote", "put"}
 SPEAKS_FOR = {
     **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS_AND_OFFICIALS},
     **{word: ("PERSON", "ORG", "GPE", "NORP")
@@ -370,7 +374,8 @@ class SpeakerFinder:
         if lower in SPEAKS_FOR and not named_beside:
             principal = self.named_before(head, SPEAKS_FOR[lower])
             if principal is None and lower in MADE_BY:
-                principal = self.made_by(head, MADE_BY[lower])
+                principal = self.made_by(head, MADE_BY[lower]) or (
+                    self.made_by_earlier(head) if _is_definite_and_bare(head) else None)
             if principal is None and lower in SPOKESPERSONS:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
                 if principal is None and _is_bare_spokesperson(head):
@@ -457,6 +462,31 @@ class SpeakerFinder:
                     return mention if mention.label in labels else None
                 if maker.lower_ in SPEAKS_FOR and maker.lower_ not in MADE_BY:
                     return self.named_before(maker, SPEAKS_FOR[maker.lower_])
+        return None
+
+    def made_by_earlier(self, head: Token):
+        """Who made what "the report" or "the figures" is: whoever made the nearest one of the
+        same noun before it, the article's (whole text before: a report introduced in the
+        first paragraph is "the report" throughout). The earlier one says who by its own words
+        ("A report by the IFS", "ONS figures"), or is what someone published or spoke in ("The
+        ONS published figures on Tuesday", "Apple said in a statement")."""
+        for token in reversed(self.doc[: _noun_phrase(head).start]):
+            # the same word, as a common noun: "reports" before "the report" are seldom that one
+            # ("according to press reports"), nor is a programme ("the BBC's World Business Report")
+            if token.lower_ != head.lower_ or token.tag_ not in ("NN", "NNS") or self.in_quote(token.idx) or \
+                    not (token.is_lower or token.is_sent_start):
+                continue
+            labels = MADE_BY[token.lower_]
+            found = self.named_before(token, SPEAKS_FOR[token.lower_]) or self.made_by(token, labels)
+            if found is not None:
+                return found
+            verb = token.head.head if token.dep_ == "pobj" and token.head.lower_ in ("in", "with") else \
+                token.head if token.dep_ == "dobj" and token.head.lower_ in PUBLISHING_VERBS else None
+            subject = _subject_of(verb, climb=False) if verb is not None and is_verb(verb) else None
+            if subject is None or subject.lower_ in FIRST_PERSON or self.in_quote(subject.idx):
+                return None
+            maker = self.make_speaker(subject, verb.text, "made_by")
+            return _Principal(maker.canonical, maker.label) if maker.canonical and maker.label in labels else None
         return None
 
     def modifies(self, mention, noun: Token) -> bool:
@@ -719,6 +749,23 @@ def _says_another_organisation(phrase: Span) -> bool:
     """"the rival firm", "the parent company", "Sony's company": a word of
     OTHER_ORGANISATION_WORDS or a possessive says the organisation is not the last one named."""
     return any(token.lower_ in OTHER_ORGANISATION_WORDS or token.tag_ == "POS" for token in phrase)
+
+
+@dataclass(frozen=True)
+class _Principal:
+    """Whom a noun speaks for when no single mention says it: what a speaker found for it says."""
+
+    canonical_name: str
+    label: str
+
+
+def _is_definite_and_bare(head: Token) -> bool:
+    """"the report", "The latest figures", "this study": a definite noun with no name or
+    possessive before it, nor anything after it, so the one named before ("a separate study"
+    and "the report on pensions" may be others)."""
+    determiners = [c for c in head.lefts if c.dep_ in ("det", "poss")]
+    return bool(determiners) and all(c.lower_ in ("the", "this", "these") for c in determiners) and \
+        not any(c.dep_ == "compound" for c in head.lefts) and not any(True for _ in head.rights)
 
 
 def _is_bare_spokesperson(head: Token) -> bool:
