@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from tests.conftest import shared_path
 from wirehouse.transforms.attribution_roles import roles_outside
 from wirehouse.transforms.quote_spans import find_quote_spans, quoted_regions
 from wirehouse.transforms.attributions import holding_attribution, method_name
@@ -348,6 +349,17 @@ def test_a_name_the_ner_missed_here_is_the_speaker_the_article_names_elsewhere(n
         == [(None, "not_an_entity")]
 
 
+
+@pytest.mark.corpus
+def test_a_name_the_ner_missed_here_is_found_elsewhere_with_or_without_its_article(nlp):
+    # BBC politics/070: the NER tags no "The Lib Dems" in "The Lib Dems believe", and the
+    # article's other mentions, "The Lib Dems", had been indexed only as themselves
+    text = shared_path("corpora", "bbc", "politics", "070.txt").read_text(encoding="utf-8")
+    found_there = [(a.speaker.canonical, a.speaker.attribution) for a in nlp(text)._.attributions
+                   if a.source_start is not None and text.startswith("The Lib Dems believe", a.source_start)]
+    assert found_there == [("Liberal Democrat", "named_elsewhere")]
+
+
 def test_a_campaign_a_ministry_or_a_poll_speaks_for_whom_it_names(nlp):
     text = ("The Jeb Bush campaign said the ad was misleading. China's foreign ministry said the talks would go on. "
             "A new Reuters poll found that most voters were undecided. Democratic voters said the race was close.")
@@ -365,6 +377,8 @@ def test_a_study_figures_or_a_statement_speak_for_whoever_made_them(nlp):
             ("A statement from Mr Spitzer's office said the inquiry would go on.", "Spitzer"),
             ("Mr Tanzi's statement said he had not known of the fraud.", "Tanzi"),
             ("An analysis by the Pew Research Center found that voters were divided.", "Pew Research Center"),
+            ("A report from 2003 by the Institute for Fiscal Studies said taxes would rise.",
+             "Institute for Fiscal Studies"),
             # about the schemes, not by them; "UK" says which figures, not who made them
             ("A survey of 280 schemes found that pay rose by 3%.", None),
             ("The latest UK house price figures show that prices are still rising.", None)):

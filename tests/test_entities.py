@@ -503,12 +503,14 @@ def test_a_name_after_an_honorific_is_a_person_whatever_the_ner_called_it(bare):
     ]
 
 
-def test_an_honorific_does_not_make_a_company_or_a_first_name(bare):
-    doc = resolve_tagged(bare, "Dr Reddy's shares rose. Gordon Brown spoke. Mr Gordon said no. Mr Bean was shown.",
-                         [("Dr Reddy's", "ORG"), ("Gordon Brown", "PERSON"), ("Bean", "WORK_OF_ART")])
+def test_an_honorific_does_not_make_a_company_a_work_or_a_run_of_capitals_a_person(bare):
+    doc = resolve_tagged(bare, "Dr Reddy's shares rose. Mr Bean was shown. Mr Smith Jones Brown Green spoke. "
+                               "Dame Julie Andrews sang, and Dame Julie smiled.",
+                         [("Dr Reddy's", "ORG"), ("Bean", "WORK_OF_ART"), ("Julie Andrews", "PERSON")])
     assert [(m.text, m.label, m.canonical_name) for m in doc._.resolved_mentions] == [
         ("Dr Reddy's", "ORG", "Dr Reddy's"),    # a tagged name with its possessive keeps its label
-        ("Gordon Brown", "PERSON", "Gordon Brown"),
-        ("Gordon", "PERSON", "Gordon"),          # a surname after "Mr", not Gordon Brown's first name
         ("Bean", "WORK_OF_ART", "Bean"),         # a work keeps its label
+        # no name of four words after "Mr"
+        ("Julie Andrews", "PERSON", "Julie Andrews"),
+        ("Julie", "PERSON", "Julie Andrews"),    # "Dame" and "Sir" take a first name
     ]

@@ -127,7 +127,7 @@ class Candidate:
     role: str | None = None  # the title cut off its start
     untrimmed: Span | None = None  # the span before a leading title was cut off
     alias: tuple[str, str] | None = None
-    honorific: str | None = None  # "Mr" of "Mr Ebbers": the name is a person's surname
+    honorific: str | None = None  # "Mr" of "Mr Ebbers": a person's name, whatever spaCy called it
 
     def with_title(self, aliases: AliasTable) -> "Candidate":
         """The span with its leading title back: the title was only worth cutting if the
@@ -420,6 +420,7 @@ HONOURED_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"})
 NAME_TAGS = frozenset({"NNP", "NNPS", "NN"})  # "D’Souza" and "O’Donnell" are often tagged NN
 MAX_HONOURED_WORDS = 3
 HYPHENS = frozenset({"-", "–"})
+_NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # "O’Donnell", not "Forsyth/" nor "Smith-"
 
 
 def honoured_names(doc: Doc, found: list[Candidate], titles: TitleIndex) -> list[Candidate]:
@@ -444,8 +445,9 @@ def honoured_names(doc: Doc, found: list[Candidate], titles: TitleIndex) -> list
             end += 1
         if end > start and doc[end - 1].text in HYPHENS:
             end -= 1
-        if end == start or (end < len(doc) and doc[end].ent_iob != 2 and doc[end].is_title):
-            continue  # no name, or one that runs on into a span spaCy tagged
+        if end == start or (end < len(doc) and doc[end].is_title and (
+                doc[end].ent_iob != 2 or _is_name(doc, end, end + 1, titles))):
+            continue  # no name, one that runs on into a span spaCy tagged, or a longer run of capitals
         span = doc[start:end]
         key = name_key(span.text)
         out.append(Candidate(span.start_char, span.end_char, span.text, "", "PERSON", key, name_words(key),
@@ -461,8 +463,8 @@ def _is_name(doc: Doc, start: int, end: int, titles: TitleIndex) -> bool:
     for token in doc[start:end]:
         if token.text in HYPHENS and token.i > start and not doc[token.i - 1].whitespace_ and not token.whitespace_:
             continue
-        if not (token.is_title and token.tag_ in NAME_TAGS and token.i not in titles.covering
-                and not token.is_sent_start):
+        if not (token.is_title and token.tag_ in NAME_TAGS and _NAME_WORD.fullmatch(token.text)
+                and token.i not in titles.covering and not token.is_sent_start):
             return False
         words += 1
     return words <= MAX_HONOURED_WORDS
@@ -516,8 +518,8 @@ def person_clusters(found: list[Candidate], names: list[int]) -> Clustering:
             continue
         words = cand.tokens
         options: set[int] = set()
-        if len(words) == 1 and cand.label == "PERSON" and cand.honorific is None:
-            options.update(by_first.get(words[0], ()))  # "Mr Gordon" is no Gordon Brown
+        if len(words) == 1 and cand.label == "PERSON":
+            options.update(by_first.get(words[0], ()))
         for number in by_surname.get(surname(words), ()):
             if any(contiguous_in(words, found[form].tokens) for form in clustering.clusters[number].forms):
                 options.add(number)

@@ -267,9 +267,9 @@ def _first_name_like(state: dict, name_key: str) -> bool:
 
 
 def _norp_words(cluster) -> set[str]:
-    """The one-word names a group goes by: its canonical name and what its mentions say, in the
-    singular ("Tory" of "the Tories", whose canonical name is "Conservative"), so "Tory Liam
-    Fox" is Liam Fox."""
+    """The one-word names a group goes by: its canonical name and what its mentions say, each
+    also in the singular ("Tories" and "Tory" of "the Tories", whose canonical name is
+    "Conservative"), so "Tory Liam Fox" is Liam Fox."""
     names = [cluster.canonical_name, *(m.text for m in cluster.mentions)]
     return {fold(form) for name in names if len(name.split()) == 1 for form in (name, group_singular(name))}
 

@@ -70,6 +70,15 @@ OTHER_ORGANISATION_WORDS = {"rival", "other", "another", "new", "parent", "siste
 # "China's foreign ministry" for Clinton and China, "a Reuters/Ipsos poll" for Reuters/Ipsos.
 # Groups of people ("Democratic voters", "Clinton aides") speak for themselves and are left alone.
 SPOKESPERSONS_AND_OFFICIALS = SPOKESPERSONS | {"official", "officials"}
+@dataclass(frozen=True)
+class Makers:
+    """Who may have made what a noun names, by where the phrase names them: before the noun
+    ("Labor Department figures") or after it ("figures from the Ministry of Commerce")."""
+
+    before: tuple[str, ...]
+    after: tuple[str, ...]
+
+
 # What people or organisations publish, and who may have made it when the phrase says so after
 # the noun ("figures from the Ministry of Commerce", "a study by the Society for Consumer
 # Research", "a statement from Mr Spitzer's office"); before it, only an organisation ("Labor
@@ -77,10 +86,13 @@ SPOKESPERSONS_AND_OFFICIALS = SPOKESPERSONS | {"official", "officials"}
 # "the latest UK house price figures" are no figures the UK made. On BBC 250 attributions
 # whose source was such a noun had no speaker, about half naming who made it.
 MADE_BY = {
-    **{word: ("ORG",) for word in ("poll", "polls", "survey", "surveys", "report", "reports", "study", "studies",
-                                   "research", "analysis", "review", "findings")},
-    **{word: ("ORG", "GPE") for word in ("figures", "data", "estimate", "estimates", "forecast", "forecasts")},
-    **{word: ("PERSON", "ORG", "GPE") for word in ("statement", "statements", "letter", "memo")},
+    **{word: Makers(before=("ORG",), after=("ORG",))
+       for word in ("poll", "polls", "survey", "surveys", "report", "reports", "study", "studies", "research",
+                    "analysis", "review", "findings")},
+    **{word: Makers(before=("ORG",), after=("ORG", "GPE"))
+       for word in ("figures", "data", "estimate", "estimates", "forecast", "forecasts")},
+    **{word: Makers(before=("PERSON", "ORG"), after=("PERSON", "ORG", "GPE"))
+       for word in ("statement", "statements", "letter", "memo")},
 }
 # Verbs whose subject made their object ("The ONS published figures"): not "rejected", "read"
 PUBLISHING_VERBS = {"published", "publishes", "publish", "released", "releases", "release", "issued", "issues",
@@ -90,8 +102,7 @@ SPEAKS_FOR = {
     **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS_AND_OFFICIALS},
     **{word: ("PERSON", "ORG", "GPE", "NORP")
        for word in ("campaign", "campaigns", "camp", "team", "administration", "government", "ministry", "office")},
-    **{word: ("ORG",) for word in MADE_BY},
-    **{word: ("PERSON", "ORG") for word in ("statement", "statements", "letter", "memo")},
+    **{word: makers.before for word, makers in MADE_BY.items()},
     **{word: ("ORG", "NORP") if word == "party" else ("ORG",) for word in ORGANISATION_NOUNS},
 }
 # Subjects that are no person or organisation, and why the speaker stays NULL.
@@ -374,7 +385,7 @@ class SpeakerFinder:
         if lower in SPEAKS_FOR and not named_beside:
             principal = self.named_before(head, SPEAKS_FOR[lower])
             if principal is None and lower in MADE_BY:
-                principal = self.made_by(head, MADE_BY[lower]) or (
+                principal = self.made_by(head, MADE_BY[lower].after) or (
                     self.made_by_earlier(head) if _is_definite_and_bare(head) else None)
             if principal is None and lower in SPOKESPERSONS:
                 principal = self.spoken_for(head, SPEAKS_FOR[lower])
@@ -444,10 +455,11 @@ class SpeakerFinder:
         return None
 
     def made_by(self, head: Token, labels: tuple[str, ...]):
-        """Who made what a MADE_BY noun names, as the phrase says after it: "from" or "by"
-        X ("data from the CML"), or a participle's agent ("The study, undertaken by the
-        European Commission"); X may speak for someone itself ("a statement from Mr
-        Spitzer's office"). "A survey of 280 schemes" is about them, not by them."""
+        """Who made what a MADE_BY noun names, as the phrase says after it and one of labels
+        is: "from" or "by" X ("data from the CML"; "A report from 2003 by the IFS" passes
+        the date), or a participle's agent ("The study, undertaken by the European
+        Commission"); X may speak for someone itself ("a statement from Mr Spitzer's
+        office"). "A survey of 280 schemes" is about them, not by them."""
         for child in head.rights:
             if child.dep_ == "prep" and child.lower_ in ("from", "by"):
                 makers = [c for c in child.children if c.dep_ == "pobj"]
@@ -458,10 +470,12 @@ class SpeakerFinder:
                 continue
             for maker in makers:
                 mention = mention_at(self.doc, maker.idx, maker.idx + len(maker))
-                if mention is not None:
-                    return mention if mention.label in labels else None
-                if maker.lower_ in SPEAKS_FOR and maker.lower_ not in MADE_BY:
-                    return self.named_before(maker, SPEAKS_FOR[maker.lower_])
+                if mention is not None and mention.label in labels:
+                    return mention
+                if mention is None and maker.lower_ in SPEAKS_FOR and maker.lower_ not in MADE_BY:
+                    found = self.named_before(maker, SPEAKS_FOR[maker.lower_])
+                    if found is not None:
+                        return found
         return None
 
     def made_by_earlier(self, head: Token):
@@ -476,8 +490,8 @@ class SpeakerFinder:
             if token.lower_ != head.lower_ or token.tag_ not in ("NN", "NNS") or self.in_quote(token.idx) or \
                     not (token.is_lower or token.is_sent_start):
                 continue
-            labels = MADE_BY[token.lower_]
-            found = self.named_before(token, SPEAKS_FOR[token.lower_]) or self.made_by(token, labels)
+            labels = MADE_BY[token.lower_].after
+            found = self.named_before(token, MADE_BY[token.lower_].before) or self.made_by(token, labels)
             if found is not None:
                 return found
             verb = token.head.head if token.dep_ == "pobj" and token.head.lower_ in ("in", "with") else \
@@ -546,12 +560,14 @@ class SpeakerFinder:
         return None
 
     def named_elsewhere(self, head: Token):
-        """A capitalised subject the NER missed here ("Sanders said", tagged as a plural noun)
-        that the article names elsewhere as a speaker, by its full name or a person's last
-        name: that mention, the nearest before it, else the first after."""
+        """A capitalised subject the NER missed here ("Sanders said", tagged as a plural noun;
+        "The Lib Dems believe") that the article names elsewhere as a speaker, by its full
+        name (with or without "the") or a person's last name: that mention, the nearest
+        before it, else the first after."""
         if not head.is_title:
             return None
-        known = self.speakers_by_name().get(head.text)
+        by_name = self.speakers_by_name()
+        known = by_name.get(head.text) or by_name.get(_without_article(_noun_phrase(head).text))
         if not known:
             return None
         before = [mention for mention in known if mention.start_char < head.idx]
@@ -566,6 +582,8 @@ class SpeakerFinder:
             for mention in self.doc._.resolved_mentions or ():
                 if mention.label in SPEAKER_LABELS:
                     self._by_name.setdefault(mention.text, []).append(mention)
+                    if _without_article(mention.text) != mention.text:  # "The Lib Dems" as "Lib Dems"
+                        self._by_name.setdefault(_without_article(mention.text), []).append(mention)
                     if mention.label == "PERSON" and " " in mention.text:
                         self._by_name.setdefault(mention.text.rsplit(" ", 1)[1], []).append(mention)
         return self._by_name
@@ -757,6 +775,10 @@ class _Principal:
 
     canonical_name: str
     label: str
+
+
+def _without_article(text: str) -> str:
+    return text[4:] if text[:4] in ("The ", "the ") else text
 
 
 def _is_definite_and_bare(head: Token) -> bool:
