@@ -415,7 +415,7 @@ def _compound_parts(ent: Span, places: set[str], aliases: AliasTable) -> list[Ca
 
 # --- step 1b ------------------------------------------------------------------------------
 # spaCy's labels that an honorific before the name overrules; a work or an event keeps its own
-# ("Mr Bean", "Miss World").
+# ("Mr Bean" tagged WORK_OF_ART, "Miss World" tagged EVENT; untagged, both become people).
 HONOURED_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"})
 NAME_TAGS = frozenset({"NNP", "NNPS", "NN"})  # "D’Souza" and "O’Donnell" are often tagged NN
 MAX_HONOURED_WORDS = 3
@@ -427,7 +427,8 @@ def honoured_names(doc: Doc, found: list[Candidate], titles: TitleIndex) -> list
     """Names right after an honorific are people: spaCy's ORG or GPE there becomes PERSON
     ("Ms Lomax said", "Mr Ebbers"), and a name it did not tag becomes a candidate ("Ms
     Diemont says"). On 400 BBC articles 92 of 538 honorific names were no person before.
-    A tagged name with its possessive keeps spaCy's reading ("Dr Reddy's", a company)."""
+    A tagged name with its possessive keeps spaCy's reading ("Dr Reddy's", a company), and
+    more than MAX_HONOURED_WORDS capitalised words in a row are no name."""
     honorifics = [span.start for span in titles.spans if span.label_ == HONORIFIC and doc[span.start].is_title]
     if not honorifics:
         return found

@@ -64,12 +64,8 @@ SENTENCES_BACK = 3
 # sued Sony ... The rival company said").
 OTHER_ORGANISATION_WORDS = {"rival", "other", "another", "new", "parent", "sister", "combined", "merged",
                             "former", "second"}
-# Nouns that speak for someone the phrase names before them, and who that may be: "a Vodafone
-# spokesman" and "U.S. officials" for Vodafone and the United States (on PolNeAR train, 38
-# "X officials" or "a X official" named a source no speaker did), "the Clinton campaign" and
-# "China's foreign ministry" for Clinton and China, "a Reuters/Ipsos poll" for Reuters/Ipsos.
-# Groups of people ("Democratic voters", "Clinton aides") speak for themselves and are left alone.
-SPOKESPERSONS_AND_OFFICIALS = SPOKESPERSONS | {"official", "officials"}
+
+
 @dataclass(frozen=True)
 class Makers:
     """Who may have made what a noun names, by where the phrase names them: before the noun
@@ -98,6 +94,12 @@ MADE_BY = {
 PUBLISHING_VERBS = {"published", "publishes", "publish", "released", "releases", "release", "issued", "issues",
                     "issue", "produced", "produces", "unveiled", "unveils", "compiled", "conducted", "commissioned",
                     "sent", "wrote", "put"}
+# Nouns that speak for someone the phrase names before them, and who that may be: "a Vodafone
+# spokesman" and "U.S. officials" for Vodafone and the United States (on PolNeAR train, 38
+# "X officials" or "a X official" named a source no speaker did), "the Clinton campaign" and
+# "China's foreign ministry" for Clinton and China, "a Reuters/Ipsos poll" for Reuters/Ipsos.
+# Groups of people ("Democratic voters", "Clinton aides") speak for themselves and are left alone.
+SPOKESPERSONS_AND_OFFICIALS = SPOKESPERSONS | {"official", "officials"}
 SPEAKS_FOR = {
     **{word: ("ORG", "GPE", "NORP") for word in SPOKESPERSONS_AND_OFFICIALS},
     **{word: ("PERSON", "ORG", "GPE", "NORP")
