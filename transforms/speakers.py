@@ -30,6 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from wirehouse.transforms.cues import CUE_VERBS, PERSON_PRONOUNS, SPEAKER_PRONOUNS
 from wirehouse.transforms.entity_resolver import mention_at, person_for_title
 from wirehouse.transforms.lexicon import HONORIFIC_GENDER, PERSON_ROLE_NOUNS
+from wirehouse.transforms.names import name_key
 from wirehouse.transforms.person_names import HONORIFIC_BEFORE
 from wirehouse.transforms.pos import is_determiner, is_verb
 from wirehouse.transforms.quote_spans import QuoteSpan, paragraphs
@@ -569,7 +570,7 @@ class SpeakerFinder:
         if not head.is_title:
             return None
         by_name = self.speakers_by_name()
-        known = by_name.get(head.text) or by_name.get(_without_article(_noun_phrase(head).text))
+        known = by_name.get(head.text) or by_name.get(name_key(_noun_phrase(head).text, possessive=False))
         if not known:
             return None
         before = [mention for mention in known if mention.start_char < head.idx]
@@ -584,8 +585,9 @@ class SpeakerFinder:
             for mention in self.doc._.resolved_mentions or ():
                 if mention.label in SPEAKER_LABELS:
                     self._by_name.setdefault(mention.text, []).append(mention)
-                    if _without_article(mention.text) != mention.text:  # "The Lib Dems" as "Lib Dems"
-                        self._by_name.setdefault(_without_article(mention.text), []).append(mention)
+                    without_the = name_key(mention.text, possessive=False)  # "The Lib Dems" as "Lib Dems"
+                    if without_the != mention.text:
+                        self._by_name.setdefault(without_the, []).append(mention)
                     if mention.label == "PERSON" and " " in mention.text:
                         self._by_name.setdefault(mention.text.rsplit(" ", 1)[1], []).append(mention)
         return self._by_name
@@ -777,10 +779,6 @@ class _Principal:
 
     canonical_name: str
     label: str
-
-
-def _without_article(text: str) -> str:
-    return text[4:] if text[:4] in ("The ", "the ") else text
 
 
 def _is_definite_and_bare(head: Token) -> bool:
