@@ -57,6 +57,7 @@ from wirehouse.transforms.aliases import ALIAS_FILE, KEEP_LABEL, AliasTable, loa
 from wirehouse.transforms.names import (
     DETERMINERS,
     NAME_SUFFIXES,
+    POSSESSIVE_NAMES,
     POSSESSIVE_TOKENS,
     best_form,
     contiguous_in,
@@ -78,8 +79,6 @@ NAME_LABELS = frozenset(
 PLACE_LABELS = frozenset({"GPE", "LOC"})
 # Labels under which the small model commonly hides a person's surname.
 SURNAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "PRODUCT", "WORK_OF_ART", "EVENT"})
-# Labels whose names may end in "'s" ("Moody's", "McDonald's"): never cut there.
-POSSESSIVE_NAMES = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
 _HYPHEN = re.compile(r"[-–]")
 # Labels whose spans spaCy's small NER may start a word late: "Liberal Democrat spokeswoman"
 # is tagged "Democrat" (NORP), "The Liberal Democrats said" "Democrats", so the UK party

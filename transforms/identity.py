@@ -35,7 +35,8 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from wirehouse.transforms.lexicon import PERSON_ROLE_NOUNS
-from wirehouse.transforms.names import group_plurals, group_singular
+from wirehouse.transforms.names import (POSSESSIVE_NAMES, group_plurals, group_singular, possessive_forms,
+                                       possessive_stem)
 from wirehouse.transforms.person_names import PARTICLES, Name, fold, NameParser, names_compatible
 from wirehouse.transforms.records import stable_hash
 from wirehouse.transforms.warehouse_labels import DETERMINERS, decide_label, label_cues
@@ -244,7 +245,9 @@ class BatchResult:
     identities: list[dict] = field(default_factory=list)
     redirects: list[tuple[str, str, str]] = field(default_factory=list)
     labels: dict[str, str] = field(default_factory=dict)
-    groups: set[str] = field(default_factory=set)  # plural names whose stored rows, if any, join their singular's
+    # names whose stored rows, if any, join another name's: a plural group its singular's, a
+    # possessive form its stem's (`joined_name`)
+    groups: set[str] = field(default_factory=set)
     stats: Counter = field(default_factory=Counter)
 
 
@@ -253,6 +256,29 @@ def is_group_plural(state: dict, name_key: str) -> bool:
     singular = group_singular(name_key)
     return singular != name_key and state["label_decided"].get(name_key) == "NORP" \
         and state["label_decided"].get(singular) == "NORP"
+
+
+def is_possessive_form(state: dict, name_key: str) -> bool:
+    """Whether the warehouse names this organisation, work, event or law without the possessive
+    spaCy tagged with it ("Deutsche Boerse's bid"): its stem is a name of the same label that
+    articles also write without one. A stem most articles write only before "'s" is the
+    possessive form clipped by spaCy ("Wendy" of "Wendy's restaurants"): the name is the form."""
+    stem = possessive_stem(name_key)
+    label = state["label_decided"].get(name_key)
+    if stem == name_key or label not in POSSESSIVE_NAMES or state["label_decided"].get(stem) != label:
+        return False
+    stem_seen = dict.get(state["labels"], stem)
+    return stem_seen is None or 2 * stem_seen["cues"]["possessive_after"] <= sum(stem_seen["votes"].values())
+
+
+def joined_name(state: dict, name: str, label: str) -> str:
+    """The name the warehouse stores a name under: a plural group under its singular, a
+    possessive form under its stem, once it knows both; else the name itself."""
+    if label == "NORP" and is_group_plural(state, name.casefold()):
+        return group_singular(name)
+    if label in POSSESSIVE_NAMES and is_possessive_form(state, name.casefold()):
+        return possessive_stem(name)
+    return name
 
 
 def _first_name_like(state: dict, name_key: str) -> bool:
@@ -465,13 +491,18 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
             res.labels[nk] = label
         state["label_decided"][nk] = label
     # a group named in the plural is the group its singular names, once the warehouse calls both
-    # NORP ("Democrats", "a Democrat"; not "Carstairs", never a group of its own in the singular):
-    # the stored rows of such a plural the batch names, in either number, join the singular's,
-    # also from articles enriched again (a warehouse built before groups were joined)
+    # NORP ("Democrats", "a Democrat"; not "Carstairs", never a group of its own in the singular);
+    # a possessive form spaCy tagged ("BBC Radio 4's Today programme") is its stem once the
+    # warehouse knows the stem under the same label (not "Moody's" or "Jay-Z's", whose stem is
+    # no such name). The stored rows of such a name the batch names, in either form, join the
+    # other's, also from articles enriched again (a warehouse built before names were joined)
     for nk in sorted({c.canonical_name.casefold() for a in articles for c in a.clusters
                       if c.label not in NON_NAME_LABELS}):
-        if state["label_decided"].get(nk) == "NORP":
+        label = state["label_decided"].get(nk)
+        if label == "NORP":
             res.groups.update(plural for plural in [nk, *group_plurals(nk)] if is_group_plural(state, plural))
+        elif label in POSSESSIVE_NAMES:
+            res.groups.update(form for form in [nk, *possessive_forms(nk)] if is_possessive_form(state, form))
 
     descriptor = _descriptor_fn(state)
     names_in = NameParser(descriptor)  # the descriptor's counts are fixed from here on

@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from wirehouse.transforms.identity import (NON_NAME_LABELS, ArticleNames, BatchResult, NameCluster, NameMention,
-                                          is_group_plural, resolve)
+                                          joined_name, resolve)
 from wirehouse.transforms.lexicon import HONORIFIC_GENDER
-from wirehouse.transforms.names import group_singular
 from wirehouse.transforms.person_names import fold
 from wirehouse.transforms.quotes import NO_SPEAKER_CONFIDENCE, quote_confidence
 from wirehouse.transforms.records import EntityRow, MentionRow, QuoteRow, ResolutionRow, entity_id_for
@@ -142,9 +141,9 @@ def apply(batch: EnrichedBatch, result: BatchResult, state: dict, run_id: str) -
 
     @functools.cache  # a name's id under its label, asked for every mention of it (92,133 on BBC)
     def name_as(canonical: str, label: str) -> tuple[str, str]:
-        """The name's id and name under its label: a group named in the plural is its singular."""
-        if label == "NORP" and is_group_plural(state, canonical.casefold()):
-            canonical = group_singular(canonical)
+        """The name's id and name under its label: a group named in the plural is its singular,
+        a possessive form its stem (`joined_name`)."""
+        canonical = joined_name(state, canonical, label)
         return entity_id_for(canonical, label), canonical
 
     def entity_id(canonical: str, label: str) -> str:

@@ -12,6 +12,9 @@ from typing import Iterable
 # Words that end a person's name without being its surname ("Martin Luther King Jr.").
 NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
+# Labels whose names may end in "'s" ("Moody's", "McDonald's"): the resolver never cuts a
+# possessive off them, the warehouse joins such a form to its stem once it knows both.
+POSSESSIVE_NAMES = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "EVENT", "LAW"})
 DETERMINERS = frozenset({"the", "a", "an"})
 
 _LEADING_THE = re.compile(r"^(?:the|The|THE)\s+")
@@ -48,6 +51,27 @@ def group_singular(name: str) -> str:
     else:
         return name
     return f"{head} {last}" if head else last
+
+
+def possessive_stem(name: str) -> str:
+    """A name without the possessive it was tagged with: "Deutsche Boerse's" -> "Deutsche
+    Boerse", "All Blacks'" -> "All Blacks". Whether the stem names the same thing is for the
+    warehouse to say (identity.py)."""
+    return _POSSESSIVE.sub("", name).rstrip() or name
+
+
+def possessive_forms(name: str) -> list[str]:
+    """The forms `possessive_stem` takes to this name."""
+    forms = [name + "'s", name + "’s"] + ([name + "'", name + "’"] if name.endswith("s") else [])
+    return [form for form in forms if possessive_stem(form) == name]
+
+
+def joined_name(name: str, label: str) -> str:
+    """The name whose entity a name joins once the warehouse knows both (identity.py decides
+    when): a group named in the plural its singular's, a possessive form its stem's."""
+    if label == "NORP":
+        return group_singular(name)
+    return possessive_stem(name) if label in POSSESSIVE_NAMES else name
 
 
 def group_plurals(name: str) -> list[str]:

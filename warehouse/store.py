@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 (pa.compute)
 
 from wirehouse.transforms.identity import NON_NAME_LABELS
-from wirehouse.transforms.names import group_singular
+from wirehouse.transforms.names import joined_name
 from wirehouse.transforms.records import Rejection, entity_id_for
 from wirehouse.transforms.tables import ARTICLE, ARTICLE_CHILDREN, COUNTED_TABLES, ENTITY, ENTITY_MENTION, \
     ENTITY_RESOLUTION, TABLES, EnrichedBatch, Table, rows_as_columns
@@ -406,9 +406,10 @@ class Warehouse:
 
     def _renamed(self, relabelled: dict[str, str], grouped: set[str],
                  update: IdentityUpdate) -> list[tuple[str, str, str]]:
-        """Stored entities whose name the warehouse now labels otherwise, or names as a group by
-        its singular ("Democrats" once "Democrat" is a NORP too): each moves to the id of its
-        name under the new label (a person's: its identity), a plural group to its singular's."""
+        """Stored entities whose name the warehouse now labels otherwise, or stores under another
+        name ("Democrats" once "Democrat" is a NORP too, "Deutsche Boerse's" once "Deutsche
+        Boerse" is an ORG too): each moves to the id of its name under the new label (a person's:
+        its identity), a plural group to its singular's, a possessive form to its stem's."""
         if not relabelled and not grouped:
             return []
         moves = []
@@ -417,7 +418,7 @@ class Warehouse:
             if label in NON_NAME_LABELS:
                 continue  # "on Sunday", "in May": a date or number keeps its label whatever the name's
             new_label = relabelled.get(name.casefold(), label)
-            new_name = group_singular(name) if new_label == "NORP" and name.casefold() in grouped else name
+            new_name = joined_name(name, new_label) if name.casefold() in grouped else name
             if new_label == label and new_name == name:
                 continue
             new_id = update.changes.person_of_name.get(name.casefold()) if new_label == "PERSON" else None
@@ -425,7 +426,8 @@ class Warehouse:
             if new_id != entity_id:
                 update.changes.label_of[new_id] = new_label
                 update.changes.name_of[new_id] = new_name
-                moves.append((entity_id, new_id, "group" if new_name != name else "label"))
+                why = "label" if new_name == name else "group" if new_label == "NORP" else "possessive"
+                moves.append((entity_id, new_id, why))
         return moves
 
     def _record_seen(self, source_keys: Iterable[str], run_id: str) -> None:
