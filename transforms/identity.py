@@ -262,13 +262,16 @@ def is_possessive_form(state: dict, name_key: str) -> bool:
     """Whether the warehouse names this organisation, work, event or law without the possessive
     spaCy tagged with it ("Deutsche Boerse's bid"): its stem is a name of the same label that
     articles also write without one. A stem most articles write only before "'s" is the
-    possessive form clipped by spaCy ("Wendy" of "Wendy's restaurants"): the name is the form."""
+    possessive form clipped by spaCy ("Wendy" of "Wendy's restaurants"): the name is the form.
+    No join until articles read for that name the stem (a warehouse upgraded from a version
+    without this evidence has counted its articles already)."""
     stem = possessive_stem(name_key)
     label = state["label_decided"].get(name_key)
     if stem == name_key or label not in POSSESSIVE_NAMES or state["label_decided"].get(stem) != label:
         return False
     stem_seen = dict.get(state["labels"], stem)
-    return stem_seen is None or 2 * stem_seen["cues"]["possessive_after"] <= sum(stem_seen["votes"].values())
+    read = stem_seen["cues"]["possessive_read"] if stem_seen is not None else 0
+    return read > 0 and 2 * stem_seen["cues"]["possessive_after"] <= read
 
 
 def joined_name(state: dict, name: str, label: str) -> str:

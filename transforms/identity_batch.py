@@ -3,10 +3,11 @@
 `names_of(batch)` gives the identity step (identity.py) each article's entity clusters with
 the text around every mention. `apply(batch, result, state)` writes the step's decisions
 into the batch's rows before they are audited and published: person mentions take their
-warehouse identity, names take the warehouse's label (a plural group its singular's name),
+warehouse identity, names take the warehouse's label (a plural group its singular's name, a
+possessive form its stem's),
 recovered mentions become rows, speakers follow their person, and every decision gets an
 `entity_resolution` row. What the step decided about rows already stored (a surname decided
-again, two ids merged, a name relabelled, a plural group joined to its singular) comes back
+again, two ids merged, a name relabelled, a plural group or a possessive form joined) comes back
 as `StoredChanges` for the same transaction.
 """
 
@@ -80,7 +81,7 @@ class StoredChanges:
     redecided: list[ResolutionRow] = field(default_factory=list)  # person mentions decided again
     redirects: list[tuple[str, str, str]] = field(default_factory=list)  # (old id, new id, why)
     relabelled: dict[str, str] = field(default_factory=dict)  # name key (casefolded) -> its warehouse label
-    grouped: set[str] = field(default_factory=set)  # plural name keys whose rows join their singular's entity
+    grouped: set[str] = field(default_factory=set)  # name keys whose rows join another's entity (`joined_name`)
     person_names: dict[str, str] = field(default_factory=dict)  # person id -> its canonical name now
     person_of_name: dict[str, str] = field(default_factory=dict)  # name key -> the person named so, if any
     label_of: dict[str, str] = field(default_factory=dict)  # new entity id -> its label (filled when written)

@@ -46,7 +46,7 @@ _FOLLOW_WORD = re.compile(r"\s*(-winning|['’]s\s+[A-Za-z]+|[A-Za-z]+)")
 _ACRONYM_POSSESSIVE_BEFORE = re.compile(r"\b[A-Z]{2,}\w*(?:\s+[A-Z]\w*)?['’]s\s+(?:new\s+|latest\s+)?$")
 _WHO_AFTER = re.compile(r"\s*(?:,\s*)?(?:who|whose)\b")
 _WHICH_AFTER = re.compile(r"\s*(?:,\s*)?which\b")
-_POSSESSIVE_AFTER = re.compile(r"['’]s\b")
+_POSSESSIVE_AFTER = re.compile(r"['’]s\b", re.IGNORECASE)
 
 
 def _follow_word(after: str) -> str:
@@ -93,9 +93,11 @@ def label_cues(cluster: Any) -> Counter:
     words = [fold(w) for w in cluster.canonical_name.split()]
     if words and words[-1] in ORG_SUFFIX_WORDS:
         cues["org_suffix"] += len(cluster.mentions)
+    # an article that names it only as "Wendy's restaurants", "McDonald's" with the "'s" left
+    # out of spaCy's span: the name may be its possessive form (identity.py). "possessive_read"
+    # counts the articles read for it (a warehouse built before this cue has none)
+    cues["possessive_read"] += 1
     if cluster.mentions and all(_POSSESSIVE_AFTER.match(m.after) for m in cluster.mentions):
-        # an article that names it only as "Wendy's restaurants", "McDonald's" with the "'s"
-        # left out of spaCy's span: the name may be its possessive form (identity.py)
         cues["possessive_after"] += 1
     return cues
 
