@@ -279,6 +279,24 @@ def test_a_spokesman_for_an_organisation_speaks_for_it(nlp):
         "The prime minister's official spokesman said the talks would go on."))] == ["Vodafone", None]
 
 
+def test_a_spokesman_speaks_for_the_organisation_his_title_names(nlp):
+    # the title scanner keeps "Labour" in the title "Labour spokesman", so it is no mention
+    # there: the organisation is the one the article names elsewhere (BBC, 2004-5: "a Labour
+    # spokesman", "A Treasury spokesperson" had no speaker)
+    assert [speaker for *_, speaker in found(nlp, (
+        "Labour unveiled its manifesto on Monday. A Labour spokesman said the party had no plans to raise taxes."
+    ))][-1:] == ["Labour"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "The Treasury published new forecasts on Monday. A Treasury spokesperson said the figures were on track."
+    ))][-1:] == ["Treasury"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "Labour unveiled its manifesto on Monday. A Labour Party spokesman said the party had no plans to raise taxes."
+    ))][-1:] == ["Labour"]
+    # named nowhere else: no one
+    assert [speaker for *_, speaker in found(nlp, "A Labour spokesman said the party had no plans to raise taxes.")] == [
+        None]
+
+
 def test_officials_speak_for_what_names_them(nlp):
     # PolNeAR train: 38 "X officials" / "a X official" sources named someone no speaker did
     # ("U.S. officials", "FBI officials", "a State Department official")

@@ -387,6 +387,8 @@ class SpeakerFinder:
             lower in ORGANISATION_NOUNS or (lower in SPOKESPERSONS_AND_OFFICIALS and named.label == "PERSON"))
         if lower in SPEAKS_FOR and not named_beside:
             principal = self.named_before(head, SPEAKS_FOR[lower])
+            if principal is None and lower in SPOKESPERSONS_AND_OFFICIALS:
+                principal = self.named_in_title(head, SPEAKS_FOR[lower])
             if principal is None and lower in MADE_BY:
                 principal = self.made_by(head, MADE_BY[lower].after) or (
                     self.made_by_earlier(head) if _is_definite_and_bare(head) else None)
@@ -434,6 +436,24 @@ class SpeakerFinder:
                      if m.label in labels and not self.opens_sentence_as_a_noun(m)
                      and (head.lower_ not in ORGANISATION_NOUNS or self.modifies(m, head))),
                     None)
+
+    def named_in_title(self, head: Token, labels: tuple[str, ...]):
+        """The organisation named inside a title of office before a spokesman or official ("a
+        Labour spokesman", "A Treasury spokesperson": the title scanner keeps the name in the
+        title, so it is no mention there), as the article names it elsewhere: by all its
+        words ("A South Wales Police spokeswoman" is not Wales), "party" aside."""
+        words = [token for token in self.doc[_noun_phrase(head).start:head.i]
+                 if token.dep_ == "compound" and (token.tag_ == "NNP" or token.lower_ == "party")]
+        if not words or words[0].tag_ != "NNP" or words[-1].i != head.i - 1:
+            return None
+        name = self.doc[words[0].i:head.i].text
+        by_name = self.speakers_by_name()
+        for form in (name, name[:-len(" party")] if words[-1].lower_ == "party" and len(words) > 1 else None):
+            known = [mention for mention in by_name.get(form, ()) if mention.label in labels] if form else []
+            if known:
+                before = [mention for mention in known if mention.start_char < head.idx]
+                return max(before, key=lambda mention: mention.start_char) if before else known[0]
+        return None
 
     def opens_sentence_as_a_noun(self, mention) -> bool:
         """"Bank" of "Bank officials said": an organisation noun tagged as a name at a sentence's start."""
