@@ -469,63 +469,44 @@ def test_he_or_she_found_as_something_other_than_a_person_is_left_unresolved():
 # ---------------------------------------------------------------- the real flow
 
 @pytest.mark.slow
-def test_a_plural_group_stored_earlier_joins_its_singular_when_that_arrives(run_flow, tmp_path):
+@pytest.mark.parametrize("bodies, where, after_two, after_three, reason", [
+    # a plural group joins its singular; a possessive form its stem
+    (("The Democrats said the tax would hurt families in Ohio.",
+      "A Democrat from Ohio, Tom Smith, voted against the tax.",
+      "The Democrats in Ohio said the budget was fair."), "e.label = 'NORP'",
+     [("Democrat", "Democrat", 2), ("Democrats", "Democrat", 2)],
+     [("Democrat", "Democrat", 3), ("Democrats", "Democrat", 3), ("Democrats", "Democrat", 3)], "group"),
+    (("Deutsche Boerse's bid for the London Stock Exchange was rejected on Monday.",
+      "Shareholders in Deutsche Boerse said the bid was too high.",
+      "Deutsche Boerse's chief executive said the talks would go on."), "m.mention_text LIKE 'Deutsche%'",
+     [("Deutsche Boerse", "Deutsche Boerse", 2), ("Deutsche Boerse's", "Deutsche Boerse", 2)],
+     [("Deutsche Boerse", "Deutsche Boerse", 3), ("Deutsche Boerse's", "Deutsche Boerse", 3),
+      ("Deutsche Boerse's", "Deutsche Boerse", 3)], "possessive"),
+])
+def test_a_name_stored_earlier_joins_the_one_it_goes_by_when_that_arrives(run_flow, tmp_path, bodies, where, after_two,
+                                                                         after_three, reason):
     seeds, warehouse = tmp_path / "seeds", tmp_path / "w.duckdb"
     seeds.mkdir()
-    (seeds / "a.txt").write_text("Tax row\n\nThe Democrats said the tax would hurt families in Ohio.\n",
-                                 encoding="utf-8")
+    (seeds / "a.txt").write_text(f"First row\n\n{bodies[0]}\n", encoding="utf-8")
     run_flow(seeds, warehouse)
-    (seeds / "b.txt").write_text("Vote row\n\nA Democrat from Ohio, Tom Smith, voted against the tax.\n",
-                                 encoding="utf-8")
+    (seeds / "b.txt").write_text(f"Second row\n\n{bodies[1]}\n", encoding="utf-8")
     summary = run_flow(seeds, warehouse)
     assert summary["accounting_ok"] and summary["documents_loaded"] == 1
 
-    def groups():
+    def joined():
         con = duckdb.connect(str(warehouse), read_only=True)
         try:
             return (con.execute("SELECT m.mention_text, e.canonical_name, e.mention_count FROM entity_mention m JOIN "
-                                "entity e USING (entity_id) WHERE e.label = 'NORP' ORDER BY 1").fetchall(),
+                                f"entity e USING (entity_id) WHERE {where} ORDER BY 1").fetchall(),
                     con.execute("SELECT reason FROM entity_redirect").fetchall())
         finally:
             con.close()
 
-    assert groups() == ([("Democrat", "Democrat", 2), ("Democrats", "Democrat", 2)], [("group",)])
-    # a plural arriving after its singular takes the singular's entity at once
-    (seeds / "c.txt").write_text("Budget row\n\nThe Democrats in Ohio said the budget was fair.\n", encoding="utf-8")
+    assert joined() == (after_two, [(reason,)])
+    # the name arriving after the one it goes by takes that one's entity at once
+    (seeds / "c.txt").write_text(f"Third row\n\n{bodies[2]}\n", encoding="utf-8")
     run_flow(seeds, warehouse)
-    assert groups() == ([("Democrat", "Democrat", 3), ("Democrats", "Democrat", 3), ("Democrats", "Democrat", 3)],
-                        [("group",)])
-
-
-@pytest.mark.slow
-def test_a_possessive_form_stored_earlier_joins_its_stem_when_that_arrives(run_flow, tmp_path):
-    seeds, warehouse = tmp_path / "seeds", tmp_path / "w.duckdb"
-    seeds.mkdir()
-    (seeds / "a.txt").write_text("Bid row\n\nDeutsche Boerse's bid for the London Stock Exchange was rejected on "
-                                 "Monday.\n", encoding="utf-8")
-    run_flow(seeds, warehouse)
-    (seeds / "b.txt").write_text("Bid talks\n\nShareholders in Deutsche Boerse said the bid was too high.\n",
-                                 encoding="utf-8")
-    summary = run_flow(seeds, warehouse)
-    assert summary["accounting_ok"] and summary["documents_loaded"] == 1
-
-    def boerse():
-        con = duckdb.connect(str(warehouse), read_only=True)
-        try:
-            return (con.execute("SELECT m.mention_text, e.canonical_name, e.mention_count FROM entity_mention m JOIN "
-                                "entity e USING (entity_id) WHERE m.mention_text LIKE 'Deutsche%' ORDER BY 1").fetchall(),
-                    con.execute("SELECT reason FROM entity_redirect").fetchall())
-        finally:
-            con.close()
-
-    assert boerse() == ([("Deutsche Boerse", "Deutsche Boerse", 2), ("Deutsche Boerse's", "Deutsche Boerse", 2)],
-                        [("possessive",)])
-    # a form arriving after its stem takes the stem's entity at once
-    (seeds / "c.txt").write_text("Bid news\n\nDeutsche Boerse's chief executive said the talks would go on.\n",
-                                 encoding="utf-8")
-    run_flow(seeds, warehouse)
-    assert boerse() == ([("Deutsche Boerse", "Deutsche Boerse", 3), ("Deutsche Boerse's", "Deutsche Boerse", 3),
-                         ("Deutsche Boerse's", "Deutsche Boerse", 3)], [("possessive",)])
+    assert joined() == (after_three, [(reason,)])
 
 
 @pytest.mark.slow
