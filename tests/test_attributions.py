@@ -292,9 +292,16 @@ def test_a_spokesman_speaks_for_the_organisation_his_title_names(nlp):
     assert [speaker for *_, speaker in found(nlp, (
         "Labour unveiled its manifesto on Monday. A Labour Party spokesman said the party had no plans to raise taxes."
     ))][-1:] == ["Labour"]
-    # named nowhere else: no one
+    # named nowhere else: no one; the opposition's spokesman is not the Treasury's
     assert [speaker for *_, speaker in found(nlp, "A Labour spokesman said the party had no plans to raise taxes.")] == [
         None]
+    assert [speaker for *_, speaker in found(nlp, (
+        "The Treasury published new forecasts on Monday. The shadow Treasury spokesman said the figures were wrong."
+    ))][-1:] != ["Treasury"]
+    # a person the article names as holding that very title is the one speaking
+    assert [speaker for *_, speaker in found(nlp, (
+        "Labour spokesman John Smith criticised the plan on Monday. Labour unveiled its manifesto. "
+        "A Labour spokesman said the party had no plans to raise taxes."))][-1:] == ["John Smith"]
 
 
 def test_officials_speak_for_what_names_them(nlp):

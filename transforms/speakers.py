@@ -30,7 +30,7 @@ from spacy.tokens import Doc, Span, Token
 from wirehouse.transforms.cues import CUE_VERBS, PERSON_PRONOUNS, SPEAKER_PRONOUNS
 from wirehouse.transforms.entity_resolver import mention_at, person_for_title
 from wirehouse.transforms.lexicon import HONORIFIC_GENDER, PERSON_ROLE_NOUNS
-from wirehouse.transforms.names import name_key
+from wirehouse.transforms.names import name_key, title_words
 from wirehouse.transforms.person_names import HONORIFIC_BEFORE
 from wirehouse.transforms.pos import is_determiner, is_verb
 from wirehouse.transforms.quote_spans import QuoteSpan, paragraphs
@@ -438,21 +438,31 @@ class SpeakerFinder:
                     None)
 
     def named_in_title(self, head: Token, labels: tuple[str, ...]):
-        """The organisation named inside a title of office before a spokesman or official ("a
-        Labour spokesman", "A Treasury spokesperson": the title scanner keeps the name in the
-        title, so it is no mention there), as the article names it elsewhere: by all its
-        words ("A South Wales Police spokeswoman" is not Wales), "party" aside."""
-        words = [token for token in self.doc[_noun_phrase(head).start:head.i]
+        """The organisation named by capitalised words right before a spokesman or official
+        that are no mention there ("a Labour spokesman", "A Treasury spokesperson": the
+        title scanner keeps them in a title of office), as the article names it elsewhere by
+        all those words ("party" aside). Not after a possessive or a modifier ("the party's
+        Treasury spokesman", "shadow Treasury spokesman" speak for the opposition), nor where
+        a person holds exactly that title ("Labour spokesman John Smith")."""
+        phrase = _noun_phrase(head)
+        words = [token for token in phrase[:-1]
                  if token.dep_ == "compound" and (token.tag_ == "NNP" or token.lower_ == "party")]
-        if not words or words[0].tag_ != "NNP" or words[-1].i != head.i - 1:
+        if not words or words[0].tag_ != "NNP" or words[-1].i != head.i - 1 \
+                or any(not is_determiner(token) for token in self.doc[phrase.start:words[0].i]):
+            return None
+        title = title_words(self.doc[words[0].i:head.i + 1].text)
+        if any(cluster.label == "PERSON" and cluster.role and title_words(cluster.role) == title
+               for cluster in self.doc._.entity_clusters or ()):
             return None
         name = self.doc[words[0].i:head.i].text
         by_name = self.speakers_by_name()
         for form in (name, name[:-len(" party")] if words[-1].lower_ == "party" and len(words) > 1 else None):
-            known = [mention for mention in by_name.get(form, ()) if mention.label in labels] if form else []
+            known = [mention for mention in by_name.get(form, ()) if mention.label in labels
+                     and not phrase.start_char <= mention.start_char < head.idx] if form else []
             if known:
                 before = [mention for mention in known if mention.start_char < head.idx]
-                return max(before, key=lambda mention: mention.start_char) if before else known[0]
+                return max(before, key=lambda mention: mention.start_char) if before else min(
+                    known, key=lambda mention: mention.start_char)
         return None
 
     def opens_sentence_as_a_noun(self, mention) -> bool:
