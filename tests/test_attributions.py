@@ -298,6 +298,10 @@ def test_a_spokesman_speaks_for_the_organisation_his_title_names(nlp):
     assert [speaker for *_, speaker in found(nlp, (
         "The Treasury published new forecasts on Monday. The shadow Treasury spokesman said the figures were wrong."
     ))][-1:] != ["Treasury"]
+    # "Agency officials" are the agency's, not an entity named "Agency"
+    assert [speaker for *_, speaker in found(nlp, (
+        "The Agency said exports fell 4.7 pct. Agency officials blamed the strong yen for depressing exports."
+    ))] == ["Agency", None]
     # a person the article names as holding that very title is the one speaking
     assert [speaker for *_, speaker in found(nlp, (
         "Labour spokesman John Smith criticised the plan on Monday. Labour unveiled its manifesto. "

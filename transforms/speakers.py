@@ -443,7 +443,8 @@ class SpeakerFinder:
         title scanner keeps them in a title of office), as the article names it elsewhere by
         all those words ("party" aside). Not after a possessive or a modifier ("the party's
         Treasury spokesman", "shadow Treasury spokesman" speak for the opposition), nor where
-        a person holds exactly that title ("Labour spokesman John Smith")."""
+        a person holds exactly that title ("Labour spokesman John Smith"), nor for a noun
+        like "Agency"."""
         phrase = _noun_phrase(head)
         words = [token for token in phrase[:-1]
                  if token.dep_ == "compound" and (token.tag_ == "NNP" or token.lower_ == "party")]
@@ -455,6 +456,8 @@ class SpeakerFinder:
                for cluster in self.doc._.entity_clusters or ()):
             return None
         name = self.doc[words[0].i:head.i].text
+        if name.lower() in ORGANISATION_NOUNS:
+            return None  # "Agency officials", "Bank officials": a noun, as in `opens_sentence_as_a_noun`
         by_name = self.speakers_by_name()
         for form in (name, name[:-len(" party")] if words[-1].lower_ == "party" and len(words) > 1 else None):
             known = [mention for mention in by_name.get(form, ()) if mention.label in labels
