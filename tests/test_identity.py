@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import shared_path
 from wirehouse.transforms import identity as I
 from wirehouse.transforms.identity_state import changed_rows, empty_state, load
-from wirehouse.transforms.names import group_plurals, group_singular, joined_name, possessive_forms, possessive_stem
+from wirehouse.transforms.names import group_plurals, group_singular, join_target, possessive_forms, possessive_stem
 from wirehouse.transforms.person_names import NameParser, names_compatible, parse_names
 from wirehouse.transforms.records import stable_hash
 from wirehouse.transforms.warehouse_labels import decide_label
@@ -276,7 +276,7 @@ def test_possessive_stem_drops_only_a_final_possessive():
         "Deutsche Boerse", "All Blacks", "BBC Radio 4", "Moody", "Reuters", "St James' Park", "'s"]
     assert possessive_forms("all blacks") == ["all blacks's", "all blacks’s", "all blacks'", "all blacks’"]
     assert possessive_forms("bbc") == ["bbc's", "bbc’s"]
-    assert (joined_name("Democrats", "NORP"), joined_name("BBC One's", "ORG"), joined_name("Mr Smith's", "PERSON")) \
+    assert (join_target("Democrats", "NORP"), join_target("BBC One's", "ORG"), join_target("Mr Smith's", "PERSON")) \
         == ("Democrat", "BBC One", "Mr Smith's")  # a person's possessive is cut by the resolver, never here
 
 

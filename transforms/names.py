@@ -66,9 +66,10 @@ def possessive_forms(name: str) -> list[str]:
     return [form for form in forms if possessive_stem(form) == name]
 
 
-def joined_name(name: str, label: str) -> str:
-    """The name whose entity a name joins once the warehouse knows both (identity.py decides
-    when): a group named in the plural its singular's, a possessive form its stem's."""
+def join_target(name: str, label: str) -> str:
+    """The name whose entity a name joins once the warehouse knows both (identity.py's
+    `joined_name` decides when): a group named in the plural its singular's, a possessive
+    form its stem's."""
     if label == "NORP":
         return group_singular(name)
     return possessive_stem(name) if label in POSSESSIVE_NAMES else name

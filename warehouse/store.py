@@ -24,7 +24,7 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 (pa.compute)
 
 from wirehouse.transforms.identity import NON_NAME_LABELS
-from wirehouse.transforms.names import joined_name
+from wirehouse.transforms.names import join_target
 from wirehouse.transforms.records import Rejection, entity_id_for
 from wirehouse.transforms.tables import ARTICLE, ARTICLE_CHILDREN, COUNTED_TABLES, ENTITY, ENTITY_MENTION, \
     ENTITY_RESOLUTION, TABLES, EnrichedBatch, Table, rows_as_columns
@@ -418,7 +418,7 @@ class Warehouse:
             if label in NON_NAME_LABELS:
                 continue  # "on Sunday", "in May": a date or number keeps its label whatever the name's
             new_label = relabelled.get(name.casefold(), label)
-            new_name = joined_name(name, new_label) if name.casefold() in grouped else name
+            new_name = join_target(name, new_label) if name.casefold() in grouped else name
             if new_label == label and new_name == name:
                 continue
             new_id = update.changes.person_of_name.get(name.casefold()) if new_label == "PERSON" else None
