@@ -458,14 +458,13 @@ class SpeakerFinder:
         name = self.doc[words[0].i:head.i].text
         if name.lower() in ORGANISATION_NOUNS:
             return None  # "Agency officials", "Bank officials": a noun, as in `opens_sentence_as_a_noun`
+        forms = [name] + ([name[:-len(" party")]] if words[-1].lower_ == "party" and len(words) > 1 else [])
         by_name = self.speakers_by_name()
-        for form in (name, name[:-len(" party")] if words[-1].lower_ == "party" and len(words) > 1 else None):
+        for form in forms:
             known = [mention for mention in by_name.get(form, ()) if mention.label in labels
-                     and not phrase.start_char <= mention.start_char < head.idx] if form else []
+                     and not phrase.start_char <= mention.start_char < head.idx]
             if known:
-                before = [mention for mention in known if mention.start_char < head.idx]
-                return max(before, key=lambda mention: mention.start_char) if before else min(
-                    known, key=lambda mention: mention.start_char)
+                return _nearest(known, head.idx)
         return None
 
     def opens_sentence_as_a_noun(self, mention) -> bool:
@@ -604,11 +603,7 @@ class SpeakerFinder:
             return None
         by_name = self.speakers_by_name()
         known = by_name.get(head.text) or by_name.get(name_key(_noun_phrase(head).text, possessive=False))
-        if not known:
-            return None
-        before = [mention for mention in known if mention.start_char < head.idx]
-        return max(before, key=lambda mention: mention.start_char) if before else min(
-            known, key=lambda mention: mention.start_char)
+        return _nearest(known, head.idx) if known else None
 
     def speakers_by_name(self) -> dict[str, list]:
         """Mentions of people, organisations, groups and places by their text, and people's
@@ -804,6 +799,13 @@ def _says_another_organisation(phrase: Span) -> bool:
     """"the rival firm", "the parent company", "Sony's company": a word of
     OTHER_ORGANISATION_WORDS or a possessive says the organisation is not the last one named."""
     return any(token.lower_ in OTHER_ORGANISATION_WORDS or token.tag_ == "POS" for token in phrase)
+
+
+def _nearest(mentions: list, char: int):
+    """The mention nearest before char, else the first after it."""
+    before = [mention for mention in mentions if mention.start_char < char]
+    return max(before, key=lambda mention: mention.start_char) if before else min(
+        mentions, key=lambda mention: mention.start_char)
 
 
 @dataclass(frozen=True)
