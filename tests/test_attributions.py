@@ -360,6 +360,44 @@ def test_a_name_after_an_honorific_is_the_person_who_spoke(nlp):
         assert [found_speaker for *_, found_speaker in found(nlp, text)] == [speaker], text
 
 
+def test_a_title_is_the_person_named_with_it_abbreviated_and_beside_its_place(nlp):
+    # PolNeAR train: "Sen." and "Gov." never matched "the senator" or "the governor"
+    assert [speaker for *_, speaker in found(nlp, (
+        "Florida Sen. Marco Rubio spoke in Miami on Monday. The Florida senator said the deal was bad."))] == [
+        "Marco Rubio"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "Gov. John Kasich of Ohio and Sen. Ted Cruz met voters on Monday. The Ohio governor said taxes would fall."
+    ))] == ["John Kasich"]
+    # a place the title gives must be named beside its holder: Ted Cruz is no Florida senator
+    assert [speaker for *_, speaker in found(nlp, (
+        "Sen. Ted Cruz of Texas met voters on Monday. The Florida senator said the deal was bad."))] == [None]
+    # the nearest before of several holders, for a definite title only
+    assert [speaker for *_, speaker in found(nlp, (
+        "Sen. Bernie Sanders met Sen. Elizabeth Warren on Monday. Warren spoke first. "
+        "The senator said the bill would pass."))][-1:] == ["Elizabeth Warren"]
+    for text in ("Sen. Bernie Sanders met Sen. Elizabeth Warren on Monday. A senator said the bill would pass.",
+                 "Sen. Bernie Sanders spoke on Monday. One senator said the bill would pass."):
+        assert [speaker for *_, speaker in found(nlp, text)][-1:] == [None], text
+
+
+def test_a_member_of_a_group_is_a_person_not_the_group(nlp):
+    # PolNeAR train: "the Kentucky Republican" and "the Texan" were the groups Republican and Texan
+    assert [(source, speaker) for *_, source, speaker in found(nlp, (
+        "Kentucky Sen. Rand Paul spoke in Louisville on Monday. The Kentucky Republican said the deal was bad."))] == [
+        ("The Kentucky Republican", "Rand Paul")]
+    # the one named with its words before the subject before, whom "he" would stand for
+    assert [speaker for *_, speaker in found(nlp, (
+        "Rafael Nadal beat American Andy Roddick on Sunday. The American said he had been tired."))][-1:] == [
+        "Andy Roddick"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "Andy Roddick lost the final on Sunday. The American said he had been tired."))][-1:] == ["Andy Roddick"]
+    assert [speaker for *_, speaker in found(nlp, "The Texan said the deal was bad.")] == [None]
+    # the group itself, or a member the article does not name, stays the group
+    assert [speaker for *_, speaker in found(nlp, "The Republicans said the plan would fail.")] == ["Republicans"]
+    assert [speaker for *_, speaker in found(nlp, "A Republican said the plan would fail.")] == ["Republican"]
+    assert [speaker for *_, speaker in found(nlp, "The Swiss said the plan would fail.")] == ["Swiss"]
+
+
 def test_a_source_named_in_apposition_is_the_person_it_names(nlp):
     text = ("His successor, Jay Carney, said the plan would fail. "
             "Donald Trump's wife said the plan would work.")

@@ -17,6 +17,16 @@ TITLE_HEADS = (
     "congresswoman", "sheriff", "prosecutor", "attorney", "justice", "judge", "chief",
     "executive", "officer", "leader", "manager", "coach", "boss", "secretary-general",
 )
+# The abbreviated heads above, as the word a later description uses: "Sen. Marco Rubio" is
+# "the Florida senator", "Gov. Chris Christie" "the New Jersey governor".
+TITLE_ABBREVIATIONS = {"sen": "senator", "gov": "governor", "gen": "general", "lt": "lieutenant",
+                       "col": "colonel", "capt": "captain", "adm": "admiral", "sgt": "sergeant",
+                       "rep": "representative"}
+# Offices a country has many holders of, one per state or district: "the Florida senator" is
+# not the one senator an article names unless it names him with Florida ("Ted Cruz (R-Texas)"),
+# while "the former France manager" is the one manager named.
+LOCAL_OFFICES = frozenset({"senator", "governor", "representative", "congressman", "congresswoman", "mayor",
+                           "lawmaker", "legislator"})
 TITLE_MODIFIERS = (
     "prime", "foreign", "defense", "defence", "finance", "interior", "home", "deputy", "vice",
     "assistant", "associate", "chief", "acting", "junior", "senior", "shadow", "national",

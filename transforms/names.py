@@ -9,6 +9,8 @@ import re
 from collections import Counter
 from typing import Iterable
 
+from wirehouse.transforms.lexicon import TITLE_ABBREVIATIONS
+
 # Words that end a person's name without being its surname ("Martin Luther King Jr.").
 NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 POSSESSIVE_TOKENS = frozenset({"'s", "’s", "'", "’"})
@@ -133,7 +135,9 @@ def best_form(forms: Iterable[str]) -> str:
 
 
 def title_words(text: str) -> tuple[str, ...]:
-    """A title as comparable words: "the Prime Minister's" -> ("prime", "minister")."""
+    """A title as comparable words, abbreviations written out: "the Prime Minister's" ->
+    ("prime", "minister"), "Sen." -> ("senator",)."""
     text = _POSSESSIVE.sub("", " ".join(text.split()))
     text = _TITLE_NOISE.sub("", text)
-    return tuple(word.strip(",.;:").casefold() for word in text.split() if word.strip(",.;:"))
+    words = (word.strip(",.;:").casefold() for word in text.split())
+    return tuple(TITLE_ABBREVIATIONS.get(word, word) for word in words if word)

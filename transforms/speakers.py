@@ -11,12 +11,14 @@
 
 A pronoun speaker is resolved to the subject of the nearest sentence naming someone it can
 stand for (or to what that sentence's own pronoun subject stands for, never to a name in the
-clause it reports nor to one of the other sex by honorific), a title ("the Prime Minister")
-to the person the article says holds it, a noun in apposition to a name to that name, a
-spokesman, official, campaign, ministry or poll to whom it speaks for, a report, figures or a
-statement to whoever made them ("figures from the Bank of England"), a relative pronoun
-("who", "which") to the noun its clause describes, a name the NER missed to the mention the
-article has elsewhere, and every speaker to the canonical entity of the entity resolver.
+clause it reports nor to one of the other sex by honorific), a title ("the Prime Minister",
+"the Florida senator") to the person the article says holds it, one of a group ("the
+Kentucky Republican") to the person named beside its words, a noun in apposition to a name
+to that name, a spokesman, official, campaign, ministry or poll to whom it speaks for, a
+report, figures or a statement to whoever made them ("figures from the Bank of England"), a
+relative pronoun ("who", "which") to the noun its clause describes, a name the NER missed to
+the mention the article has elsewhere, and every speaker to the canonical entity of the
+entity resolver.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from spacy.tokens import Doc, Span, Token
 
 from wirehouse.transforms.cues import CUE_VERBS, PERSON_PRONOUNS, SPEAKER_PRONOUNS
 from wirehouse.transforms.entity_resolver import mention_at, person_for_title
-from wirehouse.transforms.lexicon import HONORIFIC_GENDER, PERSON_ROLE_NOUNS
+from wirehouse.transforms.lexicon import HONORIFIC_GENDER, LOCAL_OFFICES, PERSON_ROLE_NOUNS
 from wirehouse.transforms.names import name_key, title_words
 from wirehouse.transforms.person_names import HONORIFIC_BEFORE
 from wirehouse.transforms.pos import is_determiner, is_verb
@@ -118,6 +120,9 @@ SPEAKER_LABELS = {"PERSON", "ORG", "NORP", "GPE"}
 # A possessive source stands for whom its pronoun would: "his claim that ..." is his ("her"
 # is a pronoun already). First person ("my view") is the writer, whom the text does not name.
 POSSESSIVE_PRONOUNS = {"his": "he", "their": "they", "its": "it"}
+# Words for a people that are no one of them ("the Swiss", "the British", "the Chinese", "the Dutch",
+# "the Lib Dems" and "Irishmen" tagged as one)
+GROUP_ENDINGS = ("ish", "ese", "ch", "sh", "s", "men")
 # First person outside quotation marks is the writer, or a reader on a page of readers' views
 # ("I think the government should do more"), whom the text does not name: taken as the subject
 # of the sentence before, 132 of BBC's 274 such attributions named someone, and of 25 sampled
@@ -133,6 +138,10 @@ PRONOUN_GENDER = {"he": "m", "she": "f"}
 BE_FORMS = {"is", "was", "'s", "be", "been", "are", "were", "being"}
 SENTENCE_END = {".", "!", "?"}
 MAX_FRAME_TOKENS = 40
+# Words that make a title one of several, not the one named before ("a senator", "one senator")
+INDEFINITE_WORDS = {"a", "an", "one", "another", "some", "any"}
+# Dependents that leave a name's own noun phrase: clauses and the names joined to it
+CLAUSE_OR_JOINED = {"relcl", "acl", "ccomp", "advcl", "conj", "cc"}
 
 
 @dataclass(frozen=True)
@@ -375,6 +384,13 @@ class SpeakerFinder:
             return Speaker(head.idx, head.idx + len(head), head.text, None, None, cue, attribution,
                            NO_SPEAKER_WORDS[lower])
         mention = mention_at(self.doc, head.idx, head.idx + len(head))
+        if mention is not None and mention.label == "NORP" and _describes_a_member(head):
+            phrase = _noun_phrase(head)
+            holder = self.described_member(phrase, head)
+            return Speaker(phrase.start_char, phrase.end_char, phrase.text,
+                           holder.canonical_name if holder else None, holder.label if holder else None, cue,
+                           "description" if found_by_cue else attribution,
+                           None if holder else "unresolved_description")
         if mention is not None and mention.label in SPEAKER_LABELS:
             return Speaker(mention.start_char, mention.end_char, mention.text,
                            mention.canonical_name, mention.label, cue, attribution)
@@ -746,19 +762,65 @@ class SpeakerFinder:
         return found[1] if found else None
 
     def resolve_title(self, phrase: Span, head: Token):
-        """The person holding a title ("the Prime Minister"), if the article says so."""
+        """The person holding a title ("the Prime Minister"), if the article says so: the one
+        person given it, else, for a title neither indefinite nor someone else's ("the
+        senator", not "a senator" nor "the state's governor"), the nearest before named with
+        it or with its head word ("Sen. Marco Rubio ... The Florida senator said"). A local
+        office (LOCAL_OFFICES) goes to no one when indefinite ("one senator") and, with a
+        place, only to one named with that place (PolNeAR train: "the Vermont senator" had
+        been the nearest senator, John McCain, and "The Florida senator" the one named, Ted
+        Cruz)."""
+        local = bool(LOCAL_OFFICES.intersection(title_words(head.text)))
+        indefinite = phrase[0].lower_ in INDEFINITE_WORDS
+        if local and indefinite:
+            return None   # "a senator", "one senator": one of many, whom the article does not name
         title = " ".join(t.text for t in phrase if t.dep_ != "det" and not is_determiner(t))
+        places = [t.text for t in phrase if t.ent_type_ in ("GPE", "LOC") and t.tag_ != "POS"] if local else []
         holder = person_for_title(self.doc, title)
-        if holder is not None:
-            return holder
-        wanted = title.lower()
+        if holder is not None or indefinite or any(t.tag_ == "POS" for t in phrase):
+            return holder if holder is None or not places or self.named_beside(holder.canonical_name, places) \
+                else None
+        wanted = {title_words(title), title_words(head.text)}
         k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
         while k >= 0:
             mention = self.mentions[k]
-            if mention.label == "PERSON" and mention.role and mention.role.lower() in (wanted, head.lower_):
+            if mention.label == "PERSON" and mention.role and title_words(mention.role) in wanted and \
+                    (not places or self.named_beside(mention.canonical_name, places)):
                 return mention
             k -= 1
         return None
+
+    def described_member(self, phrase: Span, head: Token):
+        """The person "the American" or "the Kentucky Republican" is: the nearest before named
+        with its places, or without any with its word, in his own noun phrase ("Kentucky Sen.
+        Rand Paul", "American Andy Roddick"; "Republican Donald Trump" is no Wisconsin
+        Republican), else the subject "he" would stand for, near before. The subject comes
+        second: a description often names the other one ("Nadal beats Roddick ... the
+        American fights back")."""
+        words = [t.text for t in phrase if t.ent_type_ in ("GPE", "LOC") and t.tag_ != "POS"] or [head.text]
+        k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
+        while k >= 0:
+            mention = self.mentions[k]
+            if mention.label == "PERSON" and self.named_beside(mention.canonical_name, words):
+                return mention
+            k -= 1
+        holder = self.resolve_pronoun(head, labels={"PERSON"})
+        return holder if holder is not None and self.near_before(self.token_at(holder.start_char), head) else None
+
+    def named_beside(self, canonical: str, words: list[str]) -> bool:
+        """Whether a mention of the entity has all the words in its own noun phrase: before the
+        name ("Florida Sen. Marco Rubio", "American Andy Roddick") or in what the name governs
+        ("Sen. Marco Rubio of Florida", "Rand Paul, a Kentucky Republican"); not in a clause
+        or a name joined to it, nor anywhere near it ("Nadal puts the American under
+        pressure" says nothing of Nadal)."""
+        for mention in self.doc._.resolved_mentions or ():
+            if mention.canonical_name != canonical:
+                continue
+            first, last = self.token_at(mention.start_char), self.token_at(mention.end_char - 1)
+            phrase = " ".join(token.text for token in _own_phrase(self.doc[first:last + 1].root))
+            if all(word in phrase for word in words):
+                return True
+        return False
 
 
 def _with_attribution(speaker: Speaker, attribution: str) -> Speaker:
@@ -840,6 +902,28 @@ def _same_sex(one: str, other: str) -> bool:
 def _describes_an_organisation(head: Token) -> bool:
     """"the company", "the German giant": a definite description with a DESCRIPTION_NOUNS head."""
     return head.lower_ in DESCRIPTION_NOUNS and head.tag_ == "NN" and _noun_phrase(head)[0].lower_ == "the"
+
+
+def _describes_a_member(head: Token) -> bool:
+    """"the Kentucky Republican", "the Democrat": one member of a group (a NORP word in the
+    singular after "the"), a person described as "he" would be, not the group speaking. Not
+    "the Swiss", "the Chinese" (the people, whatever the tag) nor "the GOP"."""
+    phrase = _noun_phrase(head)
+    return head.tag_ in ("NN", "NNP") and phrase[0].lower_ == "the" and \
+        not head.lower_.endswith(GROUP_ENDINGS) and not head.text.isupper() and \
+        not any(token.tag_ == "POS" for token in phrase) and \
+        not any(child.dep_ in ("conj", "cc") for child in head.children)
+
+
+def _own_phrase(head: Token) -> list[Token]:
+    """A name's noun phrase: its subtree without clauses and joined phrases ("Rand Paul, a
+    Kentucky Republican, who said", "Roddick and Spaniard Rafael Nadal")."""
+    tokens, stack = [], [head]
+    while stack:
+        token = stack.pop()
+        tokens.append(token)
+        stack.extend(child for child in token.children if child.dep_ not in CLAUSE_OR_JOINED)
+    return sorted(tokens, key=lambda token: token.i)
 
 
 def _noun_phrase(head: Token) -> Span:
