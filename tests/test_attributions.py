@@ -376,8 +376,36 @@ def test_a_title_is_the_person_named_with_it_abbreviated_and_beside_its_place(nl
         "Sen. Bernie Sanders met Sen. Elizabeth Warren on Monday. Warren spoke first. "
         "The senator said the bill would pass."))][-1:] == ["Elizabeth Warren"]
     for text in ("Sen. Bernie Sanders met Sen. Elizabeth Warren on Monday. A senator said the bill would pass.",
-                 "Sen. Bernie Sanders spoke on Monday. One senator said the bill would pass."):
+                 "Sen. Bernie Sanders spoke on Monday. One senator said the bill would pass.",
+                 # a whole place, not a word of another: no Virginia governor in West Virginia's
+                 "Gov. Jim Justice of West Virginia spoke on Monday. The Virginia governor said the plan was good.",
+                 # a title of its own is no holder of its last word
+                 "Gen. David Petraeus spoke on Monday. The attorney general said the case was closed.",
+                 "Gen. George Washington led. The State Department's inspector general said the files were lost.",
+                 "Rep. Nancy Pelosi spoke on Monday. The company representative said the case was closed.",
+                 "Lt. Gov. Dan Patrick and Gov. Greg Abbott met. The lieutenant governor said the plan was good.",
+                 # nor is the shadow one the one (BBC: "the home secretary" had been David Davis)
+                 "Shadow home secretary David Davis spoke. The home secretary said the plan was wrong.",
+                 "Shadow chancellor Oliver Letwin spoke. The chancellor said growth was strong."):
         assert [speaker for *_, speaker in found(nlp, text)][-1:] == [None], text
+    # an appositive title names the one it stands beside, whoever's title it is
+    assert [speaker for *_, speaker in found(nlp, (
+        "Wayne Bennett, the American Soybean Association's first vice president, told a news conference the "
+        "tax was wrong."))] == ["Wayne Bennett"]
+    assert [speaker for *_, speaker in found(nlp, (
+        "Jens Stoltenberg, the secretary general of NATO, spoke. NATO's secretary general said the alliance was "
+        "strong."))][-1:] == ["Jens Stoltenberg"]
+    # a noun that says what of is no title of its own
+    assert [speaker for *_, speaker in found(nlp, (
+        "Julio De Vido, the planning minister, spoke. The Planning Minister said the firm was wrong."))][-1:] == [
+        "Julio De Vido"]
+    # places qualify a title of its own too
+    assert [speaker for *_, speaker in found(nlp, (
+        "Attorney General Greg Abbott sued the firm. The Texas attorney general said spam was a crime."))][-1:] == [
+        "Greg Abbott"]
+    # the nation is no place of a local office
+    assert [speaker for *_, speaker in found(nlp, (
+        "Senator John McCain visited Kyiv. The US senator said the war must end."))][-1:] == ["John McCain"]
 
 
 def test_a_member_of_a_group_is_a_person_not_the_group(nlp):
@@ -391,6 +419,13 @@ def test_a_member_of_a_group_is_a_person_not_the_group(nlp):
         "Andy Roddick"]
     assert [speaker for *_, speaker in found(nlp, (
         "Andy Roddick lost the final on Sunday. The American said he had been tired."))][-1:] == ["Andy Roddick"]
+    # ... when it names no other person: a description often names the other of two
+    assert [speaker for *_, speaker in found(nlp, (
+        "Rafael Nadal beat Andy Roddick on Sunday. The American said he had been tired."))][-1:] == [None]
+    # the whole group: no South Korean in "North Korean leader Kim Jong Un"
+    assert [speaker for *_, speaker in found(nlp, (
+        "South Korean President Moon Jae-in met North Korean leader Kim Jong Un. The South Korean said talks "
+        "went well."))][-1:] == ["Moon Jae"]
     assert [speaker for *_, speaker in found(nlp, "The Texan said the deal was bad.")] == [None]
     # the group itself, or a member the article does not name, stays the group
     assert [speaker for *_, speaker in found(nlp, "The Republicans said the plan would fail.")] == ["Republicans"]

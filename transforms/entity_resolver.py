@@ -69,6 +69,7 @@ from wirehouse.transforms.names import (
     surname,
     title_words,
 )
+from wirehouse.transforms.lexicon import OTHER_OFFICE_WORDS
 from wirehouse.transforms.pos import is_proper_noun
 from wirehouse.transforms.titles import HONORIFIC, TITLE, TITLE_SPANS_KEY
 
@@ -710,12 +711,15 @@ def mention_at(doc: Doc, start_char: int, end_char: int) -> ResolvedMention | No
     return best
 
 
-def person_for_title(doc: Doc, title_text: str) -> ResolvedMention | None:
+def person_for_title(doc: Doc, title_text: str, shorter_roles: bool = True) -> ResolvedMention | None:
     """The person the article gives this title to ("the Prime Minister" -> Naftali Bennett).
 
-    The title matches a person's role exactly, or one is a word-suffix of the other
-    ("US Secretary of State" / "Secretary of State", "the Minister" / "Foreign Minister");
-    an ambiguous title (two people with matching roles at the best strength) gives None.
+    The title matches a person's role exactly, or one is a word-suffix of the other ("US
+    Secretary of State" / "Secretary of State", "the Minister" / "Foreign Minister"), but
+    not a longer role that is another office ("Shadow Home Secretary" for "the home
+    secretary"), nor, without `shorter_roles`, a shorter one ("Gen." for "the attorney
+    general"); an ambiguous title (two people with matching roles at the best strength)
+    gives None.
     """
     wanted = title_words(title_text)
     if not wanted:
@@ -727,9 +731,10 @@ def person_for_title(doc: Doc, title_text: str) -> ResolvedMention | None:
         role = title_words(cluster.role)
         if role == wanted:
             strength = 3
-        elif len(role) < len(wanted) and wanted[-len(role):] == role:
+        elif shorter_roles and len(role) < len(wanted) and wanted[-len(role):] == role:
             strength = 2
-        elif len(wanted) < len(role) and role[-len(wanted):] == wanted:
+        elif len(wanted) < len(role) and role[-len(wanted):] == wanted and \
+                not OTHER_OFFICE_WORDS.intersection(role[:-len(wanted)]):
             strength = 1
         else:
             continue

@@ -23,10 +23,17 @@ TITLE_ABBREVIATIONS = {"sen": "senator", "gov": "governor", "gen": "general", "l
                        "col": "colonel", "capt": "captain", "adm": "admiral", "sgt": "sergeant",
                        "rep": "representative"}
 # Offices a country has many holders of, one per state or district: "the Florida senator" is
-# not the one senator an article names unless it names him with Florida ("Ted Cruz (R-Texas)"),
-# while "the former France manager" is the one manager named.
+# someone the article names with Florida, not the one senator it names, while "the former
+# France manager" is the one manager named.
 LOCAL_OFFICES = frozenset({"senator", "governor", "representative", "congressman", "congresswoman", "mayor",
-                           "lawmaker", "legislator"})
+                           "lawmaker"})
+# Words that make a title another office than the one it ends with: "the home secretary" is no
+# shadow home secretary, "the president" no vice president
+OTHER_OFFICE_WORDS = frozenset({"shadow", "deputy", "vice", "assistant", "acting", "associate", "junior",
+                                "lieutenant"})
+# A nation's names, which qualify a local office without placing it ("the US senator")
+NATIONS = frozenset({"us", "u.s.", "u.s", "america", "united states", "the united states", "uk", "u.k.", "britain",
+                     "great britain", "united kingdom", "the united kingdom"})
 TITLE_MODIFIERS = (
     "prime", "foreign", "defense", "defence", "finance", "interior", "home", "deputy", "vice",
     "assistant", "associate", "chief", "acting", "junior", "senior", "shadow", "national",

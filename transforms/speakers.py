@@ -31,7 +31,8 @@ from spacy.tokens import Doc, Span, Token
 
 from wirehouse.transforms.cues import CUE_VERBS, PERSON_PRONOUNS, SPEAKER_PRONOUNS
 from wirehouse.transforms.entity_resolver import mention_at, person_for_title
-from wirehouse.transforms.lexicon import HONORIFIC_GENDER, LOCAL_OFFICES, PERSON_ROLE_NOUNS
+from wirehouse.transforms.lexicon import (HONORIFIC_GENDER, LOCAL_OFFICES, NATIONS, PERSON_ROLE_NOUNS, TITLE_HEADS,
+                                          TITLE_MODIFIERS)
 from wirehouse.transforms.names import name_key, title_words
 from wirehouse.transforms.person_names import HONORIFIC_BEFORE
 from wirehouse.transforms.pos import is_determiner, is_verb
@@ -138,8 +139,17 @@ PRONOUN_GENDER = {"he": "m", "she": "f"}
 BE_FORMS = {"is", "was", "'s", "be", "been", "are", "were", "being"}
 SENTENCE_END = {".", "!", "?"}
 MAX_FRAME_TOKENS = 40
-# Words that make a title one of several, not the one named before ("a senator", "one senator")
+# Words that make a title another one when they come before its head ("the attorney general",
+# "the inspector general" are no "Gen."); other nouns there say whose or what of ("the
+# planning minister", "a company spokeswoman")
+TITLE_WORDS = frozenset(TITLE_HEADS) | frozenset(TITLE_MODIFIERS) | {"inspector", "solicitor", "surgeon", "auditor",
+                                                                      "postmaster", "adjutant"}
+# Words that make a title one of several ("a senator", "one senator"): a local office so
+# written is no one the article names
 INDEFINITE_WORDS = {"a", "an", "one", "another", "some", "any"}
+# Entity labels that qualify a title without making it another one ("the Florida senator", "the
+# Democratic senator"), unlike a noun ("the attorney general", "the company representative")
+PLACE_OR_GROUP = {"GPE", "LOC", "NORP"}
 # Dependents that leave a name's own noun phrase: clauses and the names joined to it
 CLAUSE_OR_JOINED = {"relcl", "acl", "ccomp", "advcl", "conj", "cc"}
 
@@ -182,6 +192,7 @@ class SpeakerFinder:
         self._sentence_starts: list[int] | None = None  # first token of each sentence
         self._sexes: dict[str, str] | None = None  # canonical person -> "m" or "f" (honorifics)
         self._pronouns: dict = {}  # (token index, labels) -> what resolve_pronoun found
+        self._named_with: dict | None = None  # canonical -> the entity names of each mention's own phrase
 
     # -- positions
 
@@ -386,7 +397,7 @@ class SpeakerFinder:
         mention = mention_at(self.doc, head.idx, head.idx + len(head))
         if mention is not None and mention.label == "NORP" and _describes_a_member(head):
             phrase = _noun_phrase(head)
-            holder = self.described_member(phrase, head)
+            holder = self.described_member(phrase, mention, head)
             return Speaker(phrase.start_char, phrase.end_char, phrase.text,
                            holder.canonical_name if holder else None, holder.label if holder else None, cue,
                            "description" if found_by_cue else attribution,
@@ -399,9 +410,9 @@ class SpeakerFinder:
         # "Channel Tunnel operator Eurotunnel" is Eurotunnel: an organisation named beside the
         # noun is the one speaking, not one named before it; so is a person named beside a
         # spokesman or official ("A longtime JNF official, Howard Ingram, said")
-        named_beside = named is not None and (
+        speaks_as_named = named is not None and (
             lower in ORGANISATION_NOUNS or (lower in SPOKESPERSONS_AND_OFFICIALS and named.label == "PERSON"))
-        if lower in SPEAKS_FOR and not named_beside:
+        if lower in SPEAKS_FOR and not speaks_as_named:
             principal = self.named_before(head, SPEAKS_FOR[lower])
             if principal is None and lower in SPOKESPERSONS_AND_OFFICIALS:
                 principal = self.named_in_title(head, SPEAKS_FOR[lower])
@@ -763,64 +774,86 @@ class SpeakerFinder:
 
     def resolve_title(self, phrase: Span, head: Token):
         """The person holding a title ("the Prime Minister"), if the article says so: the one
-        person given it, else, for a title neither indefinite nor someone else's ("the
-        senator", not "a senator" nor "the state's governor"), the nearest before named with
-        it or with its head word ("Sen. Marco Rubio ... The Florida senator said"). A local
-        office (LOCAL_OFFICES) goes to no one when indefinite ("one senator") and, with a
-        place, only to one named with that place (PolNeAR train: "the Vermont senator" had
-        been the nearest senator, John McCain, and "The Florida senator" the one named, Ted
-        Cruz)."""
+        person given it (`person_for_title`), else, for a title that is no indefinite one
+        ("the senator", not "a senator"), the nearest before named with it or with its head
+        word ("Sen. Marco Rubio ... The Florida senator said"). A title with a title word of
+        its own before the head ("the attorney general", "the inspector general"; not "a
+        company spokeswoman", "the planning minister"), or a local office with any noun there
+        ("the company representative", "the lieutenant governor", "the Bank of England
+        governor"), is only a holder of that very title, places, groups and whoever's it is
+        aside ("the Texas attorney general", "NATO's secretary general"), not of its last
+        word ("Gen. David Petraeus", "Rep. Nancy Pelosi"). A local office (LOCAL_OFFICES) goes to no one when indefinite ("one
+        senator") and, with a place below the nation ("the Florida senator", not "the US
+        senator"), only to one named with that place (PolNeAR train: "the Vermont senator"
+        had been the nearest senator, John McCain, and "The Florida senator" the one senator
+        named, Ted Cruz)."""
         local = bool(LOCAL_OFFICES.intersection(title_words(head.text)))
         indefinite = phrase[0].lower_ in INDEFINITE_WORDS
         if local and indefinite:
-            return None   # "a senator", "one senator": one of many, whom the article does not name
+            return None   # one of many, whom the article does not name
         title = " ".join(t.text for t in phrase if t.dep_ != "det" and not is_determiner(t))
-        places = [t.text for t in phrase if t.ent_type_ in ("GPE", "LOC") and t.tag_ != "POS"] if local else []
-        holder = person_for_title(self.doc, title)
-        if holder is not None or indefinite or any(t.tag_ == "POS" for t in phrase):
-            return holder if holder is None or not places or self.named_beside(holder.canonical_name, places) \
-                else None
-        wanted = {title_words(title), title_words(head.text)}
+        # the title itself, after whoever's it is ("NATO's secretary general", "the congressman's spokesman")
+        owner_end = max((t.i for t in phrase if t.tag_ == "POS"), default=phrase.start - 1)
+        own = self.doc[owner_end + 1:phrase.end]
+        compound = any(t.tag_.startswith("NN") and t.dep_ != "det" and t.ent_type_ not in PLACE_OR_GROUP and
+                       (local or t.lower_ in TITLE_WORDS) for t in own[:-1])
+        places = _places(phrase) if local else []
+        if compound:   # its own title, places and groups aside ("the Texas attorney general")
+            title = " ".join(t.text for t in own if t.dep_ != "det" and not is_determiner(t)
+                             and t.ent_type_ not in PLACE_OR_GROUP)
+        holder = person_for_title(self.doc, title, shorter_roles=not compound)
+        if holder is not None or indefinite:
+            return holder if holder is None or self.named_with(holder.canonical_name, places) else None
+        wanted = {title_words(title)} if compound else {title_words(title), title_words(head.text)}
         k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
         while k >= 0:
             mention = self.mentions[k]
             if mention.label == "PERSON" and mention.role and title_words(mention.role) in wanted and \
-                    (not places or self.named_beside(mention.canonical_name, places)):
+                    self.named_with(mention.canonical_name, places):
                 return mention
             k -= 1
         return None
 
-    def described_member(self, phrase: Span, head: Token):
-        """The person "the American" or "the Kentucky Republican" is: the nearest before named
-        with its places, or without any with its word, in his own noun phrase ("Kentucky Sen.
-        Rand Paul", "American Andy Roddick"; "Republican Donald Trump" is no Wisconsin
-        Republican), else the subject "he" would stand for, near before. The subject comes
-        second: a description often names the other one ("Nadal beats Roddick ... the
-        American fights back")."""
-        words = [t.text for t in phrase if t.ent_type_ in ("GPE", "LOC") and t.tag_ != "POS"] or [head.text]
+    def described_member(self, phrase: Span, mention, head: Token):
+        """The person "the American" or "the Kentucky Republican" (the group's mention) is:
+        the nearest before named with its places, or without any with the group's words, in
+        his own noun phrase ("Kentucky Sen. Rand Paul", "American Andy Roddick"; "Republican
+        Donald Trump" is no Wisconsin Republican, "North Korean leader Kim" no South Korean),
+        else the subject "he" would stand for in the nearest sentence before that names one
+        person only. A description often names the other of two ("Nadal beat Roddick ... the
+        American said" is Roddick)."""
+        words = _places(phrase) or [mention.text]
         k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
         while k >= 0:
-            mention = self.mentions[k]
-            if mention.label == "PERSON" and self.named_beside(mention.canonical_name, words):
-                return mention
+            candidate = self.mentions[k]
+            if candidate.label == "PERSON" and self.named_with(candidate.canonical_name, words):
+                return candidate
             k -= 1
         holder = self.resolve_pronoun(head, labels={"PERSON"})
-        return holder if holder is not None and self.near_before(self.token_at(holder.start_char), head) else None
+        if holder is None or not self.near_before(self.token_at(holder.start_char), head):
+            return None
+        sentence = self.doc[self.token_at(holder.start_char)].sent
+        people = {m.canonical_name for m in self.mentions_within(sentence.start_char, sentence.end_char)
+                  if m.label == "PERSON"}
+        return holder if len(people) == 1 else None
 
-    def named_beside(self, canonical: str, words: list[str]) -> bool:
-        """Whether a mention of the entity has all the words in its own noun phrase: before the
-        name ("Florida Sen. Marco Rubio", "American Andy Roddick") or in what the name governs
-        ("Sen. Marco Rubio of Florida", "Rand Paul, a Kentucky Republican"); not in a clause
-        or a name joined to it, nor anywhere near it ("Nadal puts the American under
-        pressure" says nothing of Nadal)."""
-        for mention in self.doc._.resolved_mentions or ():
-            if mention.canonical_name != canonical:
-                continue
-            first, last = self.token_at(mention.start_char), self.token_at(mention.end_char - 1)
-            phrase = " ".join(token.text for token in _own_phrase(self.doc[first:last + 1].root))
-            if all(word in phrase for word in words):
-                return True
-        return False
+    def named_with(self, canonical: str, names: list[str]) -> bool:
+        """Whether a mention of the entity has all the names (places, groups: whole entities,
+        "Virginia" is not "West Virginia") in its own noun phrase: before the name ("Florida
+        Sen. Marco Rubio", "American Andy Roddick") or in what the name governs ("Sen. Marco
+        Rubio of Florida", "Rand Paul, a Kentucky Republican"); not in a clause or a name
+        joined to it, nor anywhere near it ("Nadal puts the American under pressure" says
+        nothing of Nadal). True when there are no names."""
+        if not names:
+            return True
+        if self._named_with is None:
+            entities = {token.i: entity.text for entity in self.doc.ents for token in entity[:1]}
+            self._named_with = {}
+            for mention in self.doc._.resolved_mentions or ():
+                first, last = self.token_at(mention.start_char), self.token_at(mention.end_char - 1)
+                own = {entities[token.i] for token in _own_phrase(self.doc[first:last + 1].root) if token.i in entities}
+                self._named_with.setdefault(mention.canonical_name, []).append(own)
+        return any(all(name in own for name in names) for own in self._named_with.get(canonical, ()))
 
 
 def _with_attribution(speaker: Speaker, attribution: str) -> Speaker:
@@ -913,6 +946,13 @@ def _describes_a_member(head: Token) -> bool:
         not head.lower_.endswith(GROUP_ENDINGS) and not head.text.isupper() and \
         not any(token.tag_ == "POS" for token in phrase) and \
         not any(child.dep_ in ("conj", "cc") for child in head.children)
+
+
+def _places(phrase: Span) -> list[str]:
+    """The places a title or group word is qualified by, below the nation ("Florida", "New
+    Jersey"; not "US")."""
+    return [entity.text for entity in phrase.ents if entity.label_ in ("GPE", "LOC")
+            and entity.text.lower() not in NATIONS]
 
 
 def _own_phrase(head: Token) -> list[Token]:
