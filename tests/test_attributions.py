@@ -392,6 +392,9 @@ def test_a_title_is_the_person_named_with_it_abbreviated_and_beside_its_place(nl
     assert [speaker for *_, speaker in found(nlp, (
         "Wayne Bennett, the American Soybean Association's first vice president, told a news conference the "
         "tax was wrong."))] == ["Wayne Bennett"]
+    # a bare title is a piece of a phrase naming its holder (Reuters: "vice\nchairman")
+    assert [speaker for *_, speaker in found(nlp, "Joseph Kroger, vice\nchairman of the firm, said sales rose.")] == [
+        "Joseph Kroger"]
     assert [speaker for *_, speaker in found(nlp, (
         "Jens Stoltenberg, the secretary general of NATO, spoke. NATO's secretary general said the alliance was "
         "strong."))][-1:] == ["Jens Stoltenberg"]

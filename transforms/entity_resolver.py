@@ -711,15 +711,16 @@ def mention_at(doc: Doc, start_char: int, end_char: int) -> ResolvedMention | No
     return best
 
 
-def person_for_title(doc: Doc, title_text: str, shorter_roles: bool = True) -> ResolvedMention | None:
+def person_for_title(doc: Doc, title_text: str, shorter_roles: bool = True,
+                     other_offices: bool = True) -> ResolvedMention | None:
     """The person the article gives this title to ("the Prime Minister" -> Naftali Bennett).
 
     The title matches a person's role exactly, or one is a word-suffix of the other ("US
-    Secretary of State" / "Secretary of State", "the Minister" / "Foreign Minister"), but
-    not a longer role that is another office ("Shadow Home Secretary" for "the home
-    secretary"), nor, without `shorter_roles`, a shorter one ("Gen." for "the attorney
-    general"); an ambiguous title (two people with matching roles at the best strength)
-    gives None.
+    Secretary of State" / "Secretary of State", "the Minister" / "Foreign Minister"); not,
+    without `other_offices`, a longer role that is another office ("Shadow Home Secretary"
+    for "the home secretary"), nor, without `shorter_roles`, a shorter one ("Gen." for "the
+    attorney general"). An ambiguous title (two people with matching roles at the best
+    strength) gives None.
     """
     wanted = title_words(title_text)
     if not wanted:
@@ -734,7 +735,7 @@ def person_for_title(doc: Doc, title_text: str, shorter_roles: bool = True) -> R
         elif shorter_roles and len(role) < len(wanted) and wanted[-len(role):] == role:
             strength = 2
         elif len(wanted) < len(role) and role[-len(wanted):] == wanted and \
-                not OTHER_OFFICE_WORDS.intersection(role[:-len(wanted)]):
+                (other_offices or not OTHER_OFFICE_WORDS.intersection(role[:-len(wanted)])):
             strength = 1
         else:
             continue

@@ -33,7 +33,7 @@ from wirehouse.transforms.cues import CUE_VERBS, PERSON_PRONOUNS, SPEAKER_PRONOU
 from wirehouse.transforms.entity_resolver import mention_at, person_for_title
 from wirehouse.transforms.lexicon import (HONORIFIC_GENDER, LOCAL_OFFICES, NATIONS, PERSON_ROLE_NOUNS, TITLE_HEADS,
                                           TITLE_MODIFIERS)
-from wirehouse.transforms.names import name_key, title_words
+from wirehouse.transforms.names import DETERMINERS, name_key, title_words
 from wirehouse.transforms.person_names import HONORIFIC_BEFORE
 from wirehouse.transforms.pos import is_determiner, is_verb
 from wirehouse.transforms.quote_spans import QuoteSpan, paragraphs
@@ -776,17 +776,18 @@ class SpeakerFinder:
         """The person holding a title ("the Prime Minister"), if the article says so: the one
         person given it (`person_for_title`), else, for a title that is no indefinite one
         ("the senator", not "a senator"), the nearest before named with it or with its head
-        word ("Sen. Marco Rubio ... The Florida senator said"). A title with a title word of
-        its own before the head ("the attorney general", "the inspector general"; not "a
-        company spokeswoman", "the planning minister"), or a local office with any noun there
-        ("the company representative", "the lieutenant governor", "the Bank of England
-        governor"), is only a holder of that very title, places, groups and whoever's it is
-        aside ("the Texas attorney general", "NATO's secretary general"), not of its last
-        word ("Gen. David Petraeus", "Rep. Nancy Pelosi"). A local office (LOCAL_OFFICES) goes to no one when indefinite ("one
-        senator") and, with a place below the nation ("the Florida senator", not "the US
-        senator"), only to one named with that place (PolNeAR train: "the Vermont senator"
-        had been the nearest senator, John McCain, and "The Florida senator" the one senator
-        named, Ted Cruz)."""
+        word ("Sen. Marco Rubio ... The Florida senator said"). A whole title (after "the" or
+        a possessive) with a title word of its own before the head ("the attorney general";
+        not "a company spokeswoman", "the planning minister"), or a local office with a noun
+        there ("the company representative"; an organisation's name is none), is only a
+        holder of that very title, its nouns only ("the Texas attorney general", "NATO's
+        secretary general", "the association's first vice president"), not of its last word
+        ("Gen. David Petraeus", "Rep. Nancy Pelosi"), nor of a longer role that is another
+        office ("Shadow Home Secretary"). A local office (LOCAL_OFFICES) goes to no one when
+        indefinite ("one senator") and, with a place below the nation ("the Florida
+        senator", not "the US senator"), only to one named with that place (PolNeAR train:
+        "the Vermont senator" had been the nearest senator, John McCain, and "The Florida
+        senator" the one senator named, Ted Cruz)."""
         local = bool(LOCAL_OFFICES.intersection(title_words(head.text)))
         indefinite = phrase[0].lower_ in INDEFINITE_WORDS
         if local and indefinite:
@@ -795,13 +796,15 @@ class SpeakerFinder:
         # the title itself, after whoever's it is ("NATO's secretary general", "the congressman's spokesman")
         owner_end = max((t.i for t in phrase if t.tag_ == "POS"), default=phrase.start - 1)
         own = self.doc[owner_end + 1:phrase.end]
-        compound = any(t.tag_.startswith("NN") and t.dep_ != "det" and t.ent_type_ not in PLACE_OR_GROUP and
-                       (local or t.lower_ in TITLE_WORDS) for t in own[:-1])
+        # a bare title is often a piece the parse cut from the phrase naming its holder
+        # ("Joseph Kroger, vice | chairman"): any holder of its words will do, as before
+        whole = phrase[0].lower_ in DETERMINERS or owner_end >= phrase.start
+        compound = whole and any(t.tag_.startswith("NN") and t.ent_type_ not in PLACE_OR_GROUP | {"ORG"}
+                                 and (local or t.lower_ in TITLE_WORDS) for t in own[:-1])
         places = _places(phrase) if local else []
-        if compound:   # its own title, places and groups aside ("the Texas attorney general")
-            title = " ".join(t.text for t in own if t.dep_ != "det" and not is_determiner(t)
-                             and t.ent_type_ not in PLACE_OR_GROUP)
-        holder = person_for_title(self.doc, title, shorter_roles=not compound)
+        if compound:   # its own title's nouns, places and groups aside ("the Texas attorney general")
+            title = " ".join(t.text for t in own if t.tag_.startswith("NN") and t.ent_type_ not in PLACE_OR_GROUP)
+        holder = person_for_title(self.doc, title, shorter_roles=not compound, other_offices=not whole)
         if holder is not None or indefinite:
             return holder if holder is None or self.named_with(holder.canonical_name, places) else None
         wanted = {title_words(title)} if compound else {title_words(title), title_words(head.text)}
