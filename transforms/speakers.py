@@ -659,6 +659,11 @@ class SpeakerFinder:
                     return mention
         return None
 
+    def mentions_before(self, char: int) -> list:
+        """The mentions starting before char, the nearest first."""
+        k = bisect.bisect_left(self.mention_starts, char)
+        return self.mentions[k - 1::-1] if k else []
+
     def mentions_within(self, start: int, end: int) -> list:
         k = bisect.bisect_left(self.mention_starts, start)
         found = []
@@ -808,14 +813,9 @@ class SpeakerFinder:
         if holder is not None or indefinite:
             return holder if holder is None or self.named_with(holder.canonical_name, places) else None
         wanted = {title_words(title)} if compound else {title_words(title), title_words(head.text)}
-        k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
-        while k >= 0:
-            mention = self.mentions[k]
-            if mention.label == "PERSON" and mention.role and title_words(mention.role) in wanted and \
-                    self.named_with(mention.canonical_name, places):
-                return mention
-            k -= 1
-        return None
+        return next((mention for mention in self.mentions_before(phrase.start_char)
+                     if mention.label == "PERSON" and mention.role and title_words(mention.role) in wanted
+                     and self.named_with(mention.canonical_name, places)), None)
 
     def described_member(self, phrase: Span, mention, head: Token):
         """The person "the American" or "the Kentucky Republican" (the group's mention) is:
@@ -826,12 +826,10 @@ class SpeakerFinder:
         person only. A description often names the other of two ("Nadal beat Roddick ... the
         American said" is Roddick)."""
         words = _places(phrase) or [mention.text]
-        k = bisect.bisect_left(self.mention_starts, phrase.start_char) - 1
-        while k >= 0:
-            candidate = self.mentions[k]
-            if candidate.label == "PERSON" and self.named_with(candidate.canonical_name, words):
-                return candidate
-            k -= 1
+        named = next((candidate for candidate in self.mentions_before(phrase.start_char)
+                      if candidate.label == "PERSON" and self.named_with(candidate.canonical_name, words)), None)
+        if named is not None:
+            return named
         holder = self.resolve_pronoun(head, labels={"PERSON"})
         if holder is None or not self.near_before(self.token_at(holder.start_char), head):
             return None
@@ -966,7 +964,7 @@ def _own_phrase(head: Token) -> list[Token]:
         token = stack.pop()
         tokens.append(token)
         stack.extend(child for child in token.children if child.dep_ not in CLAUSE_OR_JOINED)
-    return sorted(tokens, key=lambda token: token.i)
+    return tokens
 
 
 def _noun_phrase(head: Token) -> Span:
