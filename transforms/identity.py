@@ -529,7 +529,6 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     plan = []  # (article, cluster or None, mention, Name, kind) for every person mention
     tentatives: set = set()
     for art in articles:
-        covered = [(m.start_char, m.end_char) for c in art.clusters for m in c.mentions]
         person_of = {id(c): is_person_cluster(c) for c in art.clusters if c.label not in NON_NAME_LABELS}
         local_keys = {t[0].key for c in art.clusters if person_of.get(id(c))
                       for t in names_in(c.canonical_name)[:1] if t[0].is_full}
