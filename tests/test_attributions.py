@@ -575,19 +575,19 @@ def test_a_quote_and_the_attribution_holding_it_name_one_speaker():
     from wirehouse.transforms.quotes import QuoteMatch
     from wirehouse.transforms.speakers import Speaker
 
-    # "We are ready," Bob Bryan's brother Mike Bryan said. "It is done," he said. "Fine," a fan said. "Go," said a coach.
+    # "We are ready," Bob Bryan's brother Mike Bryan said. "It is done," he said. "Fine," he said. "Go," said a coach.
     def quote(start, end, canonical, method="cue_subject"):
-        return QuoteMatch(start, end, "x", "direct", "Bob Bryan" if canonical else "a fan", 14, 23,
+        return QuoteMatch(start, end, "x", "direct", "Bob Bryan" if canonical else "he", 14, 23,
                           canonical, "PERSON" if canonical else None, "said", method, 0.9)
 
     def attribution(start, end, speaker):
         return AttributionMatch("direct", start, end, 40, 44, 24, 34, speaker, 0.8, "verb_cue.quotation")
 
     mike = Speaker(24, 34, "Mike Bryan", "Mike Bryan", "PERSON", "said", "cue_subject")
-    unnamed = Speaker(60, 65, "a fan", None, None, "said", "cue_subject", "not_an_entity")
-    quotes = [quote(1, 13, "Bob Bryan"), quote(45, 55, None, "not_an_entity"), quote(70, 74, "Bob Bryan"),
+    he = Speaker(60, 62, "he", None, None, "said", "pronoun", "unresolved_pronoun")
+    quotes = [quote(1, 13, "Bob Bryan"), quote(45, 55, None, "unresolved_pronoun"), quote(70, 74, "Bob Bryan"),
               quote(90, 92, "Bob Bryan")]
-    attributions = [attribution(0, 56, mike), attribution(69, 75, unnamed)]
+    attributions = [attribution(0, 56, mike), attribution(69, 75, he)]
     agreed_quotes, agreed = agree_on_speakers(quotes, attributions)
     assert [(q.speaker_canonical, q.speaker_start_char, q.attribution) for q in agreed_quotes] == [
         ("Mike Bryan", 24, "attribution"), ("Mike Bryan", 24, "attribution"), ("Bob Bryan", 14, "cue_subject"),
@@ -597,10 +597,51 @@ def test_a_quote_and_the_attribution_holding_it_name_one_speaker():
     assert (agreed[1].speaker.canonical, agreed[1].speaker.method) == ("Bob Bryan", "quote")
     assert agree_on_speakers(quotes, []) == (quotes, [])
     # an interrupted quotation whose first part has no named speaker: both parts take the second's
-    first, second = quote(1, 13, None, "not_an_entity"), quote(45, 55, "Bob Bryan")
-    agreed_quotes, agreed = agree_on_speakers([first, second], [attribution(0, 56, unnamed)])
+    first, second = quote(1, 13, None, "unresolved_pronoun"), quote(45, 55, "Bob Bryan")
+    agreed_quotes, agreed = agree_on_speakers([first, second], [attribution(0, 56, he)])
     assert [q.speaker_canonical for q in agreed_quotes] == ["Bob Bryan", "Bob Bryan"]
     assert agreed[0].speaker.method == "quote"
+
+
+def test_a_source_the_article_does_not_name_is_the_speaker_of_the_quotes_it_holds():
+    """"Fine," a fan said: the fan is no one named, not the person the quote's own rules
+    found (the nearest named), and the quote says so too."""
+    from wirehouse.transforms.attributions import AttributionMatch, agree_on_speakers, unnamed
+    from wirehouse.transforms.quotes import NO_SPEAKER_CONFIDENCE, QuoteMatch
+    from wirehouse.transforms.speakers import Speaker
+
+    fan = Speaker(60, 65, "a fan", None, None, "said", "cue_subject", "not_an_entity")
+    quote = QuoteMatch(45, 55, "x", "direct", "Bob Bryan", 14, 23, "Bob Bryan", "PERSON", "said", "cue_subject", 0.9)
+    attribution = AttributionMatch("direct", 44, 56, 66, 70, 60, 65, fan, 0.8, "verb_cue.quotation")
+    [agreed_quote], [agreed] = agree_on_speakers([quote], [attribution])
+    assert agreed is attribution
+    assert (agreed_quote.speaker_canonical, agreed_quote.speaker_text, agreed_quote.speaker_start_char,
+            agreed_quote.attribution, agreed_quote.confidence) == (None, "a fan", 60, "not_an_entity",
+                                                                   NO_SPEAKER_CONFIDENCE)
+    # an organisation named inside the source is whom it speaks for
+    eton = Speaker(60, 80, "an Eton spokesperson", None, None, "said", "title", "unresolved_title")
+    eton_quote = QuoteMatch(45, 55, "x", "direct", "Eton", 63, 67, "Eton", "ORG", "said", "cue_subject", 0.9)
+    [kept], [took] = agree_on_speakers([eton_quote], [AttributionMatch("direct", 44, 56, 81, 85, 60, 80, eton, 0.8,
+                                                                        "verb_cue.quotation")])
+    assert kept is eton_quote and (took.speaker.canonical, took.speaker.method) == ("Eton", "quote")
+    assert unnamed(fan) and not unnamed(Speaker(60, 65, "the fan", None, None, "said", "title", "unresolved_title"))
+    assert not unnamed(Speaker(0, 11, "a statement", None, None, "said", "cue_subject", "not_an_entity"))
+    assert not unnamed(Speaker(0, 12, "A tearful Claxton", "Sarah Claxton", "PERSON", "said", "cue_subject"))
+    assert not unnamed(None)
+
+
+def test_a_spokeswoman_no_one_names_is_not_the_presenter_named_before(nlp):
+    """BBC: the broadcaster's spokeswoman had been the presenter named in the first sentence."""
+    body = ("Johnny Vaughan and Denise Van Outen's Saturday night entertainment show Passport to Paradise will not "
+            "return to screens, the BBC has said.\n\nThe ex-Big Breakfast presenters were recruited to host the BBC "
+            'One family variety show last July. "There are currently no plans for another series," a spokeswoman '
+            'said. She added the pair "brought a real warmth to Saturday night".')
+    doc = nlp(body)
+    quote = doc._.quotes[0]
+    [attribution] = [a for a in doc._.attributions if a.source_start is not None
+                     and body[a.source_start:a.source_end] == "a spokeswoman"]
+    assert attribution.speaker.canonical is None and quote.speaker_canonical is None
+    assert quote.speaker_text == "a spokeswoman"
 
 
 def test_rows_slice_the_body_and_each_quote_points_at_its_attribution(nlp):
