@@ -624,6 +624,11 @@ def test_a_source_the_article_does_not_name_is_the_speaker_of_the_quotes_it_hold
     [kept], [took] = agree_on_speakers([eton_quote], [AttributionMatch("direct", 44, 56, 81, 85, 60, 80, eton, 0.8,
                                                                         "verb_cue.quotation")])
     assert kept is eton_quote and (took.speaker.canonical, took.speaker.method) == ("Eton", "quote")
+    # the other part of an interrupted quotation, with no speaker of its own, names the fan too
+    part = QuoteMatch(75, 80, "y", "direct", None, None, None, None, None, None, "none", 0.2)
+    [first, second], _ = agree_on_speakers([quote, part], [AttributionMatch("direct", 44, 81, 66, 70, 60, 65, fan,
+                                                                            0.8, "verb_cue.quotation")])
+    assert (first.speaker_text, second.speaker_text, second.speaker_canonical) == ("a fan", "a fan", None)
     assert unnamed(fan) and not unnamed(Speaker(60, 65, "the fan", None, None, "said", "title", "unresolved_title"))
     assert not unnamed(Speaker(0, 11, "a statement", None, None, "said", "cue_subject", "not_an_entity"))
     assert not unnamed(Speaker(0, 12, "A tearful Claxton", "Sarah Claxton", "PERSON", "said", "cue_subject"))
@@ -635,7 +640,8 @@ def test_a_spokeswoman_no_one_names_is_not_the_presenter_named_before(nlp):
     body = ("Johnny Vaughan and Denise Van Outen's Saturday night entertainment show Passport to Paradise will not "
             "return to screens, the BBC has said.\n\nThe ex-Big Breakfast presenters were recruited to host the BBC "
             'One family variety show last July. "There are currently no plans for another series," a spokeswoman '
-            'said. She added the pair "brought a real warmth to Saturday night".')
+            'said. She added the pair "brought a real warmth to Saturday night, but in the end we felt we had done '
+            'enough with the format of the show".')
     doc = nlp(body)
     quote = doc._.quotes[0]
     [attribution] = [a for a in doc._.attributions if a.source_start is not None
