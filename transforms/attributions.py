@@ -32,7 +32,7 @@ from spacy.tokens import Doc
 from wirehouse.transforms import attribution_model, extensions  # noqa: F401 (registers the Doc attributes)
 from wirehouse.transforms.attribution_roles import roles_outside
 from wirehouse.transforms.quote_spans import find_quote_spans
-from wirehouse.transforms.quotes import CONFIDENCE, NO_SPEAKER_CONFIDENCE, QuoteMatch, quote_confidence
+from wirehouse.transforms.quotes import QuoteMatch, spoken_by
 from wirehouse.transforms.span_edges import content_as_annotated, cue_as_annotated, source_as_annotated
 from wirehouse.transforms.speakers import INDEFINITE_WORDS, MADE_BY, Speaker, SpeakerFinder
 
@@ -151,18 +151,12 @@ def agree_on_speakers(quotes: list[QuoteMatch],
     agreed = []
     for quote, index in zip(quotes, holders):
         speaker = attributions[index].speaker if index is not None else None
-        if speaker is not None and speaker.canonical is not None and speaker.canonical != quote.speaker_canonical:
-            quote = dataclasses.replace(
-                quote, speaker_text=speaker.text, speaker_start_char=speaker.start, speaker_end_char=speaker.end,
-                speaker_canonical=speaker.canonical, speaker_label=speaker.label, cue=speaker.cue,
-                attribution="attribution",
-                confidence=quote_confidence(CONFIDENCE["attribution"], quote.quote_type))
-        elif index is not None and names_no_one(attributions[index], quote) and (
-                quote.speaker_canonical is not None or quote.speaker_start_char != speaker.start):
-            quote = dataclasses.replace(
-                quote, speaker_text=speaker.text, speaker_start_char=speaker.start, speaker_end_char=speaker.end,
-                speaker_canonical=None, speaker_label=None, cue=speaker.cue, attribution=speaker.method,
-                confidence=quote_confidence(NO_SPEAKER_CONFIDENCE, quote.quote_type))
+        names_another = speaker is not None and speaker.canonical is not None \
+            and speaker.canonical != quote.speaker_canonical
+        is_unnamed_source = index is not None and names_no_one(attributions[index], quote) \
+            and (quote.speaker_canonical is not None or quote.speaker_start_char != speaker.start)
+        if names_another or is_unnamed_source:
+            quote = spoken_by(quote, speaker, "attribution")
         agreed.append(quote)
     return agreed, attributions
 

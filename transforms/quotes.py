@@ -10,6 +10,7 @@ Contract used by the rest of the pipeline:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from spacy.language import Language
@@ -61,6 +62,18 @@ def quote_confidence(speaker_confidence: float, quote_type: str) -> float:
     """A quote's confidence from its speaker's: a partial quote (a phrase in running text)
     is trusted less than a whole one."""
     return round(speaker_confidence * (0.8 if quote_type == "partial" else 1.0), 3)
+
+
+def spoken_by(quote: QuoteMatch, speaker: Speaker, attribution: str) -> QuoteMatch:
+    """The quote with another speaker, found as `attribution` says; a speaker that is no
+    person or organisation says why instead, as `extract_quotes` records it."""
+    confidence = CONFIDENCE[attribution]
+    if speaker.canonical is None:
+        attribution, confidence = speaker.method, NO_SPEAKER_CONFIDENCE
+    return dataclasses.replace(
+        quote, speaker_text=speaker.text, speaker_start_char=speaker.start, speaker_end_char=speaker.end,
+        speaker_canonical=speaker.canonical, speaker_label=speaker.label, cue=speaker.cue, attribution=attribution,
+        confidence=quote_confidence(confidence, quote.quote_type))
 
 
 class QuoteExtractor:
