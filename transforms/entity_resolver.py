@@ -417,7 +417,7 @@ def _compound_parts(ent: Span, places: set[str], aliases: AliasTable) -> list[Ca
 # spaCy's labels that an honorific before the name overrules; a work or an event keeps its own
 # ("Mr Bean" tagged WORK_OF_ART, "Miss World" tagged EVENT; untagged, both become people).
 HONOURED_LABELS = frozenset({"ORG", "GPE", "NORP", "LOC", "FAC", "PRODUCT"})
-NAME_TAGS = frozenset({"NNP", "NNPS", "NN"})  # "D’Souza" and "O’Donnell" are often tagged NN
+NAME_TAGS = frozenset({"NNP", "NNPS", "NN"})  # a name the small model does not know is often tagged NN ("Hannity")
 MAX_HONOURED_WORDS = 3
 HYPHENS = frozenset({"-", "–"})
 _NAME_WORD = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")  # "O’Donnell", not "Forsyth/" nor "Smith-"
