@@ -5,12 +5,15 @@ from __future__ import annotations
 import pickle
 
 import pytest
+from spacy.attrs import NORM, SHAPE
 
 from wirehouse.transforms.apostrophes import as_typed, read_typeset_apostrophes_as_typed
 from wirehouse.transforms.nlp import DEFAULT_MODEL, load_pipeline
+from wirehouse.transforms.speakers import _is_expletive
 
-PUBLISHED = ("Ted Cruz’s Iowa director said Brett O’Donnell didn’t know. “It’s taxing on campaign resources,” "
-             "O’Donnell said. The filmmaker Dinesh D’Souza spoke on Tuesday; D’Souza’s new film isn’t out yet.")
+PUBLISHED = ("Ted Cruz’s Iowa director said Brett O’Donnell didn’t know. “It’s taxing on campaign "
+             "resources,” O’Donnell said. The filmmaker Dinesh D’Souza spoke on Tuesday; D’Souza’s new film "
+             "isn’t out yet.")
 
 
 @pytest.fixture(scope="module")
@@ -51,9 +54,18 @@ def test_speakers_named_with_the_typeset_apostrophe_are_found(nlp):
     assert ("D’Souza", "Dinesh D’Souza") in sources
 
 
-def test_reading_the_vocabulary_twice_changes_nothing_and_it_still_pickles(nlp):
+def test_the_vocabulary_is_read_once_and_reads_so_after_pickling(nlp):
     getters = dict(nlp.vocab.lex_attr_getters)
     read_typeset_apostrophes_as_typed(nlp)
-    assert dict(nlp.vocab.lex_attr_getters) == getters
-    assert pickle.loads(pickle.dumps(nlp.vocab.lex_attr_getters)).keys() == getters.keys()
+    assert dict(nlp.vocab.lex_attr_getters) == getters   # wrapped once, not twice
     assert nlp.vocab["Nation’s"].shape_ == nlp.vocab["Nation's"].shape_ == "Xxxxx'x"
+    copy = pickle.loads(pickle.dumps(nlp.vocab))
+    assert copy.lex_attr_getters[NORM]("O’Donnell") == "o'donnell"
+    assert copy.lex_attr_getters[SHAPE]("O’Donnell") == "X'Xxxxx"
+
+
+def test_it_is_an_expletive_before_either_apostrophe(nlp):
+    # "It’s clear that ..." stands for no one, as "It's clear that ..." does
+    for text in ("It's clear that the minister will resign.", "It’s clear that the minister will resign."):
+        subject = next(token for token in nlp(text) if token.lower_ == "it")
+        assert _is_expletive(subject), text

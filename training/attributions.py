@@ -26,8 +26,7 @@ from sklearn.linear_model import LogisticRegression
 from wirehouse.evaluation.attributions import render, score_article, summarize
 from wirehouse.evaluation.polnear import GoldAttribution, parse_ann, polnear_articles
 from wirehouse.transforms import attribution_model as A
-from wirehouse.transforms.apostrophes import read_typeset_apostrophes_as_typed
-from wirehouse.transforms.nlp import DEFAULT_MODEL, UNUSED_COMPONENTS
+from wirehouse.transforms.nlp import DEFAULT_MODEL, load_spacy_model
 
 PROJECT = Path(__file__).resolve().parents[1]
 POLNEAR_TRAIN = PROJECT.parent / "shared" / "corpora" / "polnear" / "data" / "train"
@@ -51,8 +50,7 @@ def load_train_docs(polnear_dir: Path):
     articles = [TrainingArticle(name, text_path.read_text(encoding="utf-8"),
                                 parse_ann(ann_path.read_text(encoding="utf-8")))
                 for name, text_path, ann_path in polnear_articles(polnear_dir)]
-    nlp = spacy.load(DEFAULT_MODEL, exclude=list(UNUSED_COMPONENTS))
-    read_typeset_apostrophes_as_typed(nlp)   # as load_pipeline does
+    nlp = load_spacy_model(DEFAULT_MODEL)   # spaCy's components as enrichment runs them
     started = time.perf_counter()
     docs = list(nlp.pipe((a.text for a in articles), batch_size=16))
     print(f"parsed {len(docs)} articles in {time.perf_counter() - started:.0f}s", flush=True)

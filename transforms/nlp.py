@@ -63,9 +63,10 @@ def model_meta(model_name: str) -> dict:
     return spacy.util.load_meta(path / "meta.json")
 
 
-@functools.lru_cache(maxsize=4)
-def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
-    """Load the model once per process and add the Wirehouse components to it."""
+def load_spacy_model(model_name: str = DEFAULT_MODEL) -> Language:
+    """spaCy's own components as enrichment runs them (no lemmatizer or attribute ruler, the
+    typographic apostrophe read as the ASCII one), without Wirehouse's: what the attribution
+    model is trained on, too (training/attributions.py)."""
     model_meta(model_name)
     try:
         nlp = spacy.load(model_name, exclude=list(UNUSED_COMPONENTS))
@@ -78,6 +79,13 @@ def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
             f"(it has {nlp.pipe_names}); Wirehouse needs a trained English pipeline.\n{INSTALL_HINT}"
         )
     read_typeset_apostrophes_as_typed(nlp)
+    return nlp
+
+
+@functools.lru_cache(maxsize=4)
+def load_pipeline(model_name: str = DEFAULT_MODEL) -> Language:
+    """Load the model once per process and add the Wirehouse components to it."""
+    nlp = load_spacy_model(model_name)
     entity_resolver.add_to_pipeline(nlp)
     nlp.add_pipe("wirehouse_quotes", after="wirehouse_entity_resolver")
     nlp.add_pipe("wirehouse_attributions", after="wirehouse_quotes")

@@ -136,7 +136,7 @@ CHAINED_PRONOUNS = {"he", "she", "they", "it"}
 PRONOUN_FORMS = {**POSSESSIVE_PRONOUNS, "him": "he", "her": "she", "them": "they"}
 # The gender "he" and "she" speak of, as lexicon.HONORIFIC_GENDER writes it
 PRONOUN_GENDER = {"he": "m", "she": "f"}
-BE_FORMS = {"is", "was", "'s", "be", "been", "are", "were", "being"}
+BE_FORMS = {"is", "was", "'s", "’s", "be", "been", "are", "were", "being"}
 SENTENCE_END = {".", "!", "?"}
 MAX_FRAME_TOKENS = 40
 # Words that make a title another one when they come before its head ("the attorney general",
