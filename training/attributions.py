@@ -146,11 +146,13 @@ class Feats:
 
 
 def _sparse(F, min_count, dtype=np.float64):
-    """Binary feature rows as a CSR matrix over the features seen at least `min_count` times."""
+    """Binary feature rows as a CSR matrix over the features seen at least `min_count` times,
+    in sorted order: the order of a set of strings changes with Python's hash seed, and with
+    the columns' order the fitted weights did (training gave other weights on every run)."""
     cnt = Counter(f for r in F.rows for f in set(r))
     vocab = {}
-    for f, c in cnt.items():
-        if c >= min_count:
+    for f in sorted(cnt):
+        if cnt[f] >= min_count:
             vocab[f] = len(vocab)
     ind, ptr = [], [0]
     for r in F.rows:
