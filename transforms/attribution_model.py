@@ -410,7 +410,7 @@ def anchor_context_feats(ctx, i):
             f.append("subjent=" + ctx.ent[c])
             f.append("subjtag=" + tag[c])
             f.append("subjw=" + lower[c])
-    for cd in chs:
+    for cd in sorted(chs):   # a fixed order: the float sum of weights then does not vary by process
         f.append("ch=" + cd)
         f.append("pl|ch=" + pl + "|" + cd)
         f.append("lexr|ch=" + rb + "|" + cd)
@@ -643,7 +643,7 @@ def content_feats(ctx, a, sp, c):
     f = []
     add = f.append
     kpl, ktg, kdp = "|" + pl, "|" + tg, "|" + dep[a]
-    for k in kinds:
+    for k in sorted(kinds):   # a fixed order for the float sum of their weights
         add("k=" + k)
         add("k|pl=" + k + kpl)
         add("k|tag=" + k + ktg)
@@ -866,7 +866,7 @@ def source_feats(ctx, a, sp, c):
     i, j, kinds = c
     pl = ctx.pl[a]
     f = []
-    for k in kinds:
+    for k in sorted(kinds):   # a fixed order for the float sum of their weights
         f.append("k=" + k)
         f.append("k|dep=" + k + "|" + ctx.dep[a])
         f.append("k|tag=" + k + "|" + ctx.tag[a][:2])
