@@ -148,7 +148,7 @@ class Feats:
 def _sparse(F, min_count, dtype=np.float64):
     """Binary feature rows as a CSR matrix over the features seen at least `min_count` times,
     in sorted order: the order of a set of strings changes with Python's hash seed, and with
-    the columns' order the fitted weights did (training gave other weights on every run)."""
+    the columns' order the fitted weights could (the cue and cue-left models did)."""
     cnt = Counter(f for r in F.rows for f in set(r))
     vocab = {}
     for f in sorted(cnt):
@@ -405,16 +405,17 @@ def train_models(arts, docs, golds, tables, hp=HP, verbose=True, skip_anchor=Fal
     # - the tok2vec of a source's first and last words and of the words either side of it as
     #   the source ranker's dense columns: 0.5917 / 0.6914 / 0.7331 / 0.8260, 0.814 / 0.652,
     #   but it takes relative clauses into the source ("Barkley, who said he votes Democratic,
-    #   | told reporters ...", the report inside lost); with a source barred from holding a
-    #   cue word the anchor model gives 0.5: 0.5908 / 0.6909 / 0.7316 / 0.8259, 0.817 / 0.654;
-    # - the same vectors for the content ranker: 0.5925 / 0.6890 / 0.7302 / 0.8270, 0.806 /
-    #   0.654;
+    #   | told reporters ...", the report inside lost); with a source barred from holding
+    #   another cue word the anchor model gives at least 0.5: 0.5908 / 0.6909 / 0.7316 /
+    #   0.8259, 0.817 / 0.653;
+    # - the same vectors for the content ranker alone: 0.5925 / 0.6890 / 0.7302 / 0.8270,
+    #   0.806 / 0.654;
     # - a preposition cue's own object as a source candidate ("In the poll, Clinton's support
     #   rose": 123 train sources no candidate had), beside the sources' vectors: 0.5906 /
-    #   0.6910 / 0.7312 / 0.8251; with these, vectors for the cue's right end too (its last
-    #   word and the next): 0.5908 / 0.6905 / 0.7324 / 0.8256;
-    # - the word features with the typed apostrophe ("didn’t" read as "didn't"): 0.5905 /
-    #   0.6905 / 0.7303 / 0.8255, 0.815 / 0.652.
+    #   0.6910 / 0.7312 / 0.8251, 0.814 / 0.653; with these, vectors for the cue's right end
+    #   too (its last word and the next): 0.5908 / 0.6905 / 0.7324 / 0.8256, 0.813 / 0.652;
+    # - the word features reading the typographic apostrophe as the ASCII one ("didn’t" as
+    #   "didn't"): 0.5905 / 0.6905 / 0.7303 / 0.8255, 0.815 / 0.652.
     models = {
         "anchor": fit(F["anchor"], C=hp["C_anchor"], min_count=hp["min_count"], use_dense=True)
         if not skip_anchor else {"w": {}, "b": 0.0, "dense": None},
