@@ -86,6 +86,14 @@ def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | 
     ("The bigger risk, the admiral said, is a clash between the two navies.",
      ("indirect", "The bigger risk, the admiral said, is a clash between the two navies", "said", "the admiral",
       None)),
+    # a cue phrase set aside inside the report: all of it is cue and source
+    ("The real trouble, according to Gordon Brown, the chancellor, was a lack of investment.",
+     ("indirect", "The real trouble, according to Gordon Brown, the chancellor, was a lack of investment",
+      "according to", "Gordon Brown, the chancellor", "Gordon Brown")),
+    # inverted inside a quotation: the parse makes Sarah Jones the subject of "is", not of "said"
+    ('"Too much hate," said Sarah Jones, a teacher from Leeds, "is what we see every day."',
+     ("direct", '"Too much hate," said Sarah Jones, a teacher from Leeds, "is what we see every day."', "said",
+      "Sarah Jones, a teacher from Leeds", "Sarah Jones")),
     # a cue with its preposition: the content is what follows it
     ("Republican leaders called on the senator to resign from her post.",
      ("indirect", "the senator to resign from her post", "called on", "Republican leaders", None)),
