@@ -824,10 +824,10 @@ def _phrases_before(ctx, cands, a):
 
 
 def _phrases_after(ctx, cands, a):
-    """Noun phrases starting right after a verb anchor the parse gave no subject: an inverted
-    cue inside a quotation whose speaker the small parser hung on the next clause ('"Too
-    much hate," said Sarah Jones, a teacher from Leeds, "is what we see"' makes her the
-    subject of "is"). Headed by a name or a personal pronoun, as before the anchor."""
+    """Noun phrases starting right after a verb anchor with no other source candidate: an
+    inverted cue inside a quotation whose speaker the small parser hung on the next clause
+    ('"Too much hate," said Sarah Jones, a teacher from Leeds, "is what we see"' makes her
+    the subject of "is"). Headed by a name or a personal pronoun, as before the anchor."""
     s = ctx.sents[ctx.sid[a]]
     b = a + 1
     for k in range(b, s.end):
@@ -1055,8 +1055,9 @@ def content_mask(ctx, i, j, kinds, a):
             # 0.7302 / 0.8258 -> 0.5916 / 0.6908 / 0.7306 / 0.8259; dev, refitted, 0.604 /
             # 0.720 / 0.768 / 0.823 -> 0.603 / 0.720 / 0.768 / 0.824: within what any refit
             # moves, kept for being right where it applies. Also with the content going on at
-            # one side only ("... and is now known as MCI"): CV 0.5919 / 0.6907 / 0.7305 /
-            # 0.8260, and such a content is wrong either way.
+            # one side only: CV 0.5919 / 0.6907 / 0.7305 / 0.8260, but on 400 BBC articles it
+            # took "and is now known as MCI" out of "WorldCom emerged from bankruptcy ...,
+            # and is now known as MCI" and dropped three such rows: no aside there.
             mask[lo - i:hi - i + 1] = [False] * (hi - lo + 1)
             return mask
         mask[a - i] = False
