@@ -399,7 +399,7 @@ def train_models(arts, docs, golds, tables, hp=HP, verbose=True, skip_anchor=Fal
     # sentence's other cue words) added at most 0.002.
     # The rankers read the parse and the words only. Measured and not kept, 5-fold CV on train,
     # content / cue / source exact F1, overlap, mixed / indirect recall, against 0.5911 /
-    # 0.6911 / 0.7308 / 0.8256, 0.813 / 0.651 as committed (the same code fitted again under
+    # 0.6911 / 0.7308 / 0.8256, 0.813 / 0.651 as then committed (the same code fitted again under
     # another hash seed, before _sparse numbered features in sorted order: 0.5902 / 0.6906 /
     # 0.7303 / 0.8257, 0.812 / 0.650, so differences near 0.001 are noise):
     # - the tok2vec of a source's first and last words and of the words either side of it as
