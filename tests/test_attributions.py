@@ -97,6 +97,13 @@ def found(nlp, text: str) -> list[tuple[str, str, str | None, str | None, str | 
     # a cue with its preposition: the content is what follows it
     ("Republican leaders called on the senator to resign from her post.",
      ("indirect", "the senator to resign from her post", "called on", "Republican leaders", None)),
+    # a quotation inside the reported clause: the content starts where the clause does
+    ("The senator told reporters that Cruz has “taken every punch they’ve thrown, and he’s standing tall.”",
+     ("mixed", "that Cruz has “taken every punch they’ve thrown, and he’s standing tall.”", "told", "The senator",
+      None)),
+    # a report in a relative clause: from the pronoun, what was described
+    ("The house, which he described as his second home, was sold in May.",
+     ("indirect", "which he described as his second home", "described", "he", None)),
     # content over two sentences of one quotation, stored with its marks as PolNeAR marks it
     ('"We will win. We have the best plans," Mr Howard said.',
      ("direct", '"We will win. We have the best plans,"', "said", "Mr Howard", "Howard")),
@@ -124,22 +131,37 @@ def test_a_content_does_not_run_over_another_report_the_model_is_sure_of(nlp):
         "the plan would work, but the unions said it would cost jobs"]
 
 
-def test_a_content_may_end_at_a_clause_break_but_never_inside_a_quotation(nlp):
+def candidates(nlp, text: str, cue: str, kind: str) -> dict[str, list[str]]:
+    """The content candidates of a cue word that are of a kind (the kind's name or its start)."""
     from wirehouse.transforms import attribution_model
 
-    def cut_candidates(text, cue):
-        doc = nlp(text)
-        ctx = attribution_model.Ctx(doc, attribution_model.load_model())
-        anchor = next(token.i for token in doc if token.text == cue)
-        return {text[start:end]: sorted(kinds) for (start, end), (_, _, kinds)
-                in attribution_model.content_candidates(ctx, anchor).items() if "cut1" in kinds}
+    doc = nlp(text)
+    ctx = attribution_model.Ctx(doc, attribution_model.load_model())
+    anchor = next(token.i for token in doc if token.text == cue)
+    return {text[start:end]: sorted(kinds) for (start, end), (_, _, kinds)
+            in attribution_model.content_candidates(ctx, anchor).items() if any(k.startswith(kind) for k in kinds)}
 
+
+def test_a_content_may_end_at_a_clause_break_but_never_inside_a_quotation(nlp):
     # no subtree of the parse ends at "kitchen": only the cut offers the shorter content
-    assert cut_candidates("Officials said the fire started in the kitchen, where a gas leak had been reported.",
-                          "said") == {"the fire started in the kitchen": ["cut1"]}
+    assert candidates(nlp, "Officials said the fire started in the kitchen, where a gas leak had been reported.",
+                      "said", "cut1") == {"the fire started in the kitchen": ["cut1"]}
     # the commas inside the quotation are not breaks; the "and" joining the verbs is
-    assert list(cut_candidates('He called the deal "a disaster, a mess and a betrayal" and walked out.',
-                               "called")) == ['the deal "a disaster, a mess and a betrayal']
+    assert list(candidates(nlp, 'He called the deal "a disaster, a mess and a betrayal" and walked out.',
+                           "called", "cut1")) == ['the deal "a disaster, a mess and a betrayal']
+
+
+def test_a_quotation_inside_a_reported_clause_is_offered_from_the_clause_start(nlp):
+    # PolNeAR's content starts where the reported clause does, before the quotation mark
+    assert candidates(nlp, "The senator told reporters that Cruz has “taken every punch they’ve thrown, and he’s "
+                      "standing tall.”", "told", "qd") == {
+        "that Cruz has “taken every punch they’ve thrown, and he’s standing tall": ["qd0"]}
+
+
+def test_a_report_in_a_relative_clause_is_offered_from_its_pronoun(nlp):
+    # the pronoun is what was described; the content wraps the source and cue it holds
+    assert candidates(nlp, "The house, which he described as his second home, was sold in May.", "described",
+                      "relsubjcomp") == {"which he described as his second home": ["relsubjcomp"]}
 
 
 def test_a_clause_after_a_break_is_a_report_of_its_own_not_more_of_the_first(nlp):
@@ -593,6 +615,7 @@ def test_the_verifier_judges_each_attribution_once_its_content_and_source_are_ch
 def test_methods_name_the_cue_and_the_content_kind():
     assert method_name("anchor:VB>content:d1:ccomp") == "verb_cue.dependent"
     assert method_name("anchor:NN>content:q2x") == "noun_cue.quotation"
+    assert method_name("anchor:VB>content:relsubjcomp") == "verb_cue.subject_complement"
     assert method_name("anchor::>content:sentR") == "punctuation_cue.sentence_rest"
     assert method_name("anchor:XX>content:zzz") == "other_cue.other"
 

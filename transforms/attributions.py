@@ -39,10 +39,10 @@ from wirehouse.transforms.speakers import INDEFINITE_WORDS, MADE_BY, Speaker, Sp
 # How a cue is headed (the tag of the anchor word) and how the content was found (the kind
 # of candidate span the model chose): together, the `method` stored with each attribution.
 CUE_KINDS = {"VB": "verb", "NN": "noun", "IN": "preposition", "JJ": "adjective", "RB": "adverb"}
-CONTENT_KINDS = (("q", "quotation"), ("subjcomp", "subject_complement"), ("d", "dependent"),
-                 ("cutlast", "dependent"), ("rhull", "right_dependents"), ("hhead", "head_clause"),
-                 ("head", "head_clause"), ("sent", "sentence_rest"), ("sub", "sentence_rest"),
-                 ("strip", "without_leading_word"))
+CONTENT_KINDS = (("q", "quotation"), ("subjcomp", "subject_complement"), ("relsubjcomp", "subject_complement"),
+                 ("d", "dependent"), ("cutlast", "dependent"), ("rhull", "right_dependents"),
+                 ("hhead", "head_clause"), ("head", "head_clause"), ("sent", "sentence_rest"),
+                 ("sub", "sentence_rest"), ("strip", "without_leading_word"))
 
 
 @dataclass(frozen=True)
