@@ -154,8 +154,23 @@ def test_a_content_may_end_at_a_clause_break_but_never_inside_a_quotation(nlp):
 def test_a_quotation_inside_a_reported_clause_is_offered_from_the_clause_start(nlp):
     # PolNeAR's content starts where the reported clause does, before the quotation mark
     assert candidates(nlp, "The senator told reporters that Cruz has “taken every punch they’ve thrown, and he’s "
-                      "standing tall.”", "told", "qd") == {
-        "that Cruz has “taken every punch they’ve thrown, and he’s standing tall": ["qd0"]}
+                      "standing tall.”", "told", "dq") == {
+        "that Cruz has “taken every punch they’ve thrown, and he’s standing tall": ["dq0"]}
+
+
+def test_a_reported_clause_holding_a_quotation_owns_all_its_words(nlp):
+    # not a quotation chain, whose cue and source may sit between its quoted pieces: the
+    # unquoted words are content, so none of them can be taken as a source or another cue
+    from wirehouse.transforms import attribution_model
+
+    text = 'He said that Cruz was "a liar and a cheat".'
+    doc = nlp(text)
+    ctx = attribution_model.Ctx(doc, attribution_model.load_model())
+    said = next(token.i for token in doc if token.text == "said")
+    clauses = {text[start:end]: attribution_model.content_mask(ctx, i, j, kinds, said) for (start, end), (i, j, kinds)
+               in attribution_model.content_candidates(ctx, said).items() if any(k.startswith("dq") for k in kinds)}
+    assert list(clauses) == ['that Cruz was "a liar and a cheat']
+    assert all(all(mask) for mask in clauses.values())
 
 
 def test_a_report_in_a_relative_clause_is_offered_from_its_pronoun(nlp):
