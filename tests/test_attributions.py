@@ -631,6 +631,7 @@ def test_methods_name_the_cue_and_the_content_kind():
     assert method_name("anchor:VB>content:d1:ccomp") == "verb_cue.dependent"
     assert method_name("anchor:NN>content:q2x") == "noun_cue.quotation"
     assert method_name("anchor:VB>content:relsubjcomp") == "verb_cue.subject_complement"
+    assert method_name("anchor:VB>content:cut1") == "verb_cue.cut_at_clause_break"
     assert method_name("anchor::>content:sentR") == "punctuation_cue.sentence_rest"
     assert method_name("anchor:XX>content:zzz") == "other_cue.other"
 

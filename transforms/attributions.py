@@ -40,9 +40,9 @@ from wirehouse.transforms.speakers import INDEFINITE_WORDS, MADE_BY, Speaker, Sp
 # of candidate span the model chose): together, the `method` stored with each attribution.
 CUE_KINDS = {"VB": "verb", "NN": "noun", "IN": "preposition", "JJ": "adjective", "RB": "adverb"}
 CONTENT_KINDS = (("q", "quotation"), ("subjcomp", "subject_complement"), ("relsubjcomp", "subject_complement"),
-                 ("d", "dependent"), ("cutlast", "dependent"), ("rhull", "right_dependents"),
-                 ("hhead", "head_clause"), ("head", "head_clause"), ("sent", "sentence_rest"),
-                 ("sub", "sentence_rest"), ("strip", "without_leading_word"))
+                 ("d", "dependent"), ("cutlast", "dependent"), ("cut1", "cut_at_clause_break"),
+                 ("rhull", "right_dependents"), ("hhead", "head_clause"), ("head", "head_clause"),
+                 ("sent", "sentence_rest"), ("sub", "sentence_rest"), ("strip", "without_leading_word"))
 
 
 @dataclass(frozen=True)
