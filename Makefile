@@ -16,7 +16,7 @@ help:
 	@echo "make test       run the test suite (installs first if needed)"
 	@echo "make bench      throughput, stage, incremental and load benchmarks -> bench/results.json"
 	@echo "make evaluate   score quotes and attributions (PolNeAR dev), the annotators' own agreement (PolNeAR train), entities (IE-ER) and page extraction"
-	@echo "make train-attributions  retrain the attribution model on PolNeAR train (about 9 minutes)"
+	@echo "make train-attributions  retrain the attribution model on PolNeAR train (about 13 minutes)"
 	@echo "make lock       re-pin requirements.lock from the current .venv"
 
 $(STAMP): requirements.lock pyproject.toml
