@@ -151,13 +151,14 @@ class CommandFailed(Exception):
 
 @contextlib.contextmanager
 def warehouse_errors() -> Iterator[None]:
-    """A missing warehouse is a set-up error (2); one another run is writing is busy (75,
-    EX_TEMPFAIL: try again later)."""
+    """A missing or unusable warehouse is a set-up error (2); one another run is writing is
+    busy (75, EX_TEMPFAIL: try again later)."""
+    from wirehouse.warehouse.connection import WarehouseUnusable
     from wirehouse.warehouse.run_lock import WarehouseBusy
 
     try:
         yield
-    except FileNotFoundError as error:
+    except (FileNotFoundError, WarehouseUnusable) as error:
         raise CommandFailed(str(error), 2) from None
     except WarehouseBusy as error:
         raise CommandFailed(str(error), 75) from None
@@ -180,11 +181,19 @@ def command_run(args: argparse.Namespace) -> int:
     from wirehouse.flows.collection import skip_the_final_collection
     from wirehouse.flows.stopping import reset_graceful_stop
     from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
-    from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy
+    from wirehouse.warehouse.connection import path_problem
+    from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy, lock_path_for
 
     settings = settings_for(args, *(name for name in vars(args) if name not in ("command", "debug")))
-    if not Path(settings.seeds_dir).is_dir():
-        print(f"wirehouse: seeds folder {settings.seeds_dir!r} does not exist", file=sys.stderr)
+    seeds = Path(settings.seeds_dir)
+    if not seeds.is_dir():
+        what = "is a file, not a folder" if seeds.exists() else "does not exist"
+        where = "" if seeds.is_absolute() else f" (relative to {os.getcwd()})"
+        print(f"wirehouse: seeds folder {settings.seeds_dir!r} {what}{where}; give the folder of documents "
+              "with --seeds DIR or WIREHOUSE_SEEDS_DIR", file=sys.stderr)
+        return 2
+    if problem := path_problem(settings.warehouse_path):
+        print(f"wirehouse: {problem}", file=sys.stderr)
         return 2
     try:
         model_meta(settings.model)  # fail before Prefect starts if the model is missing
@@ -199,6 +208,10 @@ def command_run(args: argparse.Namespace) -> int:
         except WarehouseBusy as error:
             print(f"wirehouse: {error}", file=sys.stderr)
             return 75  # EX_TEMPFAIL: try again later
+        except OSError as error:  # the folder cannot be created or written
+            print(f"wirehouse: cannot create {str(lock_path_for(settings.warehouse_path))!r} beside the warehouse "
+                  f"({error.strerror}); give a --warehouse in a folder you can write", file=sys.stderr)
+            return 2
         server, leave_at_once = None, False
         try:
             server = start_api_server()
@@ -336,6 +349,11 @@ def render_summary(summary: dict) -> str:
     ]
     for reason, count in sorted(summary["rejected_by_reason"].items()):
         lines.append(f"             - {count} {reason}")
+    if not summary["documents_seen"]:
+        from wirehouse.transforms.ingest import KINDS
+
+        lines.append(f"             no input files in the seeds folder; documents are read from {', '.join(KINDS)} "
+                     "files in it and its sub-folders")
     if summary["batches_quarantined"]:
         lines.append(f"  quarantined batches: {summary['batches_quarantined']} (see the quarantine table)")
     if summary["missing_sources"]:
@@ -455,16 +473,23 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from wirehouse.warehouse.report import write_report_of
+    from wirehouse.warehouse.connection import connect
+    from wirehouse.warehouse.report import write_run_report
 
     settings = settings_for(args, "warehouse_path")
+    with warehouse_errors():
+        con = connect(settings.warehouse_path, read_only=True, wait_seconds=args.wait_seconds)
     try:
-        with warehouse_errors():
-            page = write_report_of(settings.warehouse_path, args.run_id, args.out_dir, settings.web_assets_dir,
-                                   wait_seconds=args.wait_seconds)
+        page = write_run_report(con, args.run_id, args.out_dir, settings.web_assets_dir, settings.warehouse_path)
     except LookupError as error:
         print(f"wirehouse: {error.args[0]}", file=sys.stderr)
         return 1
+    except OSError as error:  # the folder to write cannot be created or written
+        print(f"wirehouse: cannot write the report to {str(args.out_dir or 'reports/ beside the warehouse')!r}: "
+              f"{error}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
     print(page)
     return 0
 

@@ -77,3 +77,61 @@ def test_evaluate_names_the_annotated_data_it_cannot_read(tmp_path, target, make
     result = wirehouse("evaluate", target, *make(tmp_path))
     assert result.returncode == 2 and says in result.stderr, result.stderr
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def _a_folder(tmp_path):
+    (tmp_path / "wh").mkdir()
+    return tmp_path / "wh", "is a folder; give a file in it", "is a folder; give a file in it"
+
+
+def _a_text_file(tmp_path):
+    (tmp_path / "notes.duckdb").write_text("not a database\n", encoding="utf-8")
+    return tmp_path / "notes.duckdb", "is not a DuckDB database", "is not a DuckDB database"
+
+
+def _a_path_under_a_file(tmp_path):
+    (tmp_path / "notes.txt").write_text("a file\n", encoding="utf-8")
+    return tmp_path / "notes.txt" / "sub" / "w.duckdb", "is a file, not a folder", "does not exist"
+
+
+@pytest.mark.parametrize("make", [_a_folder, _a_text_file, _a_path_under_a_file])
+def test_a_warehouse_path_that_cannot_hold_a_warehouse_stops_every_command_in_one_line(tmp_path, make):
+    warehouse, run_says, read_says = make(tmp_path)
+    commands = [("run", "--seeds", str(PROJECT / "seeds")), ("sql", "SELECT 1"), ("doctor",), ("report",)]
+    for command in commands:
+        result = wirehouse(*command, "--warehouse", str(warehouse))
+        says = run_says if command[0] == "run" else read_says
+        assert result.returncode == 2 and says in result.stderr, (command, result.stderr)
+        assert "Traceback" not in result.stderr
+    assert not list(tmp_path.glob("**/*.lock"))  # stopped before taking the warehouse
+
+
+def test_a_warehouse_in_a_folder_that_cannot_be_written_is_a_set_up_error(tmp_path):
+    result = wirehouse("run", "--seeds", str(PROJECT / "seeds"), "--warehouse", "/proc/wirehouse.duckdb")
+    assert result.returncode == 2 and "cannot create '/proc/wirehouse.duckdb.lock'" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_seeds_given_as_a_file_says_so(tmp_path):
+    result = wirehouse("run", "--seeds", str(next((PROJECT / "seeds").iterdir())),
+                       "--warehouse", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2 and "is a file, not a folder" in result.stderr and "--seeds DIR" in result.stderr
+
+
+def test_a_report_folder_that_cannot_be_written_is_one_line(tmp_path):
+    from tests.test_views import build_warehouse
+
+    warehouse = build_warehouse(tmp_path / "wh" / "wirehouse.duckdb")
+    (tmp_path / "taken").write_text("a file where the folder should go\n", encoding="utf-8")
+    result = wirehouse("report", "--warehouse", str(warehouse), "--out", str(tmp_path / "taken"))
+    assert result.returncode == 1 and f"cannot write the report to '{tmp_path / 'taken'}'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_empty_seeds_folder_says_which_files_a_run_reads(tmp_path):
+    (tmp_path / "seeds").mkdir()
+    result = wirehouse("run", "--seeds", str(tmp_path / "seeds"), "--warehouse", str(tmp_path / "w.duckdb"),
+                       "--progress", "off", "--no-data-docs")
+    assert result.returncode == 0, result.stderr
+    assert "0 read: 0 loaded" in result.stdout
+    assert "no input files in the seeds folder; documents are read from .txt, .jsonl" in result.stdout

@@ -32,6 +32,36 @@ WRITER_MEMORY_LIMIT = "256MB"
 
 _LOCK_HOLDER = re.compile(r"(PID \d+)")
 
+# Bytes 8 to 11 of every DuckDB database file, after the header's 8-byte checksum.
+DUCKDB_MAGIC = b"DUCK"
+
+
+class WarehouseUnusable(Exception):
+    """The warehouse path cannot hold a warehouse (a folder, a path under a file, a file that
+    is no DuckDB database): a set-up mistake, found before anything is read or written."""
+
+
+def path_problem(path: str | Path) -> str | None:
+    """Why `path` cannot be the warehouse file, in one line; None when it can (an existing
+    DuckDB file, or a path where one can be created)."""
+    path = Path(path)
+    shown = repr(str(path))
+    if path.is_dir():
+        return f"warehouse {shown} is a folder; give a file in it, e.g. --warehouse {path / 'wirehouse.duckdb'}"
+    existing = next((parent for parent in path.parents if parent.exists()), None)
+    if existing is not None and not existing.is_dir():
+        return f"warehouse {shown} cannot be created: {str(existing)!r} is a file, not a folder"
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                head = fh.read(12)
+        except OSError as error:
+            return f"warehouse {shown} cannot be read: {error.strerror}"
+        if head[8:12] != DUCKDB_MAGIC:
+            return (f"{shown} is not a DuckDB database (empty, damaged or another kind of file); "
+                    "give another --warehouse path, or move the file away")
+    return None
+
 
 def utc_now() -> datetime:
     """The warehouse's timestamps: naive UTC, so every row of a column has one type."""
@@ -47,6 +77,8 @@ def connect(path: str | Path, read_only: bool = False,
     path = Path(path)
     if read_only and not path.exists():
         raise FileNotFoundError(f"warehouse {str(path)!r} does not exist; run `wirehouse run` first")
+    if problem := path_problem(path):
+        raise WarehouseUnusable(problem)
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     if wait_seconds is None:
@@ -59,6 +91,9 @@ def connect(path: str | Path, read_only: bool = False,
                                   config={} if read_only else {"memory_limit": WRITER_MEMORY_LIMIT})
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
+                if read_only:  # a file DuckDB cannot read (cut short, say): what a reader can only report
+                    first_line = (str(error).strip().splitlines() or [""])[0]
+                    raise WarehouseUnusable(f"warehouse {str(path)!r} cannot be opened: {first_line}") from error
                 raise
             remaining = deadline - time.monotonic()
             if remaining <= 0:

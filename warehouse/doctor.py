@@ -85,8 +85,9 @@ class DoctorReport:
 
 
 def examine(path: str | Path, wait_seconds: float = 30.0) -> DoctorReport:
-    """Check the warehouse at `path`; raises FileNotFoundError, or WarehouseBusy when a
-    connection holds the file for longer than `wait_seconds`."""
+    """Check the warehouse at `path`; raises FileNotFoundError, WarehouseUnusable (not a
+    DuckDB file it can read), or WarehouseBusy when a connection holds the file for longer
+    than `wait_seconds`."""
     report = DoctorReport(str(Path(path).absolute()), latest_schema_version=latest_schema_version())
     holder = lock_holder(path)
     con = connect(path, read_only=True, wait_seconds=wait_seconds)

@@ -57,7 +57,7 @@ def lock_holder(warehouse: str | Path) -> LockHolder | None:
     path = lock_path_for(warehouse)
     try:
         fd = os.open(path, os.O_RDONLY)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no lock file, or no folder it could be in
         return None
     try:
         held = False
