@@ -11,6 +11,8 @@ import errno
 import logging
 from typing import Any
 
+from wirehouse.transforms.overrides import OverridesError
+
 # (words in the error, the cause as a user says it, what to do)
 CAUSES = (
     (("no space left on device", "disk full", "enospc"), "no space left on device", "free space and run again"),
@@ -30,6 +32,8 @@ _ERRNO_CAUSES = {errno.ENOSPC: CAUSES[0], errno.EROFS: CAUSES[1], errno.EACCES: 
 def cause_of(error: BaseException) -> tuple[str, str]:
     """(the cause in a few words, what to do) of an error while writing the warehouse."""
     for current in _chain(error):
+        if isinstance(current, OverridesError):  # its own words: the file it names is not the warehouse
+            return str(current), "fix the file or give another with --entity-overrides"
         number = getattr(current, "errno", None)
         if number in _ERRNO_CAUSES:
             _, cause, advice = _ERRNO_CAUSES[number]

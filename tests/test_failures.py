@@ -33,6 +33,16 @@ def test_the_cause_is_read_from_the_error_chain():
     assert one_line(ValueError("odd"), "/w").startswith("run on /w failed: ValueError: odd;")
 
 
+def test_a_missing_overrides_file_is_not_blamed_on_the_warehouse(tmp_path):
+    from wirehouse.transforms.overrides import OverridesError, load_overrides
+
+    with pytest.raises(OverridesError) as raised:
+        load_overrides(tmp_path / "gone.json")
+    assert one_line(raised.value, "/w") == (f"run on /w failed: cannot read entity overrides {tmp_path / 'gone.json'}: "
+                                            f"[Errno 2] No such file or directory: '{tmp_path / 'gone.json'}'; fix the "
+                                            "file or give another with --entity-overrides")
+
+
 def wirehouse(*args: str, cwd: Path = PROJECT, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "wirehouse", *args], cwd=cwd, capture_output=True, text=True,
                           timeout=900, env=env)
