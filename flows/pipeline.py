@@ -253,7 +253,7 @@ class Run:
             with self.ledger.timing("validation_setup"):
                 from wirehouse.expectations.audit import Auditor
 
-                auditor = Auditor(data_docs_dir=settings.warehouse_dir / "data_docs" if settings.data_docs else None,
+                auditor = Auditor(data_docs_dir=settings.data_docs_dir if settings.data_docs else None,
                                   web_assets_dir=Path(settings.web_assets_dir), run_name=self.run_id)
         except BaseException as error:  # a bad suite file: raised where the auditor is used
             self._auditor.set_exception(error)
@@ -277,7 +277,8 @@ def start(settings: Settings) -> Run:
     logger = get_run_logger()
     run_id = str(flow_run.get_id() or f"local-{int(time.time())}")
     seeds_root = Path(settings.seeds_dir).absolute()
-    sources = list(ingest.discover(seeds_root))  # paths and sizes; contents are streamed
+    # paths and sizes (contents are streamed); never the warehouse's own files
+    sources = list(ingest.discover(seeds_root, skip=settings.warehouse_outputs))
     model_version = nlp.model_version(settings.model)
     enrichment_version = nlp.enrichment_version(settings.model)
     ledger = RunLedger(run_id, model_version, str(Path(settings.warehouse_path).absolute()))
@@ -541,8 +542,8 @@ def finish(run: Run) -> dict[str, Any]:
                          ledger.documents_rejected)
     ledger.table_counts = finish_run(no_traverse(run.warehouse), no_traverse(ledger))
     try:  # the report is for people: a run never fails for it
-        ledger.run_report = str(write_run_report(settings.warehouse_path, run.run_id, settings.warehouse_dir /
-                                                 "reports", Path(settings.web_assets_dir)))
+        ledger.run_report = str(write_run_report(settings.warehouse_path, run.run_id, settings.reports_dir,
+                                                 Path(settings.web_assets_dir)))
     except Exception as error:
         run.logger.warning("run report not written: %s", error)
     if api_reachable(PREFECT_API_URL.value()):

@@ -15,11 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from pydantic import Field, ValidationError
+from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wirehouse.transforms.ingest import DEFAULT_MAX_ARTICLE_CHARS, DEFAULT_MAX_FILE_BYTES, Limits
 from wirehouse.transforms.nlp import DEFAULT_MODEL
+from wirehouse.warehouse.run_lock import lock_path_for
 
 ENV_PREFIX = "WIREHOUSE_"
 Runner = Literal["thread", "process", "dask"]
@@ -77,6 +78,21 @@ class Settings(BaseSettings):
                                 description="folder of the offline copies of the Data Docs and report scripts",
                                 json_schema_extra=_option("--web-assets", "DIR"))
 
+    @model_validator(mode="after")
+    def _check_paths_and_runner(self) -> "Settings":
+        """Settings a run would otherwise ignore or fail on late, after the Prefect server has
+        started: an overrides file or web-assets folder given but absent, a Dask address
+        without the Dask runner (the run went local without a word)."""
+        if self.entity_overrides is not None and not Path(self.entity_overrides).is_file():
+            raise _SettingProblem("entity_overrides", self.entity_overrides, "no such file")
+        default_assets = type(self).model_fields["web_assets_dir"].default  # absent: the pages link the CDNs
+        if self.web_assets_dir != default_assets and not Path(self.web_assets_dir).is_dir():
+            raise _SettingProblem("web_assets_dir", self.web_assets_dir, "no such folder")
+        if self.dask_address is not None and self.runner != "dask":
+            raise _SettingProblem("dask_address", self.dask_address,
+                                  f"needs --runner dask (WIREHOUSE_RUNNER=dask), not {self.runner}")
+        return self
+
     @property
     def limits(self) -> Limits:
         return Limits(self.max_file_bytes, self.max_article_chars)
@@ -85,9 +101,34 @@ class Settings(BaseSettings):
     def warehouse_dir(self) -> Path:
         return Path(self.warehouse_path).absolute().parent
 
+    @property
+    def reports_dir(self) -> Path:
+        return self.warehouse_dir / "reports"
+
+    @property
+    def data_docs_dir(self) -> Path:
+        return self.warehouse_dir / "data_docs"
+
+    @property
+    def warehouse_outputs(self) -> tuple[Path, ...]:
+        """What a run writes beside the warehouse file: never input, should the seeds folder
+        hold the warehouse."""
+        database = Path(self.warehouse_path).absolute()
+        return (database, database.with_name(database.name + ".wal"), database.with_name(database.name + ".tmp"),
+                lock_path_for(database), self.reports_dir, self.data_docs_dir)
+
 
 class SettingsError(ValueError):
     """A setting has a value it cannot take; the message names where it came from."""
+
+
+class _SettingProblem(ValueError):
+    """A check across settings that names the one setting at fault (pydantic reports a
+    model check without a field)."""
+
+    def __init__(self, name: str, value: Any, problem: str):
+        super().__init__(problem)
+        self.name, self.value = name, value
 
 
 def load_settings(**explicit: Any) -> Settings:
@@ -100,6 +141,9 @@ def load_settings(**explicit: Any) -> Settings:
 
 
 def _describe(problem: dict[str, Any], explicit: dict[str, Any]) -> str:
+    cause = (problem.get("ctx") or {}).get("error")
+    if isinstance(cause, _SettingProblem):
+        problem = {"loc": (cause.name,), "input": cause.value, "msg": str(cause)}
     name = str(problem["loc"][0]) if problem.get("loc") else "?"
     field = Settings.model_fields.get(name)
     if name in explicit or field is None:

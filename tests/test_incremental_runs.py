@@ -275,3 +275,13 @@ def test_new_attribution_weights_re_enrich_everything(run_flow, two_files, wareh
 
     third = run_flow(two_files, warehouse)  # and is stable again under the new version
     assert (third["documents_loaded"], third["documents_skipped"]) == (0, 2)
+
+
+def test_a_warehouse_inside_the_seeds_folder_never_reads_itself(run_flow, two_files):
+    warehouse = two_files / "warehouse" / "wirehouse.duckdb"  # `--seeds . --warehouse warehouse/...`
+    first = run_flow(two_files, warehouse, data_docs=True)
+    assert (warehouse.parent / "reports").is_dir() and (warehouse.parent / "data_docs").is_dir()
+    second = run_flow(two_files, warehouse, data_docs=True)
+    assert (first["documents_loaded"], first["documents_seen"]) == (2, 2)
+    assert (second["documents_skipped"], second["documents_seen"], second["documents_rejected"]) == (2, 2, 0)
+    assert sorted(article_rows(warehouse)) == ["mayor.txt", "storm.txt"]

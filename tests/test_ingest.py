@@ -197,3 +197,14 @@ def test_file_without_read_permission_is_unreadable():
 def test_missing_seeds_folder_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         list(discover(tmp_path / "nope"))
+
+
+def test_discover_leaves_out_the_files_it_is_told_to_skip_however_they_are_reached(tmp_path):
+    (tmp_path / "story.txt").write_text("Headline\n\nBody.", encoding="utf-8")
+    (tmp_path / "w.duckdb").write_bytes(b"\0" * 16)
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "reports" / "run-1.html").write_text("<html><body><p>Report</p></body></html>", encoding="utf-8")
+    (tmp_path / "old").symlink_to(tmp_path / "reports")  # the same folder by another name
+    found = [s.path.name for s in discover(tmp_path, skip=[tmp_path / "w.duckdb", tmp_path / "reports"])]
+    assert found == ["story.txt"]
+    assert len(list(discover(tmp_path))) == 4  # w.duckdb and the report through both names

@@ -93,3 +93,23 @@ def test_no_other_module_reads_the_environment():
             offenders += [f"{path.relative_to(PROJECT)}:{node.lineno}" for node in ast.walk(ast.parse(source))
                           if _reads_environment(node)]
     assert not offenders, offenders
+
+
+def test_settings_a_run_would_ignore_or_fail_on_late_are_refused_up_front(tmp_path, monkeypatch):
+    with pytest.raises(SettingsError, match=r"--entity-overrides '.*nope.json': no such file"):
+        load_settings(entity_overrides=str(tmp_path / "nope.json"))
+    with pytest.raises(SettingsError, match=r"--web-assets '.*nope': no such folder"):
+        load_settings(web_assets_dir=str(tmp_path / "nope"))
+    with pytest.raises(SettingsError, match=r"--dask-address 'tcp://scheduler:8786': needs --runner dask .*not thread"):
+        load_settings(dask_address="tcp://scheduler:8786")
+    monkeypatch.setenv("WIREHOUSE_RUNNER", "dask")
+    assert load_settings(dask_address="tcp://scheduler:8786").runner == "dask"
+    settings = load_settings()  # the default web-assets folder may be absent: the pages link the CDNs
+    assert Settings(**settings.model_dump()) == settings  # what the flow rebuilds from its parameters
+
+
+def test_a_run_never_reads_what_it_writes_beside_the_warehouse(tmp_path):
+    settings = load_settings(warehouse_path=str(tmp_path / "w.duckdb"))
+    names = {path.name for path in settings.warehouse_outputs}
+    assert names == {"w.duckdb", "w.duckdb.wal", "w.duckdb.tmp", "w.duckdb.lock", "reports", "data_docs"}
+    assert settings.reports_dir.parent == settings.data_docs_dir.parent == tmp_path

@@ -18,7 +18,7 @@ import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 from wirehouse.transforms.decoding import bom_encoding, decode_text_file
 from wirehouse.transforms.records import Article, Page, Rejection, Skipped, article_id_for, content_hash_of
@@ -54,19 +54,22 @@ def first_bytes_of(data: bytes, limit: int = 64) -> str:
     return data[:limit].decode("latin-1").encode("unicode_escape").decode("ascii")
 
 
-def discover(seeds_dir: Path) -> Iterator[SourceFile | Rejection]:
+def discover(seeds_dir: Path, skip: Iterable[Path] = ()) -> Iterator[SourceFile | Rejection]:
     """Walk the seeds folder recursively in a stable order, following symlinks safely.
 
     Symlinked folders are followed once; a link back into a folder already on the
-    current path is a loop and is reported, not followed.
+    current path is a loop and is reported, not followed. Files and folders in `skip` (the
+    warehouse's own, when it lies inside the seeds folder) are not read: its run reports
+    would come back as articles, one more each run.
     """
     root = Path(seeds_dir).absolute()
     if not root.is_dir():
         raise FileNotFoundError(f"seeds folder {str(root)!r} does not exist or is not a folder")
-    yield from _walk(root, ancestors=frozenset())
+    yield from _walk(root, ancestors=frozenset(), skip=frozenset(os.path.realpath(path) for path in skip))
 
 
-def _walk(root: Path, ancestors: frozenset[str]) -> Iterator[SourceFile | Rejection]:
+def _walk(root: Path, ancestors: frozenset[str], skip: frozenset[str] = frozenset()
+          ) -> Iterator[SourceFile | Rejection]:
     """Depth-first in name order, with an explicit stack: any folder depth is fine."""
     listing = _list_folder(root, os.path.realpath(root), ancestors)
     if isinstance(listing, Rejection):
@@ -81,6 +84,10 @@ def _walk(root: Path, ancestors: frozenset[str]) -> Iterator[SourceFile | Reject
             continue
         name, is_link = entry
         path = folder / name
+        # resolve links only: a plain entry's real path is its folder's plus its name
+        real = os.path.realpath(path) if is_link else os.path.join(real_folder, name)
+        if real in skip:
+            continue
         shown, name_ok = display_path(path)
         try:
             info = os.stat(path)  # follows symlinks
@@ -91,8 +98,6 @@ def _walk(root: Path, ancestors: frozenset[str]) -> Iterator[SourceFile | Reject
             yield Rejection(shown, None, reason, detail)
             continue
         if stat.S_ISDIR(info.st_mode):
-            # resolve links only: a plain sub-folder's real path is its parent's plus its name
-            real = os.path.realpath(path) if is_link else os.path.join(real_folder, name)
             listing = _list_folder(path, real, ancestors)
             if isinstance(listing, Rejection):
                 yield listing
