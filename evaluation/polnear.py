@@ -27,7 +27,8 @@ _NOT_NAMES = {
 def polnear_annotations(polnear_dir: Path) -> list[tuple[str, Path, list[Path]]]:
     """(name, text file, every annotation file in name order) per article: most have one,
     16 of train's 840 and 2 of dev's 84 have five or six (`annotator_agreement`).
-    A folder holding none is an error, not an empty split scored as zeros."""
+    A folder holding none, or whose annotations hold no attribution, is an error, not an
+    empty split scored as zeros."""
     found: dict[str, list[Path]] = {}
     for ann in sorted((polnear_dir / "attributions").glob("*.ann")):
         name = _ANNOTATOR_SUFFIX.sub("", ann.stem)
@@ -36,6 +37,10 @@ def polnear_annotations(polnear_dir: Path) -> list[tuple[str, Path, list[Path]]]
     if not found:
         raise BenchmarkUnreadable(f"{polnear_dir} holds no PolNeAR article (text/NAME.txt beside "
                                   "attributions/NAME_<annotator>.ann)")
+    # the first annotation read nearly always holds one: a check of a few milliseconds
+    if not any(parse_ann(ann.read_text(encoding="utf-8")) for anns in found.values() for ann in anns):
+        raise BenchmarkUnreadable(f"the annotations in {polnear_dir / 'attributions'} hold no attribution (brat "
+                                  "event lines 'E1<TAB>Attribution:T4 Content:T3 Cue:T2 Source:T1')")
     return [(name, polnear_dir / "text" / f"{name}.txt", anns) for name, anns in sorted(found.items())]
 
 

@@ -57,6 +57,14 @@ def _polnear_without_annotations(folder):
     return ["--polnear", str(folder)]
 
 
+def _polnear_annotations_without_attributions(folder):
+    (folder / "text").mkdir()
+    (folder / "attributions").mkdir()
+    (folder / "text" / "a.txt").write_text("Officials said the plan would work.", encoding="utf-8")
+    (folder / "attributions" / "a_0f.ann").write_text("T1\tSource 0 9\tOfficials\n", encoding="utf-8")
+    return ["--polnear", str(folder)]
+
+
 def _ieer_line_that_is_not_json(folder):
     (folder / "ieer.jsonl").write_text('{"id": "a", "text": "x", "entities": []}\nnot json\n', encoding="utf-8")
     return ["--ieer", str(folder / "ieer.jsonl")]
@@ -70,6 +78,8 @@ def _pages_without_their_html(folder):
 @pytest.mark.parametrize("target, make, says", [
     ("attributions", _polnear_without_annotations, "holds no PolNeAR article"),
     ("quotes", _polnear_without_annotations, "holds no PolNeAR article"),
+    ("attributions", _polnear_annotations_without_attributions, "hold no attribution"),
+    ("quotes", _polnear_annotations_without_attributions, "hold no attribution"),
     ("entities", _ieer_line_that_is_not_json, "ieer.jsonl, line 2: not an IE-ER document"),
     ("extraction", _pages_without_their_html, "1 page(s) of"),
 ])
