@@ -18,15 +18,15 @@ CAUSES = (
     (("no space left on device", "disk full", "enospc"), "no space left on device", "free space and run again"),
     (("read-only file system", "readonly", "read-only"), "the warehouse file or its folder is read-only",
      "make it writable and run again"),
-    (("permission denied",), "permission denied on the warehouse file or its folder",
+    (("permission denied", "operation not permitted"), "permission denied on the warehouse file or its folder",
      "fix the permissions and run again"),
     (("no such file or directory", "has been deleted", "does not exist"),
      "the warehouse file or its folder went away while the run was writing", "restore it and run again"),
     (("disk quota exceeded",), "disk quota exceeded", "free space and run again"),
     (("input/output error",), "an input/output error on the disk", "check the disk and run again"),
 )
-_ERRNO_CAUSES = {errno.ENOSPC: CAUSES[0], errno.EROFS: CAUSES[1], errno.EACCES: CAUSES[2], errno.ENOENT: CAUSES[3],
-                 errno.EDQUOT: CAUSES[4], errno.EIO: CAUSES[5]}
+_ERRNO_CAUSES = {errno.ENOSPC: CAUSES[0], errno.EROFS: CAUSES[1], errno.EACCES: CAUSES[2], errno.EPERM: CAUSES[2],
+                 errno.ENOENT: CAUSES[3], errno.EDQUOT: CAUSES[4], errno.EIO: CAUSES[5]}
 
 
 def cause_of(error: BaseException) -> tuple[str, str]:

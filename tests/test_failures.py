@@ -30,6 +30,10 @@ def test_the_cause_is_read_from_the_error_chain():
     except RuntimeError as outer:
         assert one_line(outer, "/data/w.duckdb") == str(wrapped)
     assert cause_of(OSError(30, "Read-only file system"))[0] == "the warehouse file or its folder is read-only"
+    # an immutable file or folder (chattr +i), or a mount that refuses: EPERM, not EACCES
+    assert cause_of(OSError(1, "Operation not permitted"))[0] == "permission denied on the warehouse file or its folder"
+    assert cause_of(duckdb.IOException('Cannot open file "w.duckdb.wal": Operation not permitted'))[1] == \
+        "fix the permissions and run again"
     assert one_line(ValueError("odd"), "/w").startswith("run on /w failed: ValueError: odd;")
 
 
