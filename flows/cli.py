@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import os
 import sys
 import traceback
 from pathlib import Path
 from typing import Iterator, Sequence
 
-from wirehouse.flows.settings import SettingsError, add_run_options, load_settings
+from wirehouse.flows.settings import SettingsError, add_run_options, check_for_run, load_settings
+
+# Why a file cannot be created where the user pointed: their choice of folder, not the disk.
+UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR}
 
 EPILOG = """\
 Every option of `run` can also be set with a WIREHOUSE_<NAME> environment variable
@@ -184,7 +188,13 @@ def command_run(args: argparse.Namespace) -> int:
     from wirehouse.warehouse.connection import path_problem
     from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy, lock_path_for
 
-    settings = settings_for(args, *(name for name in vars(args) if name not in ("command", "debug")))
+    names = [name for name in vars(args) if name not in ("command", "debug")]
+    settings = settings_for(args, *names)
+    try:
+        check_for_run(settings, {name: getattr(args, name) for name in names})
+    except SettingsError as error:
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
     seeds = Path(settings.seeds_dir)
     if not seeds.is_dir():
         what = "is a file, not a folder" if seeds.exists() else "does not exist"
@@ -209,8 +219,9 @@ def command_run(args: argparse.Namespace) -> int:
             print(f"wirehouse: {error}", file=sys.stderr)
             return 75  # EX_TEMPFAIL: try again later
         except OSError as error:  # the folder cannot be created or written
-            print(f"wirehouse: cannot create {str(lock_path_for(settings.warehouse_path))!r} beside the warehouse "
-                  f"({error.strerror}); give a --warehouse in a folder you can write", file=sys.stderr)
+            advice = "; give a --warehouse in a folder you can write" if error.errno in UNWRITABLE else ""
+            print(f"wirehouse: cannot create {str(lock_path_for(settings.warehouse_path))!r} beside the warehouse: "
+                  f"{error.strerror}{advice}", file=sys.stderr)
             return 2
         server, leave_at_once = None, False
         try:
@@ -352,7 +363,7 @@ def render_summary(summary: dict) -> str:
     if not summary["documents_seen"]:
         from wirehouse.transforms.ingest import KINDS
 
-        lines.append(f"             no input files in the seeds folder; documents are read from {', '.join(KINDS)} "
+        lines.append(f"             no document in the seeds folder; documents are read from {', '.join(KINDS)} "
                      "files in it and its sub-folders")
     if summary["batches_quarantined"]:
         lines.append(f"  quarantined batches: {summary['batches_quarantined']} (see the quarantine table)")
@@ -473,23 +484,16 @@ def command_export(args: argparse.Namespace) -> int:
 
 
 def command_report(args: argparse.Namespace) -> int:
-    from wirehouse.warehouse.connection import connect
-    from wirehouse.warehouse.report import write_run_report
+    from wirehouse.warehouse.report import ReportNotWritten, write_report_of
 
     settings = settings_for(args, "warehouse_path")
-    with warehouse_errors():
-        con = connect(settings.warehouse_path, read_only=True, wait_seconds=args.wait_seconds)
     try:
-        page = write_run_report(con, args.run_id, args.out_dir, settings.web_assets_dir, settings.warehouse_path)
-    except LookupError as error:
+        with warehouse_errors():
+            page = write_report_of(settings.warehouse_path, args.run_id, args.out_dir, settings.web_assets_dir,
+                                   wait_seconds=args.wait_seconds)
+    except (LookupError, ReportNotWritten) as error:
         print(f"wirehouse: {error.args[0]}", file=sys.stderr)
         return 1
-    except OSError as error:  # the folder to write cannot be created or written
-        print(f"wirehouse: cannot write the report to {str(args.out_dir or 'reports/ beside the warehouse')!r}: "
-              f"{error}", file=sys.stderr)
-        return 1
-    finally:
-        con.close()
     print(page)
     return 0
 

@@ -24,6 +24,8 @@ CAUSES = (
      "the warehouse file or its folder went away while the run was writing", "restore it and run again"),
     (("disk quota exceeded",), "disk quota exceeded", "free space and run again"),
     (("input/output error",), "an input/output error on the disk", "check the disk and run again"),
+    (("not a valid duckdb database file",), "the warehouse file is not a DuckDB database",
+     "give another --warehouse path, or move the file away"),
 )
 _ERRNO_CAUSES = {errno.ENOSPC: CAUSES[0], errno.EROFS: CAUSES[1], errno.EACCES: CAUSES[2], errno.EPERM: CAUSES[2],
                  errno.ENOENT: CAUSES[3], errno.EDQUOT: CAUSES[4], errno.EIO: CAUSES[5]}

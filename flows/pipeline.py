@@ -36,7 +36,7 @@ from wirehouse.flows.failures import BatchNotWritten
 from wirehouse.flows.ledger import ACCOUNTING_FAILED, CANCELLED, FAILED, RunLedger
 from wirehouse.flows.progress import RunProgress
 from wirehouse.flows.runners import api_url_for_workers, enrichment_chunks, enrichment_runner, return_freed_memory
-from wirehouse.flows.settings import Settings, flow_parameters
+from wirehouse.flows.settings import Settings, SettingsError, flow_parameters
 from wirehouse.flows.stopping import graceful_stop, watch_flow_run_cancellation
 from wirehouse.transforms import ingest, nlp
 from wirehouse.transforms.incremental import Plan, Planner, WarehouseIndex
@@ -275,6 +275,8 @@ class Run:
 def start(settings: Settings) -> Run:
     """Take the warehouse (lock, schema), record the run, and read what is stored."""
     logger = get_run_logger()
+    if problems := settings.run_problems(web_assets=False):  # a deployment's parameters; the CLI checked its own
+        raise SettingsError("; ".join(f"{name}={getattr(settings, name)!r}: {problem}" for name, problem in problems))
     run_id = str(flow_run.get_id() or f"local-{int(time.time())}")
     seeds_root = Path(settings.seeds_dir).absolute()
     # paths and sizes (contents are streamed); never the warehouse's own files

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Callable, Literal
 
-from pydantic import Field, ValidationError, model_validator
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from wirehouse.transforms.ingest import DEFAULT_MAX_ARTICLE_CHARS, DEFAULT_MAX_FILE_BYTES, Limits
@@ -23,6 +23,9 @@ from wirehouse.transforms.nlp import DEFAULT_MODEL
 from wirehouse.warehouse.run_lock import lock_path_for
 
 ENV_PREFIX = "WIREHOUSE_"
+# What DuckDB 1.5 writes beside a database file: its write-ahead log, the log's checkpoint and
+# recovery copies, and the folder it spills to.
+DUCKDB_FILES = (".wal", ".wal.checkpoint", ".wal.recovery", ".tmp")
 Runner = Literal["thread", "process", "dask"]
 Progress = Literal["auto", "bar", "log", "off"]
 RUNNERS: tuple[str, ...] = Runner.__args__
@@ -78,20 +81,21 @@ class Settings(BaseSettings):
                                 description="folder of the offline copies of the Data Docs and report scripts",
                                 json_schema_extra=_option("--web-assets", "DIR"))
 
-    @model_validator(mode="after")
-    def _check_paths_and_runner(self) -> "Settings":
-        """Settings a run would otherwise ignore or fail on late, after the Prefect server has
-        started: an overrides file or web-assets folder given but absent, a Dask address
-        without the Dask runner (the run went local without a word)."""
-        if self.entity_overrides is not None and not Path(self.entity_overrides).is_file():
-            raise _SettingProblem("entity_overrides", self.entity_overrides, "no such file")
-        default_assets = type(self).model_fields["web_assets_dir"].default  # absent: the pages link the CDNs
-        if self.web_assets_dir != default_assets and not Path(self.web_assets_dir).is_dir():
-            raise _SettingProblem("web_assets_dir", self.web_assets_dir, "no such folder")
-        if self.dask_address is not None and self.runner != "dask":
-            raise _SettingProblem("dask_address", self.dask_address,
-                                  f"needs --runner dask (WIREHOUSE_RUNNER=dask), not {self.runner}")
-        return self
+    def run_problems(self, web_assets: bool = True) -> list[tuple[str, str]]:
+        """(setting, problem) for each setting a run would ignore or fail on late, after the
+        Prefect server has started: an overrides file or web-assets folder given but absent,
+        a Dask address without the Dask runner (the run went local without a word). Only a
+        run asks: `sql` or `doctor` read the same WIREHOUSE_* variables and use none of these.
+        Empty values mean unset, as where they are used. `web_assets` checks the folder only
+        when it was set (absent by default, the pages link the CDNs)."""
+        problems = []
+        if self.entity_overrides and not _is(Path.is_file, self.entity_overrides):
+            problems.append(("entity_overrides", "no such file"))
+        if web_assets and "web_assets_dir" in self.model_fields_set and not _is(Path.is_dir, self.web_assets_dir):
+            problems.append(("web_assets_dir", "no such folder"))
+        if self.dask_address and self.runner != "dask":
+            problems.append(("dask_address", f"needs --runner dask (WIREHOUSE_RUNNER=dask), not {self.runner}"))
+        return problems
 
     @property
     def limits(self) -> Limits:
@@ -103,7 +107,9 @@ class Settings(BaseSettings):
 
     @property
     def reports_dir(self) -> Path:
-        return self.warehouse_dir / "reports"
+        from wirehouse.warehouse.report import REPORTS_FOLDER  # imports DuckDB: not at every command's start
+
+        return self.warehouse_dir / REPORTS_FOLDER
 
     @property
     def data_docs_dir(self) -> Path:
@@ -114,21 +120,19 @@ class Settings(BaseSettings):
         """What a run writes beside the warehouse file: never input, should the seeds folder
         hold the warehouse."""
         database = Path(self.warehouse_path).absolute()
-        return (database, database.with_name(database.name + ".wal"), database.with_name(database.name + ".tmp"),
-                lock_path_for(database), self.reports_dir, self.data_docs_dir)
+        beside = (database.with_name(database.name + suffix) for suffix in DUCKDB_FILES)
+        return (database, *beside, lock_path_for(database), self.reports_dir, self.data_docs_dir)
 
 
 class SettingsError(ValueError):
     """A setting has a value it cannot take; the message names where it came from."""
 
 
-class _SettingProblem(ValueError):
-    """A check across settings that names the one setting at fault (pydantic reports a
-    model check without a field)."""
-
-    def __init__(self, name: str, value: Any, problem: str):
-        super().__init__(problem)
-        self.name, self.value = name, value
+def _is(check: Callable[[Path], bool], path: str) -> bool:
+    try:
+        return check(Path(path))
+    except OSError:  # a folder on the way that cannot be entered: not there for this user
+        return False
 
 
 def load_settings(**explicit: Any) -> Settings:
@@ -140,15 +144,22 @@ def load_settings(**explicit: Any) -> Settings:
         raise SettingsError("; ".join(_describe(problem, values) for problem in error.errors())) from None
 
 
+def check_for_run(settings: Settings, explicit: dict[str, Any]) -> None:
+    """Raise SettingsError naming, as `load_settings` does, each setting a run cannot use."""
+    problems = settings.run_problems()
+    if problems:
+        values = {name: value for name, value in explicit.items() if value is not None}
+        raise SettingsError("; ".join(_describe({"loc": (name,), "input": getattr(settings, name), "msg": problem},
+                                                values) for name, problem in problems))
+
+
 def _describe(problem: dict[str, Any], explicit: dict[str, Any]) -> str:
-    cause = (problem.get("ctx") or {}).get("error")
-    if isinstance(cause, _SettingProblem):
-        problem = {"loc": (cause.name,), "input": cause.value, "msg": str(cause)}
     name = str(problem["loc"][0]) if problem.get("loc") else "?"
     field = Settings.model_fields.get(name)
     if name in explicit or field is None:
         flag = (field.json_schema_extra or {}).get("cli") if field else None
-        where = f"{flag} {explicit.get(name)!r}" if flag else f"{name}={explicit.get(name)!r}"
+        value = explicit.get(name, problem.get("input"))
+        where = f"{flag} {value!r}" if flag else f"{name}={value!r}"
     else:
         where = f"{ENV_PREFIX}{name.upper()}={problem.get('input')!r}"
     return f"{where}: {problem['msg']}"

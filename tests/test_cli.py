@@ -101,7 +101,7 @@ def _a_text_file(tmp_path):
 
 def _a_path_under_a_file(tmp_path):
     (tmp_path / "notes.txt").write_text("a file\n", encoding="utf-8")
-    return tmp_path / "notes.txt" / "sub" / "w.duckdb", "is a file, not a folder", "does not exist"
+    return tmp_path / "notes.txt" / "sub" / "w.duckdb", "is a file, not a folder", "is a file, not a folder"
 
 
 @pytest.mark.parametrize("make", [_a_folder, _a_text_file, _a_path_under_a_file])
@@ -118,7 +118,8 @@ def test_a_warehouse_path_that_cannot_hold_a_warehouse_stops_every_command_in_on
 
 def test_a_warehouse_in_a_folder_that_cannot_be_written_is_a_set_up_error(tmp_path):
     result = wirehouse("run", "--seeds", str(PROJECT / "seeds"), "--warehouse", "/proc/wirehouse.duckdb")
-    assert result.returncode == 2 and "cannot create '/proc/wirehouse.duckdb.lock'" in result.stderr, result.stderr
+    assert result.returncode == 2 and "cannot create '/proc/wirehouse.duckdb.lock' beside the warehouse: No such file" \
+        in result.stderr and "give a --warehouse in a folder you can write" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -144,4 +145,19 @@ def test_an_empty_seeds_folder_says_which_files_a_run_reads(tmp_path):
                        "--progress", "off", "--no-data-docs")
     assert result.returncode == 0, result.stderr
     assert "0 read: 0 loaded" in result.stdout
-    assert "no input files in the seeds folder; documents are read from .txt, .jsonl" in result.stdout
+    assert "no document in the seeds folder; documents are read from .txt, .jsonl" in result.stdout
+
+
+def test_a_setting_only_a_run_uses_does_not_stop_the_other_commands(tmp_path):
+    import os
+
+    env = {**os.environ, "WIREHOUSE_DASK_ADDRESS": "tcp://scheduler:8786",
+           "WIREHOUSE_ENTITY_OVERRIDES": str(tmp_path / "nope.json")}
+    sql = subprocess.run([sys.executable, "-m", "wirehouse", "sql", "SELECT 1", "--warehouse",
+                          str(tmp_path / "none.duckdb")], cwd=PROJECT, capture_output=True, text=True, timeout=300,
+                         env=env)
+    assert sql.returncode == 2 and "does not exist; run `wirehouse run` first" in sql.stderr, sql.stderr
+    run = subprocess.run([sys.executable, "-m", "wirehouse", "run", "--warehouse", str(tmp_path / "w.duckdb")],
+                         cwd=PROJECT, capture_output=True, text=True, timeout=300, env=env)
+    assert run.returncode == 2 and "WIREHOUSE_ENTITY_OVERRIDES=" in run.stderr and \
+        "WIREHOUSE_DASK_ADDRESS='tcp://scheduler:8786': needs --runner dask" in run.stderr, run.stderr

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from tests.conftest import PROJECT
-from wirehouse.flows.settings import Settings, SettingsError, add_run_options, load_settings
+from wirehouse.flows.settings import Settings, SettingsError, add_run_options, check_for_run, load_settings
 
 PACKAGE_FOLDERS = ("flows", "transforms", "warehouse", "expectations", "evaluation", "wirehouse")
 
@@ -95,21 +95,40 @@ def test_no_other_module_reads_the_environment():
     assert not offenders, offenders
 
 
+def _checked(**explicit):
+    check_for_run(load_settings(**explicit), explicit)
+
+
 def test_settings_a_run_would_ignore_or_fail_on_late_are_refused_up_front(tmp_path, monkeypatch):
     with pytest.raises(SettingsError, match=r"--entity-overrides '.*nope.json': no such file"):
-        load_settings(entity_overrides=str(tmp_path / "nope.json"))
+        _checked(entity_overrides=str(tmp_path / "nope.json"))
     with pytest.raises(SettingsError, match=r"--web-assets '.*nope': no such folder"):
-        load_settings(web_assets_dir=str(tmp_path / "nope"))
+        _checked(web_assets_dir=str(tmp_path / "nope"))
     with pytest.raises(SettingsError, match=r"--dask-address 'tcp://scheduler:8786': needs --runner dask .*not thread"):
-        load_settings(dask_address="tcp://scheduler:8786")
-    monkeypatch.setenv("WIREHOUSE_RUNNER", "dask")
-    assert load_settings(dask_address="tcp://scheduler:8786").runner == "dask"
-    settings = load_settings()  # the default web-assets folder may be absent: the pages link the CDNs
-    assert Settings(**settings.model_dump()) == settings  # what the flow rebuilds from its parameters
+        _checked(dask_address="tcp://scheduler:8786")
+    monkeypatch.setenv("WIREHOUSE_DASK_ADDRESS", "tcp://scheduler:8786")
+    with pytest.raises(SettingsError, match=r"WIREHOUSE_DASK_ADDRESS='tcp://scheduler:8786': needs --runner dask"):
+        _checked()
+    _checked(runner="dask")
+    monkeypatch.setenv("WIREHOUSE_DASK_ADDRESS", "")  # empty is unset, as for the runner that reads it
+    monkeypatch.setenv("WIREHOUSE_ENTITY_OVERRIDES", "")
+    _checked()
+
+
+def test_only_a_run_checks_them_and_the_flow_not_the_default_web_assets(tmp_path, monkeypatch):
+    monkeypatch.setenv("WIREHOUSE_DASK_ADDRESS", "tcp://scheduler:8786")
+    monkeypatch.setenv("WIREHOUSE_ENTITY_OVERRIDES", str(tmp_path / "nope.json"))
+    settings = load_settings()  # what `sql`, `doctor`, `export` and `report` read
+    assert [name for name, _ in settings.run_problems()] == ["entity_overrides", "dask_address"]
+    monkeypatch.delenv("WIREHOUSE_DASK_ADDRESS")
+    monkeypatch.delenv("WIREHOUSE_ENTITY_OVERRIDES")
+    flow_side = Settings(**load_settings(web_assets_dir=str(tmp_path / "absent")).model_dump())
+    assert flow_side.run_problems(web_assets=False) == []  # a worker's own folder may be elsewhere
 
 
 def test_a_run_never_reads_what_it_writes_beside_the_warehouse(tmp_path):
     settings = load_settings(warehouse_path=str(tmp_path / "w.duckdb"))
     names = {path.name for path in settings.warehouse_outputs}
-    assert names == {"w.duckdb", "w.duckdb.wal", "w.duckdb.tmp", "w.duckdb.lock", "reports", "data_docs"}
+    assert names == {"w.duckdb", "w.duckdb.wal", "w.duckdb.wal.checkpoint", "w.duckdb.wal.recovery", "w.duckdb.tmp",
+                     "w.duckdb.lock", "reports", "data_docs"}
     assert settings.reports_dir.parent == settings.data_docs_dir.parent == tmp_path

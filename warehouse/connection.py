@@ -43,23 +43,24 @@ class WarehouseUnusable(Exception):
 
 def path_problem(path: str | Path) -> str | None:
     """Why `path` cannot be the warehouse file, in one line; None when it can (an existing
-    DuckDB file, or a path where one can be created)."""
+    DuckDB file, or a path where one can be created). A file shorter than the header is
+    left to DuckDB: another process may be creating it."""
     path = Path(path)
     shown = repr(str(path))
-    if path.is_dir():
-        return f"warehouse {shown} is a folder; give a file in it, e.g. --warehouse {path / 'wirehouse.duckdb'}"
-    existing = next((parent for parent in path.parents if parent.exists()), None)
-    if existing is not None and not existing.is_dir():
-        return f"warehouse {shown} cannot be created: {str(existing)!r} is a file, not a folder"
-    if path.is_file():
-        try:
+    try:
+        if path.is_dir():
+            return f"warehouse {shown} is a folder; give a file in it, e.g. --warehouse {path / 'wirehouse.duckdb'}"
+        existing = next((parent for parent in path.parents if parent.exists()), None)
+        if existing is not None and not existing.is_dir():
+            return f"warehouse {shown} cannot be created: {str(existing)!r} is a file, not a folder"
+        if path.is_file():
             with path.open("rb") as fh:
                 head = fh.read(12)
-        except OSError as error:
-            return f"warehouse {shown} cannot be read: {error.strerror}"
-        if head[8:12] != DUCKDB_MAGIC:
-            return (f"{shown} is not a DuckDB database (empty, damaged or another kind of file); "
-                    "give another --warehouse path, or move the file away")
+            if len(head) == 12 and head[8:12] != DUCKDB_MAGIC:
+                return (f"{shown} is not a DuckDB database (damaged, or another kind of file); "
+                        "give another --warehouse path, or move the file away")
+    except OSError as error:  # a folder on the way that cannot be entered or read
+        return f"warehouse {shown} cannot be reached: {error.strerror}"
     return None
 
 
@@ -75,10 +76,10 @@ def connect(path: str | Path, read_only: bool = False,
     `wait_seconds` bounds the wait (default: READ_WAIT_SECONDS for readers, no wait for
     writers)."""
     path = Path(path)
-    if read_only and not path.exists():
-        raise FileNotFoundError(f"warehouse {str(path)!r} does not exist; run `wirehouse run` first")
     if problem := path_problem(path):
         raise WarehouseUnusable(problem)
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"warehouse {str(path)!r} does not exist; run `wirehouse run` first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
     if wait_seconds is None:

@@ -348,8 +348,16 @@ def write_report_of(warehouse_path: str | Path, run_id: str | None = None, out_d
     con = connect(warehouse_path, read_only=True, wait_seconds=wait_seconds)
     try:
         return write_run_report(con, run_id, out_dir, web_assets_dir, warehouse_path)
+    except OSError as error:  # the folder to write, not the warehouse (opened above)
+        raise ReportNotWritten(f"cannot write the report to {str(out_dir or REPORTS_FOLDER + '/ beside the warehouse')!r}: "
+                               f"{error}") from error
     finally:
         con.close()
+
+
+class ReportNotWritten(Exception):
+    """The report's folder or file could not be written (not an OSError, so that callers
+    do not take it for the warehouse's)."""
 
 
 def _database_path(con: duckdb.DuckDBPyConnection) -> str | None:
