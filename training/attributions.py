@@ -421,6 +421,9 @@ def train_models(arts, docs, golds, tables, hp=HP, verbose=True, skip_anchor=Fal
     #   candidates, 2,533 still not), against 0.5916 / 0.6908 / 0.7306 / 0.8259, 0.813 / 0.651
     #   at the code with the aside rule (features numbered in order): 0.5919 / 0.6903 /
     #   0.7299 / 0.8257, 0.812 / 0.651.
+    # - the content ranker's C (HP["C_content"], 0.5) at 0.25 and 1.0, against 0.5918 / 0.6906 /
+    #   0.7304 / 0.8271, 0.820 / 0.652 at version 38: 0.5921 / 0.6902 / 0.7302 / 0.8273, 0.821
+    #   / 0.652 and 0.5909 / 0.6896 / 0.7296 / 0.8258, 0.816 / 0.649: a plateau, left at 0.5.
     models = {
         "anchor": fit(F["anchor"], C=hp["C_anchor"], min_count=hp["min_count"], use_dense=True)
         if not skip_anchor else {"w": {}, "b": 0.0, "dense": None},
