@@ -299,7 +299,7 @@ def start(settings: Settings) -> Run:
     index = WarehouseIndex.from_rows(index_rows)
     read_paths = [str(s.path) if isinstance(s, ingest.SourceFile) else s.source_path for s in sources]
     spellings = SourceSpellings(index.by_source, seen_keys, read_paths, os.path.realpath)
-    planner = Planner(index, enrichment_version, extraction_version(), spellings)
+    planner = Planner(index, enrichment_version, extraction_version(), spellings, str(seeds_root))
     return Run(settings, ledger, warehouse, planner,
                RunProgress(sum(f.size for f in files), len(files), settings.progress, logger), sources, logger)
 

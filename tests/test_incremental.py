@@ -188,3 +188,59 @@ def test_a_documents_own_spelling_holding_its_text_is_kept_over_an_older_version
     plan = planner.plan([article("New text.", "/w/seeds/a.txt")])
     assert plan.skipped == [new] and not plan.rejected
     assert planner.missing_sources("/w/seeds") == ["/w/main/../seeds/a.txt"]
+
+
+def test_a_feed_line_deleted_moves_the_lines_after_it():
+    """The text read at #2 was stored at #3: it moved, and #3 (never read again) is not missing."""
+    a, b, c = (article(t, "/w/seeds/f.jsonl", n) for n, t in enumerate(("Alpha.", "Beta.", "Gamma."), 1))
+    planner = spelt_planner([a, b, c], ["/w/seeds/f.jsonl"])
+    plan = planner.plan([article("Alpha.", "/w/seeds/f.jsonl", 1), article("Gamma.", "/w/seeds/f.jsonl", 2)])
+    assert not plan.rejected and [x.source_key for x in plan.to_enrich] == ["/w/seeds/f.jsonl#2"]
+    assert set(plan.replaces) == {b.article_id, c.article_id}  # Beta goes; Gamma is stored again under #2
+    assert planner.missing_sources("/w/seeds") == []
+
+
+def test_a_row_inserted_at_the_top_stores_every_row_under_its_new_position_in_one_run():
+    c1, c2 = article("Row one.", "/w/seeds/t.csv", 1), article("Row two.", "/w/seeds/t.csv", 2)
+    read = [article(t, "/w/seeds/t.csv", n) for n, t in enumerate(("Row zero.", "Row one.", "Row two."), 1)]
+    planner = spelt_planner([c1, c2], ["/w/seeds/t.csv"])
+    plan = planner.plan(read)
+    assert not plan.rejected and plan.to_enrich == read
+    assert {c1.article_id, c2.article_id} <= set(plan.replaces)
+    assert planner.missing_sources("/w/seeds") == []
+
+
+def test_a_renamed_file_is_stored_under_its_new_name_and_the_old_one_is_not_missing():
+    old = article("Same text.", "/w/seeds/rename_me.txt")
+    planner = Planner(WarehouseIndex.from_rows([(old.article_id, old.source_key, "v1")]), "v1",
+                      spellings=SourceSpellings([old.source_key], [old.source_key], ["/w/seeds/renamed.txt"],
+                                                lambda folder: folder), root="/w/seeds")
+    plan = planner.plan([article("Same text.", "/w/seeds/renamed.txt")])
+    assert not plan.rejected and [x.source_key for x in plan.to_enrich] == ["/w/seeds/renamed.txt"]
+    assert planner.missing_sources("/w/seeds") == []
+
+
+def test_a_text_stored_from_a_file_still_read_or_outside_the_seeds_folder_stays_a_duplicate():
+    stored = article("Twin.", "/w/seeds/a.txt")
+    for read, root in ((["/w/seeds/a.txt", "/w/seeds/b.txt"], "/w/seeds"), (["/w/other/b.txt"], "/w/other")):
+        planner = Planner(WarehouseIndex.from_rows([(stored.article_id, stored.source_key, "v1")]), "v1",
+                          spellings=SourceSpellings([stored.source_key], [], read, lambda folder: folder), root=root)
+        plan = planner.plan([article("Twin.", read[-1])])
+        assert [r.reason for r in plan.rejected] == ["duplicate"] and "already in the warehouse" in plan.rejected[0].detail
+
+
+def test_a_source_read_earlier_holding_new_text_gives_up_its_old_text():
+    """#1 now holds new text, so the text it held, read at #2, is no duplicate of it."""
+    one = article("First.", "/w/seeds/x.txt")
+    planner = spelt_planner([one], ["/w/seeds/x.txt", "/w/seeds/y.txt"])
+    plan = planner.plan([article("Changed.", "/w/seeds/x.txt"), article("First.", "/w/seeds/y.txt")])
+    assert not plan.rejected and [x.source_key for x in plan.to_enrich] == ["/w/seeds/x.txt", "/w/seeds/y.txt"]
+
+
+def test_a_feeds_first_line_deleted_moves_every_line_after_it():
+    a, b, c = (article(t, "/w/seeds/f.jsonl", n) for n, t in enumerate(("Alpha.", "Beta.", "Gamma."), 1))
+    planner = spelt_planner([a, b, c], ["/w/seeds/f.jsonl"])
+    read = [article("Beta.", "/w/seeds/f.jsonl", 1), article("Gamma.", "/w/seeds/f.jsonl", 2)]
+    plan = planner.plan(read)
+    assert not plan.rejected and plan.to_enrich == read and a.article_id in plan.replaces
+    assert planner.missing_sources("/w/seeds") == []

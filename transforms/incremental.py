@@ -66,12 +66,15 @@ class Planner:
     """Classifies documents one batch at a time, remembering what this run has seen.
 
     With `spellings`, a document is planned under the key it is stored under, however the
-    run spelt its path; `to_forget` collects the other spellings' rejections it replaces."""
+    run spelt its path; `to_forget` collects the other spellings' rejections it replaces.
+    With `root` too (the seeds folder), a text stored under a file below it that the run does
+    not read any more has moved, not been duplicated (a renamed file)."""
 
     def __init__(self, index: WarehouseIndex, enrichment_version: str, extraction_version: str | None = None,
-                 spellings: SourceSpellings | None = None):
+                 spellings: SourceSpellings | None = None, root: str | None = None):
         self.index = index
         self.spellings = spellings
+        self.root = root
         self.version = enrichment_version
         self.page_version = stored_version(enrichment_version, extraction_version)
         self.seen_ids: dict[str, str] = {}  # article_id -> source_key, this run
@@ -110,7 +113,9 @@ class Planner:
         else the first (its own, if stored): the others hold older versions of it, and the run
         reports them gone (`--prune` deletes them)."""
         for path in paths:
-            stored = self.index.by_source[str(SourceKey(path, document.source_line))]
+            stored = self.index.by_source.get(str(SourceKey(path, document.source_line)))  # gone if its text moved
+            if stored is None:
+                continue
             if (isinstance(document, Article) and stored.article_id == document.article_id) or \
                     (isinstance(document, Page) and stored.content_hash == document.content_hash):
                 return path
@@ -162,15 +167,36 @@ class Planner:
                 plan.replaces[article.article_id] = article.source_key
 
     def _duplicate_of(self, article: Article) -> Rejection | None:
-        """The same text from another source, earlier in this run or already stored."""
+        """The same text from another source, earlier in this run or already stored (unless
+        it moved there: then the stored source no longer holds it)."""
         key = article.source_key
         first_seen_at = self.seen_ids.get(article.article_id)
         if first_seen_at is not None:
             return _duplicate(article, first_seen_at, "earlier in this run")
         stored = self.index.by_id.get(article.article_id)
         if stored is not None and stored.source_key != key:
+            if self._moved_from(stored.source_key, article):
+                # stored again under its new key (publishing it deletes the old rows); its
+                # old key, read later in the run, holds a new document, not this one
+                self.index.by_source.pop(stored.source_key, None)
+                return None
             return _duplicate(article, stored.source_key, "already in the warehouse")
         return None
+
+    def _moved_from(self, stored_key: str, article: Article) -> bool:
+        """Whether the text stored under `stored_key` now lives at the article's key: the
+        stored source was read earlier in this run holding something else, or is a position
+        of the article's own file (a feed's lines shift when one is inserted or deleted), or
+        its file, below the seeds folder, is no longer read (renamed or removed)."""
+        if stored_key in self.seen_sources:
+            return True
+        stored = SourceKey.parse(stored_key)
+        if stored.position is not None and article.source_line is not None and stored.path == article.source_path:
+            return True  # the same spelling (a reading under another one is a file read twice)
+        spellings = self.spellings
+        return spellings is not None and self.root is not None and spellings.under(stored_key, self.root) \
+            and not spellings.reads(stored.path)
+
 
     def missing_sources(self, under: str, unfinished: Sequence[str] = ()) -> list[str]:
         """Stored sources below `under` that this run did not see: removed files. Not those in
