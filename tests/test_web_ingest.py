@@ -287,3 +287,42 @@ def test_the_flow_loads_pages_archives_and_tables_and_skips_them_unchanged(run_f
     second = run_flow(seeds, warehouse)
     assert second["documents_loaded"] == 0 and second["skipped_by_reason"]["unchanged"] == 3
     assert second["accounting_ok"]
+
+
+def _chunked(body: bytes, size: int = 300) -> bytes:
+    parts = [body[i:i + size] for i in range(0, len(body), size)]
+    return b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in parts) + b"0\r\n\r\n"
+
+
+def test_a_payload_stored_chunked_is_de_chunked_and_one_stored_de_chunked_is_read_as_is(tmp_path):
+    """wget, Heritrix and warcprox store the payload as sent; Common Crawl de-chunks it and
+    may keep the header: both are the page."""
+    page = article_page().encode()
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nTransfer-Encoding: chunked\r\n\r\n"
+    write_warc(tmp_path / "chunks.warc.gz", [("response", "https://harbour.example/a", head + _chunked(page), HTTP_RESPONSE),
+                                             ("response", "https://harbour.example/b", head + page, HTTP_RESPONSE)])
+    first, second = read_all(tmp_path)
+    assert first.data == page and second.data == page
+
+
+def test_a_record_too_large_or_not_matching_its_digest_is_rejected_alone(tmp_path, monkeypatch):
+    from wirehouse.transforms import warc
+
+    pages = [article_page(title, paragraphs=PARAGRAPHS[i:] + PARAGRAPHS[:i]).encode()
+             for i, title in enumerate(("One", "Two", "Three"))]
+    write_warc(tmp_path / "three.warc", [("response", f"https://harbour.example/{n}", _http(page, "text/html"),
+                                          HTTP_RESPONSE) for n, page in enumerate(pages, 1)])
+    monkeypatch.setattr(warc, "MAX_RECORD_BYTES", len(_http(pages[0], "text/html")) + 10)
+    longer = pages[1] + b" " * 100
+    write_warc(tmp_path / "big.warc", [("response", "https://harbour.example/1", _http(pages[0], "text/html"), HTTP_RESPONSE),
+                                       ("response", "https://harbour.example/2", _http(longer, "text/html"), HTTP_RESPONSE),
+                                       ("response", "https://harbour.example/3", _http(pages[2], "text/html"), HTTP_RESPONSE)])
+    items = list(warc.read_warc(tmp_path / "big.warc"))
+    assert [type(item).__name__ for item in items] == ["Page", "Rejection", "Page"]
+    assert items[1].reason == "too_large" and items[1].source_line == 2 and items[2].url.endswith("/3")
+    data = gzip.decompress((tmp_path / "three.warc").read_bytes())  # written one gzip member per record
+    at = data.index(b"Two")
+    (tmp_path / "three.warc").write_bytes(data[:at] + b"Tw0" + data[at + 3:])  # the length intact, the digest not
+    items = list(warc.read_warc(tmp_path / "three.warc"))
+    assert [type(item).__name__ for item in items] == ["Page", "Rejection", "Page"]
+    assert items[1].reason == "damaged_record" and "WARC-Block-Digest" in items[1].detail

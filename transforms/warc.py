@@ -8,12 +8,17 @@ robots.txt) are skipped with their reason. A record is known by its number in th
 FastWARC raises on corrupt gzip data and bad record headers (warcio prints to stderr and
 returns damaged payloads), but neither notices a file cut inside a record: the record's
 length is checked against its Content-Length, and its block digest when it has one. At the
-first damaged or cut record the file's reading stops with that record rejected and the
-reason; the records before it load.
+first unreadable or cut record the file's reading stops with that record rejected and the
+reason; the records before it load. A record whose block does not match its digest, whose
+payload cannot be decoded, or that is too large for a page is rejected on its own, and the
+records after it are read: its length was right, so the next record starts where it says.
+A payload stored still chunked as it was sent (wget, Heritrix and warcprox keep it so) is
+de-chunked; one stored de-chunked under its original header (as Common Crawl stores it) is not.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import timezone
 from pathlib import Path
 from typing import Iterator
@@ -25,6 +30,8 @@ from wirehouse.transforms.records import Page, Rejection, Skipped, content_hash_
 # A record larger than this is not a news page (the same cap as a page's, decoding.py).
 MAX_RECORD_BYTES = 20_000_000
 HTML_TYPES = ("text/html", "application/xhtml+xml")
+_CHUNKED = re.compile(rb"^transfer-encoding:[^\r\n]*\bchunked\b", re.IGNORECASE | re.MULTILINE)
+_CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]+[ \t]*(?:;[^\r\n]*)?\r\n")
 
 
 def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
@@ -33,7 +40,7 @@ def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
     shown = str(path)
     pages = number = 0
     with open(path, "rb") as stream:
-        records = iter(ArchiveIterator(stream, parse_http=False, max_content_length=MAX_RECORD_BYTES))
+        records = iter(ArchiveIterator(stream, parse_http=False))
         while True:
             try:
                 record = next(records)
@@ -44,8 +51,8 @@ def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
                 return
             number += 1
             item = _read_record(shown, number, record)
-            if isinstance(item, Rejection):
-                yield item
+            if isinstance(item, Rejection) and item.reason == "truncated_record":
+                yield item  # the file ends inside it
                 return
             pages += isinstance(item, Page)
             yield item
@@ -56,6 +63,12 @@ def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
 
 def _read_record(path: str, number: int, record) -> Page | Skipped | Rejection:
     declared = int(record.headers.get("Content-Length", "-1"))
+    record_type = record.record_type
+    if declared > MAX_RECORD_BYTES:  # never read into memory
+        if record_type != WarcRecordType.response:
+            return _not_a_page(path, number, record_type)
+        return Rejection(path, number, "too_large", f"record {number} holds {declared:,} bytes, more than a page "
+                                                    f"may ({MAX_RECORD_BYTES:,}); the other records are read")
     record.freeze()  # the block into memory, so it can be read twice
     block = record.reader.read()
     if len(block) != declared:
@@ -63,13 +76,18 @@ def _read_record(path: str, number: int, record) -> Page | Skipped | Rejection:
                                       "the file ends inside it", reason="truncated_record")
     record.reader.seek(0)
     if "WARC-Block-Digest" in record.headers and not record.verify_block_digest():
-        return _damaged(path, number, f"record {number} does not match its WARC-Block-Digest")
-    record_type = record.record_type
+        return Rejection(path, number, "damaged_record", f"record {number} does not match its WARC-Block-Digest; "
+                                                         "the other records are read")
     if record_type != WarcRecordType.response:
-        name = getattr(record_type, "name", str(record_type))
-        return Skipped(path, number, f"warc_{name}", f"a WARC {name} record, not a page")
+        return _not_a_page(path, number, record_type)
     record.reader.seek(0)
-    record.parse_http(auto_decode="content")  # the HTTP headers; gzip/br content encoding undone
+    try:
+        # the HTTP headers; the content encoding (gzip, br) undone, and the chunking if still there
+        record.parse_http(auto_decode=_http_decoding(block))
+        payload = record.reader.read()
+    except OSError as error:  # FastWARC: a bad chunk or compressed stream
+        return Rejection(path, number, "damaged_record", f"record {number}'s HTTP payload cannot be decoded "
+                                                         f"({error}); the other records are read")
     status = record.http_headers.status_code if record.http_headers is not None else None
     content_type = record.http_headers.get("Content-Type") if record.http_headers is not None else None
     uri = record.headers.get("WARC-Target-URI")
@@ -77,10 +95,21 @@ def _read_record(path: str, number: int, record) -> Page | Skipped | Rejection:
         return Skipped(path, number, "http_status", f"HTTP {status} for {uri}")
     if not content_type or not content_type.split(";")[0].strip().lower() in HTML_TYPES:
         return Skipped(path, number, "not_html", f"{content_type or 'no content type'} at {uri}")
-    payload = record.reader.read()
     crawled = record.record_date
     return Page(path, number, payload, content_hash_of(payload), url=uri, content_type=content_type,
                 crawled_at=crawled.astimezone(timezone.utc) if crawled is not None else None)
+
+
+def _http_decoding(block: bytes) -> str:
+    """FastWARC's `auto_decode` for a response block: "all" (transfer encoding too) when the
+    payload is still chunked, else "content" (de-chunking a payload that is not chunked fails)."""
+    head, blank, body = block.partition(b"\r\n\r\n")
+    return "all" if blank and _CHUNKED.search(head) and _CHUNK_SIZE.match(body) else "content"
+
+
+def _not_a_page(path: str, number: int, record_type) -> Skipped:
+    name = getattr(record_type, "name", str(record_type))
+    return Skipped(path, number, f"warc_{name}", f"a WARC {name} record, not a page")
 
 
 def _damaged(path: str, number: int, detail: str, reason: str = "damaged_record") -> Rejection:
