@@ -111,7 +111,7 @@ def test_a_speaker_left_on_an_entity_without_mentions_is_a_warning_the_upgrade_r
     of its article named as the entity it had."""
     def ghost_speaker(span):
         con = duckdb.connect(str(healthy))
-        con.execute("DELETE FROM schema_migration WHERE version = 10")
+        con.execute("DELETE FROM schema_migration WHERE version >= 10")
         con.execute("INSERT INTO entity VALUES ('ghost', 'Bennett', 'PERSON', 0, 0, NULL)")
         con.execute("UPDATE quote SET speaker_entity_id = 'ghost', speaker_name = 'Bennett', attribution_id = 't1', "
                     "speaker_start_char = ?, speaker_end_char = ?", list(span))

@@ -110,3 +110,19 @@ def test_an_identified_warehouse_has_its_articles_counted_once_upgraded(tmp_path
             assert con.execute("SELECT key, value FROM identity_state WHERE part = 'counted'").fetchall() == counted
         finally:
             con.close()
+
+
+def test_a_dated_article_written_before_version_11_says_its_date_is_published(tmp_path):
+    path = tmp_path / "w.duckdb"
+    old_warehouse(path, 10)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("INSERT INTO article (article_id, source_path, body, encoding, char_count, word_count, "
+                    "sentence_count, enrichment_version, ingested_at, run_id, published_at) "
+                    "VALUES ('dated', '/feed.jsonl', 'Dated text.', 'utf-8', 11, 2, 1, 'v0', now(), 'old-run', "
+                    "TIMESTAMP '2024-03-01 10:00:00')")
+        migrate(con)
+        assert con.execute("SELECT article_id, date_basis FROM article ORDER BY article_id").fetchall() == [
+            ("dated", "published"), ("old", None)]
+    finally:
+        con.close()

@@ -113,10 +113,12 @@ def test_jsonl_with_three_articles_loads_three_rows(run_flow, tmp_path):
     warehouse = tmp_path / "jsonl.duckdb"
     summary = run_flow(seeds, warehouse)
     assert summary["documents_loaded"] == 3
-    rows = query(warehouse, "SELECT external_id, title, source_line, published_at FROM article ORDER BY source_line")
+    rows = query(warehouse, "SELECT external_id, title, source_line, published_at, date_basis FROM article "
+                            "ORDER BY source_line")
     assert [row[0] for row in rows] == ["a1", "a2", "a3"]
     assert rows[0][1] == "Rates" and rows[0][3].isoformat() == "2024-03-01T10:00:00"
     assert [row[2] for row in rows] == [1, 2, 3]
+    assert [row[4] for row in rows] == ["published", None, None]  # the date the source gives, and none
 
 
 def test_articles_sharing_entities_load_in_one_batch(run_flow, tmp_path):

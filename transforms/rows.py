@@ -116,7 +116,8 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
         site_name=article.site_name,
         authors=list(article.authors) or None,
         language=article.language,
-        date_basis=article.date_basis,
+        # a date a feed or table gives is the source's own; a page says where its date came from
+        date_basis=article.date_basis or ("published" if article.published_at is not None else None),
         content_hash=article.content_hash,
     )
     return EnrichedBatch(
