@@ -126,3 +126,19 @@ def test_a_dated_article_written_before_version_11_says_its_date_is_published(tm
             ("dated", "published"), ("old", None)]
     finally:
         con.close()
+
+
+def test_resolutions_left_on_a_relabelled_name_go_with_the_upgrade_to_version_12(tmp_path):
+    path = tmp_path / "w.duckdb"
+    old_warehouse(path, 11)
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("INSERT INTO entity VALUES ('place', 'Scotland', 'GPE', 1, 1, NULL), "
+                    "('person', 'Tony Blair', 'PERSON', 1, 1, NULL)")
+        con.execute("INSERT INTO entity_resolution (article_id, start_char, end_char, mention_text, entity_id, rule, "
+                    "score, evidence, run_id) VALUES ('old', 0, 8, 'Scotland', 'place', 'mononym', 1, '{}', 'old-run'), "
+                    "('old', 10, 20, 'Tony Blair', 'person', 'full_name', 1, '{}', 'old-run')")
+        migrate(con)
+        assert con.execute("SELECT entity_id FROM entity_resolution").fetchall() == [("person",)]
+    finally:
+        con.close()

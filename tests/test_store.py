@@ -89,6 +89,26 @@ def test_a_name_the_warehouse_relabels_moves_its_entities_but_never_a_date_of_th
     assert warehouse.con.execute("SELECT count(*) FROM entity_redirect WHERE old_id = new_id").fetchone()[0] == 0
 
 
+def test_a_person_the_warehouse_relabels_a_place_keeps_no_person_resolution(warehouse):
+    """entity_resolution holds person mentions only: a warehouse built in two runs, where
+    the second made the name a place, holds what one run over both would."""
+    from wirehouse.expectations.verdict import BatchOutcome
+    from wirehouse.transforms.identity_batch import IdentityUpdate, StoredChanges
+    from wirehouse.transforms.records import ResolutionRow
+
+    person = entity_id_for("Scotland", "PERSON")
+    batch = batch_for("a1", "Baroness Scotland said no.", "Scotland")
+    batch.entities = [EntityRow(person, "Scotland", "PERSON")]
+    batch.mentions = [MentionRow("a1", person, "Scotland", "PERSON", "GPE", 9, 17, 0)]
+    batch.quotes = []
+    batch.resolutions = [ResolutionRow("a1", 9, 17, "Scotland", person, "mononym", 1.0, "{}", "run1")]
+    warehouse.publish(batch, "run1")
+    warehouse.write_batch(BatchOutcome(1), "run2",
+                          identity=IdentityUpdate(StoredChanges(relabelled={"scotland": "GPE"}), []))
+    assert warehouse.con.execute("SELECT label FROM entity_mention").fetchall() == [("GPE",)]
+    assert warehouse.con.execute("SELECT count(*) FROM entity_resolution").fetchone()[0] == 0
+
+
 def test_stored_speakers_follow_mentions_decided_again_and_an_attribution_its_quote(warehouse):
     """Three stored mentions of one surname, decided again as two people: a quote's speaker
     takes the person at its span, a pronoun speaker the person most mentions became, and the
