@@ -12,6 +12,7 @@ from wirehouse.transforms.records import (ArticleRow, EntityRow, MentionRow, Quo
 from wirehouse.transforms.tables import EnrichedBatch
 from wirehouse.warehouse.connection import WarehouseBusy, connect
 from wirehouse.warehouse.migrations import latest_schema_version, schema_version
+from wirehouse.warehouse.run_lock import RunLock
 from wirehouse.warehouse.store import Warehouse
 
 BENNETT = entity_id_for("Naftali Bennett", "PERSON")
@@ -188,8 +189,33 @@ def test_second_writer_gets_a_clear_busy_error(tmp_path):
         holder.join(30)
 
 
-def _hold_lock(path, ready, release):
-    con = duckdb.connect(path)
+def test_a_client_holding_the_file_open_is_named_as_such_not_as_the_run_waiting_for_it(tmp_path):
+    """The run holds the run lock itself: what holds the file is a client (a BI tool, a
+    notebook), named by the PID DuckDB gives, not the run waiting for it."""
+    import multiprocessing
+
+    path = tmp_path / "held.duckdb"
+    Warehouse.open(path).close()
+    ready, release = multiprocessing.Event(), multiprocessing.Event()
+    holder = multiprocessing.get_context("fork").Process(target=_hold_lock, args=(str(path), ready, release, True))
+    holder.start()
+    warehouse = None
+    try:
+        assert ready.wait(30)
+        warehouse = Warehouse(path, RunLock.acquire(path, 0, "run-1"), write_wait_seconds=0.5)
+        with pytest.raises(WarehouseBusy) as caught:
+            warehouse.con
+        message = str(caught.value)
+        assert f"held open by another process, PID {holder.pid}" in message and "run-1" not in message
+    finally:
+        release.set()
+        holder.join(30)
+        if warehouse is not None:
+            warehouse.close()
+
+
+def _hold_lock(path, ready, release, read_only=False):
+    con = duckdb.connect(path, read_only=read_only)
     ready.set()
     release.wait(30)
     con.close()

@@ -8,7 +8,9 @@ publish and the writer at most one reader's query; both waits are bounded.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+import socket
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -106,10 +108,15 @@ def connect(path: str | Path, read_only: bool = False,
 def _busy_message(path: Path, error: str, wait_seconds: float) -> str:
     holder = _LOCK_HOLDER.search(error)
     run = lock_holder(path)
+    pid = f", {holder.group(1)}" if holder else ""
+    if run and run.held and run.pid == os.getpid() and run.host in (None, socket.gethostname()):
+        # this run holds the run lock: what holds the file is a client, not another run
+        return (f"warehouse {str(path)!r} is held open by another process{pid} (a DuckDB client or BI tool "
+                f"that opened it for writing, or kept it open read-only); waited {wait_seconds:g}s for it. "
+                "Close it and run again.")
     by = run.describe() if run and run.held else "another process"
-    pid = f", {holder.group(1)}" if holder and not (run and run.held) else ""
-    return (f"warehouse {str(path)!r} is busy (locked by {by}{pid}); waited {wait_seconds:g}s. "
-            "Try again when it has finished, or raise --wait.")
+    return (f"warehouse {str(path)!r} is busy (locked by {by}{pid if not (run and run.held) else ''}); "
+            f"waited {wait_seconds:g}s. Try again when it has finished, or raise --wait.")
 
 
 @contextlib.contextmanager
