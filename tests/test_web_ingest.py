@@ -254,6 +254,33 @@ def test_a_table_without_text_and_a_parquet_file_that_will_not_open_are_rejected
     assert reasons["broken.parquet"].reason == "unreadable_table" and "Parquet" in reasons["broken.parquet"].detail
 
 
+def test_a_csv_value_of_another_kind_far_down_and_a_ragged_row_lose_only_themselves(tmp_path):
+    """Every value is text (a numeric id column meeting "abc" after 5,000 rows had ended the
+    file), and a row with an unquoted comma is rejected alone (it had lost the whole file)."""
+    lines = ["id,text"] + [f"{n},Story number {n} about the harbour bridge." for n in range(1, 5001)]
+    lines += ["abc,A story whose id is a word.", "5002,A story, with an unquoted comma.", "5003,The last story."]
+    (tmp_path / "wire.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    items = read_all(tmp_path)
+    assert len(items) == 5003 and sum(isinstance(item, Article) for item in items) == 5002
+    assert items[5000].external_id == "abc" and items[5002].body == "The last story."
+    ragged = items[5001]
+    assert ragged.reason == "malformed_row" and ragged.source_line == 5002 and "3 values" in ragged.detail
+
+
+@pytest.mark.parametrize("codec, note", [("cp1252", "cp1252 (re-decoded, not valid UTF-8)"), ("utf-16", "utf-16")])
+def test_a_csv_file_saved_by_excel_on_windows_is_read_in_its_encoding(tmp_path, codec, note):
+    (tmp_path / "export.csv").write_bytes("id,title,text\n1,Café news,“Café owners” said the rent rose.\n"
+                                          .encode(codec))
+    (article,) = read_all(tmp_path)
+    assert (article.title, article.body, article.encoding) == ("Café news", "“Café owners” said the rent rose.", note)
+
+
+def test_a_jsonl_line_re_decoded_says_so(tmp_path):
+    (tmp_path / "feed.jsonl").write_bytes('{"text": "Café owners said “5m” was too much."}\n'.encode("cp1252"))
+    (article,) = read_all(tmp_path)
+    assert article.body == "Café owners said “5m” was too much." and article.encoding.startswith("cp1252")
+
+
 # ---------------------------------------------------------------- the real flow
 
 def test_the_flow_loads_pages_archives_and_tables_and_skips_them_unchanged(run_flow, tmp_path):

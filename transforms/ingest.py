@@ -257,7 +257,7 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
 
 def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Limits) -> Article | Rejection:
     preview = first_bytes_of(raw)
-    line, _ = decode_text_file(raw)
+    line, encoding = decode_text_file(raw)
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
@@ -280,7 +280,7 @@ def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Lim
     except ValueError:
         return Rejection(path, line_number, "bad_date",
                          f"line {line_number} has a date that cannot be read: {record.get('date')!r}"[:300], preview)
-    article = article_from_text(path, line_number, text, "utf-8", limits, preview, title_from_text=False)
+    article = article_from_text(path, line_number, text, encoding, limits, preview, title_from_text=False)
     if isinstance(article, Rejection):
         return article
     return Article(

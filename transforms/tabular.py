@@ -4,83 +4,139 @@ A `text` (or `body`) column is required; `id`, `title`, `date`, `url`, `source` 
 `language` are read when present (column names in any case). Rows follow the same rules as
 the lines of a .jsonl file: a row without text, with a date that cannot be read, or too long
 is rejected with its row number; duplicates are the planner's. A row is known by its
-1-based number (`file.csv#12`). Read with Arrow in record batches, so a large file is never
-all in memory.
+1-based number (`file.csv#12`). Neither file is ever all in memory: Parquet is read with
+Arrow in record batches, CSV row by row with Python's csv module, every value as text (so
+a column is never given a type one later row cannot have), and a row with more or fewer
+values than the header is rejected alone. A CSV file is UTF-8, or the UTF-16 or UTF-32 its
+byte-order mark names, else Windows-1252 (Excel's "CSV" on Windows), as a .txt file is.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
+import itertools
 from pathlib import Path
 from typing import Any, Iterator
 
 import pyarrow as pa
 
+from wirehouse.transforms.decoding import bom_encoding
 from wirehouse.transforms.ingest import Limits, article_from_text, read_date
 from wirehouse.transforms.records import Article, Rejection
 
 TEXT_COLUMNS = ("text", "body")
 OPTIONAL_COLUMNS = ("id", "title", "date", "url", "source", "language")
 _ROWS_PER_READ = 2_000
+# Python's csv module refuses a value over 131,072 characters by default; an article may be
+# longer (the article limit, --max-article-chars, rejects a row that is too long by itself).
+csv.field_size_limit(max(csv.field_size_limit(), 100_000_000))
+
+Row = dict[str, Any] | str  # a row's values by column, or why it is no row
+
+
+_UNREADABLE = (pa.ArrowException, OSError, ValueError, csv.Error)  # UnicodeError is a ValueError
 
 
 def read_table(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
     """Articles and rejections of every row; the file is rejected when it cannot be read
     as a table or has no text column."""
     shown = str(path)
+    parquet = path.name.lower().endswith(".parquet")
     try:
-        batches = _parquet_batches(path) if path.name.lower().endswith(".parquet") else _csv_batches(path)
-        first = next(batches, None)
-    except (pa.ArrowException, OSError, ValueError) as error:
-        kind = "Parquet" if path.name.lower().endswith(".parquet") else "CSV"
-        yield Rejection(shown, None, "unreadable_table", f"cannot read the file as {kind}: {error}"[:500])
+        columns, rows, encoding = _parquet_rows(path) if parquet else _csv_rows(path)
+        first = next(rows, None)
+    except _UNREADABLE as error:
+        yield Rejection(shown, None, "unreadable_table",
+                        f"cannot read the file as {'Parquet' if parquet else 'CSV'}: {error}"[:500])
         return
     if first is None:
         yield Rejection(shown, None, "empty", "the table has no rows")
         return
-    columns = {name.lower(): name for name in first.schema.names}
-    text_column = next((columns[name] for name in TEXT_COLUMNS if name in columns), None)
+    by_name = {name.lower(): name for name in columns}
+    text_column = next((by_name[name] for name in TEXT_COLUMNS if name in by_name), None)
     if text_column is None:
         yield Rejection(shown, None, "missing_text_column",
-                        f"no 'text' or 'body' column (columns: {', '.join(first.schema.names)[:300]})")
+                        f"no 'text' or 'body' column (columns: {', '.join(columns)[:300]})")
         return
-    fields = {name: columns.get(name) for name in OPTIONAL_COLUMNS}
+    fields = {name: by_name.get(name) for name in OPTIONAL_COLUMNS}
     row_number = 0
-    batch = first
-    while batch is not None:
-        data = batch.to_pydict()
-        for i in range(batch.num_rows):
-            row_number += 1
-            yield _article_from_row(shown, row_number, data[text_column][i],
-                                    {name: data[column][i] if column else None for name, column in fields.items()},
-                                    limits)
+    rows = itertools.chain([first], rows)
+    while True:
         try:
-            batch = next(batches, None)
-        except (pa.ArrowException, OSError, ValueError) as error:
+            row = next(rows, None)
+        except _UNREADABLE as error:
             yield Rejection(shown, row_number + 1, "unreadable_table",
                             f"rows from {row_number + 1:,} on cannot be read: {error}"[:500])
             return
+        if row is None:
+            return
+        row_number += 1
+        if isinstance(row, str):
+            yield Rejection(shown, row_number, "malformed_row", f"row {row_number} {row}")
+            continue
+        yield _article_from_row(shown, row_number, row[text_column],
+                                {name: row[column] if column else None for name, column in fields.items()},
+                                limits, encoding)
 
 
-def _parquet_batches(path: Path) -> Iterator[pa.RecordBatch]:
+def _parquet_rows(path: Path) -> tuple[list[str], Iterator[Row], str]:
     import pyarrow.parquet as pq
 
-    return iter(pq.ParquetFile(path).iter_batches(batch_size=_ROWS_PER_READ))
+    table = pq.ParquetFile(path)
+    batches = table.iter_batches(batch_size=_ROWS_PER_READ)
+    return table.schema_arrow.names, (row for batch in batches for row in batch.to_pylist()), "utf-8"
 
 
-def _csv_batches(path: Path) -> Iterator[pa.RecordBatch]:
-    import pyarrow.csv as csv
+def _csv_rows(path: Path) -> tuple[list[str], Iterator[Row], str]:
+    codec, note = _csv_encoding(path)
+    stream = open(path, encoding=codec, newline="")  # closed by _rows_of when the rows are read
+    try:
+        header = next(csv.reader(stream), None)
+    except BaseException:
+        stream.close()
+        raise
+    if header is None:
+        stream.close()
+        return [], iter(()), note
+    return header, _rows_of(stream, header), note
 
-    reader = csv.open_csv(
-        path,
-        read_options=csv.ReadOptions(block_size=1 << 22),
-        parse_options=csv.ParseOptions(newlines_in_values=True),  # article text has paragraphs
-        convert_options=csv.ConvertOptions(strings_can_be_null=True, quoted_strings_can_be_null=False,
-                                           timestamp_parsers=[]),  # dates are read as the .jsonl ones
-    )
-    return iter(reader)
+
+def _rows_of(stream, header: list[str]) -> Iterator[Row]:
+    """The rows after the header as dicts (a blank line is no row), or why a row is none."""
+    with stream:
+        for values in csv.reader(stream):
+            if not values:
+                continue
+            if len(values) != len(header):
+                yield (f"has {len(values)} values where the header names {len(header)} columns "
+                       "(an unquoted comma or quotation mark in a value?)")
+                continue
+            yield dict(zip(header, values))
 
 
-def _article_from_row(path: str, row: int, text: Any, fields: dict[str, Any], limits: Limits) -> Article | Rejection:
+def _csv_encoding(path: Path) -> tuple[str, str]:
+    """The codec a CSV file is read with, and the note `article.encoding` keeps: one read
+    through the file (in 1 MB pieces) to see whether it is all UTF-8."""
+    with open(path, "rb") as handle:
+        bom = bom_encoding(handle.read(4))
+        if bom and bom != "utf-8":
+            return bom[:6], bom[:6]  # "utf-16" / "utf-32": the codec reads the BOM's byte order
+        handle.seek(0)
+        for codec, note in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252 (re-decoded, not valid UTF-8)")):
+            decoder = codecs.getincrementaldecoder(codec)()
+            try:
+                while piece := handle.read(1 << 20):
+                    decoder.decode(piece)
+                decoder.decode(b"", final=True)
+                return codec, note
+            except UnicodeDecodeError:
+                handle.seek(0)
+    return "latin-1", "latin-1 (re-decoded, not valid UTF-8)"
+
+
+def _article_from_row(path: str, row: int, text: Any, fields: dict[str, Any], limits: Limits,
+                      encoding: str = "utf-8") -> Article | Rejection:
     preview = (str(text)[:64] if text is not None else "").encode("unicode_escape").decode("ascii")
     if not isinstance(text, str) or not text.strip():
         what = "no text" if text is None or (isinstance(text, str) and not text) else \
@@ -92,12 +148,12 @@ def _article_from_row(path: str, row: int, text: Any, fields: dict[str, Any], li
     except ValueError:
         return Rejection(path, row, "bad_date", f"row {row} has a date that cannot be read: {fields['date']!r}"[:300],
                          preview)
-    article = article_from_text(path, row, text, "utf-8", limits, preview, title_from_text=False)
+    article = article_from_text(path, row, text, encoding, limits, preview, title_from_text=False)
     if isinstance(article, Rejection):
         return Rejection(path, row, article.reason, f"row {row}: {article.detail}", preview)
     return Article(article.article_id, path, row, _text(fields["title"]), article.body, published,
                    source=_text(fields["source"]), url=_text(fields["url"]), external_id=_text(fields["id"]),
-                   language=_text(fields["language"]))
+                   language=_text(fields["language"]), encoding=article.encoding)
 
 
 def _text(value: Any) -> str | None:
