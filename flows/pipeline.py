@@ -439,6 +439,8 @@ def extract(run: Run, runner: Any, planned: Planned) -> None:
                 results, seconds = [page.rejection("extraction_error", detail) for page in chunk], 0.0
         run.ledger.enriched({"extraction": seconds})
         for result in results:
+            if isinstance(result, Article) and len(result.body) > run.settings.max_article_chars:
+                result = ingest.too_long(result.source_path, result.source_line, len(result.body), run.settings.limits)
             (planned.rejected if isinstance(result, Rejection) else articles).append(result)
     rejected_before = len(planned.plan.rejected)
     run.planner.admit(articles, planned.plan)

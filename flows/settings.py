@@ -59,8 +59,9 @@ class Settings(BaseSettings):
                                      json_schema_extra=_option("--dask-address", "URL"))
     max_file_bytes: int = Field(DEFAULT_MAX_FILE_BYTES, ge=1, description="reject files larger than this",
                                 json_schema_extra=_option("--max-file-bytes", "N"))
-    max_article_chars: int = Field(DEFAULT_MAX_ARTICLE_CHARS, ge=1,
-                                   description="reject articles longer than this (spaCy's own limit)",
+    max_article_chars: int = Field(DEFAULT_MAX_ARTICLE_CHARS, ge=1, le=DEFAULT_MAX_ARTICLE_CHARS,
+                                   description="reject articles longer than this (at most 1,000,000, spaCy's own "
+                                               "limit: its parser needs about 1 GB per 100,000 characters)",
                                    json_schema_extra=_option("--max-article-chars", "N"))
     wait_seconds: float = Field(0.0, ge=0, description="wait this long for another run holding the warehouse",
                                 json_schema_extra=_option("--wait", "SECONDS"))

@@ -353,3 +353,20 @@ def test_a_record_too_large_or_not_matching_its_digest_is_rejected_alone(tmp_pat
     items = list(warc.read_warc(tmp_path / "three.warc"))
     assert [type(item).__name__ for item in items] == ["Page", "Rejection", "Page"]
     assert items[1].reason == "damaged_record" and "WARC-Block-Digest" in items[1].detail
+
+
+def test_the_article_limit_holds_for_web_pages_once_extracted(run_flow, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "bridge.html").write_text(article_page(), encoding="utf-8")
+    summary = run_flow(seeds, tmp_path / "w.duckdb", max_article_chars=100)
+    assert summary["rejected_by_reason"] == {"too_large": 1} and summary["documents_loaded"] == 0
+
+
+def test_the_article_limit_cannot_exceed_spacys():
+    from pydantic import ValidationError
+
+    from wirehouse.flows.settings import Settings
+
+    with pytest.raises(ValidationError, match="1000000"):
+        Settings(seeds_dir="seeds", max_article_chars=2_000_000)

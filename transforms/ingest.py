@@ -307,9 +307,14 @@ def article_from_text(path: str, line: int | None, text: str, encoding: str, lim
         return Rejection(path, line, "binary", "document contains NUL characters", preview)
     title, body = split_title(text) if title_from_text else (None, text.strip())
     if len(body) > limits.max_article_chars:
-        return Rejection(path, line, "too_large", f"{len(body):,} characters is over the article limit of "
-                         f"{limits.max_article_chars:,} characters", preview)
+        return too_long(path, line, len(body), limits, preview)
     return Article(article_id_for(body), path, line, title, body, encoding=encoding)
+
+
+def too_long(path: str, line: int | None, chars: int, limits: Limits, preview: str = "") -> Rejection:
+    """An article over the article limit (a web page's is known once its article is extracted)."""
+    return Rejection(path, line, "too_large", f"{chars:,} characters is over the article limit of "
+                     f"{limits.max_article_chars:,} characters", preview)
 
 
 def looks_binary(sample: bytes) -> bool:
