@@ -185,7 +185,7 @@ def command_run(args: argparse.Namespace) -> int:
     from wirehouse.flows.collection import skip_the_final_collection
     from wirehouse.flows.stopping import reset_graceful_stop
     from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
-    from wirehouse.warehouse.connection import path_problem
+    from wirehouse.warehouse.connection import path_problem, write_problem
     from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy, lock_path_for
 
     names = [name for name in vars(args) if name not in ("command", "debug")]
@@ -202,7 +202,7 @@ def command_run(args: argparse.Namespace) -> int:
         print(f"wirehouse: seeds folder {settings.seeds_dir!r} {what}{where}; give the folder of documents "
               "with --seeds DIR or WIREHOUSE_SEEDS_DIR", file=sys.stderr)
         return 2
-    if problem := path_problem(settings.warehouse_path):
+    if problem := path_problem(settings.warehouse_path) or write_problem(settings.warehouse_path):
         print(f"wirehouse: {problem}", file=sys.stderr)
         return 2
     try:

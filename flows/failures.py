@@ -26,6 +26,8 @@ CAUSES = (
     (("input/output error",), "an input/output error on the disk", "check the disk and run again"),
     (("not a valid duckdb database file",), "the warehouse file is not a DuckDB database",
      "give another --warehouse path, or move the file away"),
+    (("corrupt database file", "could not read enough bytes"), "the warehouse file is damaged",
+     "restore it from a copy, or give another --warehouse path"),
 )
 _ERRNO_CAUSES = {errno.ENOSPC: CAUSES[0], errno.EROFS: CAUSES[1], errno.EACCES: CAUSES[2], errno.EPERM: CAUSES[2],
                  errno.ENOENT: CAUSES[3], errno.EDQUOT: CAUSES[4], errno.EIO: CAUSES[5]}

@@ -161,3 +161,23 @@ def test_a_setting_only_a_run_uses_does_not_stop_the_other_commands(tmp_path):
                          cwd=PROJECT, capture_output=True, text=True, timeout=300, env=env)
     assert run.returncode == 2 and "WIREHOUSE_ENTITY_OVERRIDES=" in run.stderr and \
         "WIREHOUSE_DASK_ADDRESS='tcp://scheduler:8786': needs --runner dask" in run.stderr, run.stderr
+
+
+def test_a_warehouse_this_user_cannot_write_is_a_set_up_error(tmp_path, monkeypatch):
+    """Found before Prefect starts, not after open-warehouse retried permission errors. The
+    permission is what os.access says (root passes every such check, so it is asked here)."""
+    import os
+    from pathlib import Path
+
+    from wirehouse.warehouse.connection import write_problem
+    from wirehouse.warehouse.store import Warehouse
+
+    warehouse = tmp_path / "w.duckdb"
+    Warehouse.open(warehouse).close()
+    assert write_problem(warehouse) is None and write_problem(tmp_path / "new.duckdb") is None
+    real_access = os.access
+    for unwritable, says in ((warehouse, "is read-only for this user"), (tmp_path, "folder")):
+        monkeypatch.setattr(os, "access", lambda path, mode, denied=unwritable: Path(path) != denied
+                            and real_access(path, mode))
+        problem = write_problem(warehouse)
+        assert problem is not None and says in problem and "permission denied" in problem

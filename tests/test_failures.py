@@ -142,3 +142,16 @@ def test_a_warehouse_file_deleted_under_the_run_is_named_not_recreated(tmp_path)
             "the warehouse file or its folder went away while the run was writing"
     finally:
         warehouse.close()
+
+
+def test_a_damaged_warehouse_file_is_named_so_and_not_taken_for_a_busy_one():
+    """DuckDB's checksum error names a "block": not a lock another process holds."""
+    from wirehouse.warehouse.connection import _is_lock_conflict
+
+    damaged = ("IO Error: Corrupt database file: computed checksum 123 does not match stored checksum 456 "
+               "in block at location 274432")
+    held = ('IO Error: Could not set lock on file "/w/w.duckdb": Conflicting lock is held in /usr/bin/python3 '
+            "(PID 31062). See also https://duckdb.org/docs/stable/connect/concurrency")
+    assert not _is_lock_conflict(damaged) and _is_lock_conflict(held)
+    assert cause_of(IOError(damaged)) == ("the warehouse file is damaged",
+                                          "restore it from a copy, or give another --warehouse path")

@@ -66,6 +66,20 @@ def path_problem(path: str | Path) -> str | None:
     return None
 
 
+def write_problem(path: str | Path) -> str | None:
+    """Why a run cannot write the existing warehouse at `path`, in one line: the file, or its
+    folder (where DuckDB writes the file's .wal), is read-only for this user; None otherwise."""
+    path = Path(path)
+    folder = path.absolute().parent
+    if path.is_file() and not os.access(path, os.W_OK):
+        return (f"warehouse {str(path)!r} is read-only for this user (permission denied); make it writable, "
+                "or give another --warehouse path")
+    if path.is_file() and not os.access(folder, os.W_OK | os.X_OK):
+        return (f"the warehouse's folder {str(folder)!r} is read-only for this user (permission denied), and DuckDB "
+                "writes its .wal there; make it writable, or give another --warehouse path")
+    return None
+
+
 def utc_now() -> datetime:
     """The warehouse's timestamps: naive UTC, so every row of a column has one type."""
     return datetime.now(timezone.utc).replace(tzinfo=None)
@@ -93,7 +107,7 @@ def connect(path: str | Path, read_only: bool = False,
             return duckdb.connect(str(path), read_only=read_only,
                                   config={} if read_only else {"memory_limit": WRITER_MEMORY_LIMIT})
         except duckdb.IOException as error:
-            if "lock" not in str(error).lower():
+            if not _is_lock_conflict(str(error)):
                 if read_only:  # a file DuckDB cannot read (cut short, say): what a reader can only report
                     first_line = (str(error).strip().splitlines() or [""])[0]
                     raise WarehouseUnusable(f"warehouse {str(path)!r} cannot be opened: {first_line}") from error
@@ -103,6 +117,14 @@ def connect(path: str | Path, read_only: bool = False,
                 raise WarehouseBusy(_busy_message(path, str(error), wait_seconds)) from None
             time.sleep(min(pause, remaining))
             pause = min(pause * 2, 0.5)
+
+
+def _is_lock_conflict(error: str) -> bool:
+    """DuckDB's "Could not set lock on file ...: Conflicting lock is held in ... (PID n)": another
+    process has the file open. Not any message holding "lock" ("Corrupt database file: ...
+    in block at location ...": a damaged file, which waiting does not mend)."""
+    error = error.lower()
+    return "could not set lock" in error or "conflicting lock" in error
 
 
 def _busy_message(path: Path, error: str, wait_seconds: float) -> str:
