@@ -186,7 +186,7 @@ def command_run(args: argparse.Namespace) -> int:
     from wirehouse.flows.stopping import reset_graceful_stop
     from wirehouse.transforms.nlp import ModelNotInstalled, model_meta
     from wirehouse.warehouse.connection import path_problem, write_problem
-    from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy, lock_path_for
+    from wirehouse.warehouse.run_lock import LockWaitStopped, RunLock, WarehouseBusy, lock_path_for
 
     names = [name for name in vars(args) if name not in ("command", "debug")]
     settings = settings_for(args, *names)
@@ -214,10 +214,14 @@ def command_run(args: argparse.Namespace) -> int:
     stop = reset_graceful_stop()
     with stop.installed():  # from here a signal asks the run to stop; a second one exits at once
         try:  # before Prefect starts: a second run waits (--wait) or stops here, without a traceback
-            lock = RunLock.acquire(settings.warehouse_path, settings.wait_seconds)
+            lock = RunLock.acquire(settings.warehouse_path, settings.wait_seconds, stopping=lambda: stop.requested,
+                                   waiting=lambda line: print(f"wirehouse: {line}", file=sys.stderr, flush=True))
         except WarehouseBusy as error:
             print(f"wirehouse: {error}", file=sys.stderr)
             return 75  # EX_TEMPFAIL: try again later
+        except LockWaitStopped:
+            print(f"wirehouse: {stop.reason} while waiting for the warehouse; nothing published", file=sys.stderr)
+            return stop.exit_code
         except OSError as error:  # the folder cannot be created or written
             advice = "; give a --warehouse in a folder you can write" if error.errno in UNWRITABLE else ""
             print(f"wirehouse: cannot create {str(lock_path_for(settings.warehouse_path))!r} beside the warehouse: "

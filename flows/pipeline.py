@@ -37,7 +37,7 @@ from wirehouse.flows.ledger import ACCOUNTING_FAILED, CANCELLED, FAILED, RunLedg
 from wirehouse.flows.progress import RunProgress
 from wirehouse.flows.runners import api_url_for_workers, enrichment_chunks, enrichment_runner, return_freed_memory
 from wirehouse.flows.settings import Settings, SettingsError, flow_parameters
-from wirehouse.flows.stopping import graceful_stop, watch_flow_run_cancellation
+from wirehouse.flows.stopping import StopRequested, graceful_stop, watch_flow_run_cancellation
 from wirehouse.transforms import ingest, nlp
 from wirehouse.transforms.incremental import Plan, Planner, WarehouseIndex
 from wirehouse.transforms.records import Article, Page, Rejection, Skipped
@@ -67,7 +67,7 @@ def _not_busy(task: Any, task_run: Any, state: Any) -> bool:
 
     try:
         state.result()
-    except WarehouseBusy:
+    except (WarehouseBusy, StopRequested):
         return False
     except Exception:
         return True
@@ -76,9 +76,16 @@ def _not_busy(task: Any, task_run: Any, state: Any) -> bool:
 
 @task(name="open-warehouse", retries=2, retry_delay_seconds=2, retry_condition_fn=_not_busy, cache_policy=NO_CACHE)
 def open_warehouse(path: str, wait_seconds: float, run_id: str) -> Warehouse:
+    from wirehouse.warehouse.run_lock import LockWaitStopped
     from wirehouse.warehouse.store import Warehouse
 
-    return Warehouse.open(path, wait_seconds=wait_seconds, run_id=run_id)
+    stop = graceful_stop()
+    try:
+        return Warehouse.open(path, wait_seconds=wait_seconds, run_id=run_id, stopping=stop.event.is_set,
+                              waiting=get_run_logger().warning)
+    except LockWaitStopped:
+        stop.check()  # a cancel while waiting: the run stops, having taken nothing
+        raise
 
 
 @task(name="begin-run", retries=2, retry_delay_seconds=2, cache_policy=NO_CACHE)
@@ -187,7 +194,10 @@ def wirehouse_pipeline(settings: Settings) -> dict[str, Any]:
     stop = graceful_stop()
     # installed again here: the flow engine replaced the handlers when the run started
     with stop.installed(), fewer_collections():
-        run = start(settings)
+        try:
+            run = start(settings)
+        except StopRequested:  # while it waited for another run's warehouse: it took nothing
+            return Cancelled(message=f"{stop.reason or 'stop requested'} before the run started; nothing published")
         try:
             with watch_flow_run_cancellation(stop), api_url_for_workers(), enrichment_runner(settings) as runner:
                 planned = plan(run, ingested_batches(run))

@@ -17,7 +17,7 @@ from tests.test_crash_safety import WirehouseProcess, api_url, build_corpus  # n
 from wirehouse.transforms.records import ArticleRow
 from wirehouse.transforms.tables import EnrichedBatch
 from wirehouse.warehouse.connection import connect
-from wirehouse.warehouse.run_lock import RunLock, WarehouseBusy, lock_holder, lock_path_for
+from wirehouse.warehouse.run_lock import LockWaitStopped, RunLock, WarehouseBusy, lock_holder, lock_path_for
 from wirehouse.warehouse.store import Warehouse
 
 FORK = multiprocessing.get_context("fork")
@@ -111,8 +111,8 @@ def test_a_writer_waits_for_a_reader_and_a_reader_for_a_writer(tmp_path):
 
         writer, release = _start(_hold_connection, str(path), False)
         try:
-            with pytest.raises(WarehouseBusy, match="is busy"):
-                connect(path, read_only=True, wait_seconds=0.3)
+            with pytest.raises(WarehouseBusy, match=f"is held open by another process, PID {writer.pid}"):
+                connect(path, read_only=True, wait_seconds=0.3)  # this process holds the run lock
             threading.Timer(0.5, release.set).start()
             con = connect(path, read_only=True, wait_seconds=30)
             assert con.execute("SELECT count(*) FROM article").fetchone()[0] == 1
@@ -124,7 +124,7 @@ def test_a_writer_waits_for_a_reader_and_a_reader_for_a_writer(tmp_path):
         reader, release = _start(_hold_connection, str(path), True)
         try:
             warehouse.write_wait_seconds = 0.3
-            with pytest.raises(WarehouseBusy, match="is busy"):
+            with pytest.raises(WarehouseBusy, match=f"is held open by another process, PID {reader.pid}"):
                 with warehouse.session():
                     pass
         finally:
@@ -263,3 +263,45 @@ def _try_acquire(path):
         return "acquired"
     except WarehouseBusy as error:
         return str(error)
+
+
+def test_a_run_told_to_stop_while_it_waits_for_another_runs_lock_stops_at_once(tmp_path):
+    path = tmp_path / "w.duckdb"
+    holder, release = _start(_hold_run_lock, str(path), "run-123")
+    told: list[str] = []
+    asked_at = time.monotonic() + 0.5
+    try:
+        started = time.monotonic()
+        with pytest.raises(LockWaitStopped):
+            RunLock.acquire(path, 60, stopping=lambda: time.monotonic() > asked_at, waiting=told.append)
+        assert time.monotonic() - started < 2
+        assert len(told) == 1 and "held by run run-123" in told[0] and "waiting up to 60s" in told[0]
+    finally:
+        release.set()
+        holder.join(30)
+
+
+def test_sigterm_to_a_cli_run_waiting_for_the_warehouse_ends_it_at_once(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT
+
+    path = tmp_path / "w.duckdb"
+    holder, release = _start(_hold_run_lock, str(path), "run-123")
+    try:
+        env = {**os.environ, "PREFECT_HOME": str(tmp_path / "ph"), "GX_ANALYTICS_ENABLED": "false"}
+        env.pop("PREFECT_API_URL", None)
+        waiting = subprocess.Popen([sys.executable, "-m", "wirehouse", "run", "--seeds", str(PROJECT / "seeds"),
+                                    "--warehouse", str(path), "--wait", "120", "--progress", "off"],
+                                   cwd=PROJECT, env=env, stderr=subprocess.PIPE, text=True)
+        told = waiting.stderr.readline()  # the wait has begun
+        assert "is held by run run-123" in told and "waiting up to 120s" in told, told
+        sent = time.monotonic()
+        waiting.send_signal(signal.SIGTERM)
+        _, stderr = waiting.communicate(timeout=60)
+        assert waiting.returncode == 143 and time.monotonic() - sent < 5, stderr
+        assert "SIGTERM received while waiting for the warehouse; nothing published" in stderr, stderr
+    finally:
+        release.set()
+        holder.join(30)

@@ -16,7 +16,11 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
+
+
+class LockWaitStopped(RuntimeError):
+    """A run asked to stop while it waited for another run's lock: it took nothing."""
 
 
 class WarehouseBusy(RuntimeError):
@@ -101,7 +105,12 @@ class RunLock:
     thread: int = field(default_factory=threading.get_ident)
 
     @classmethod
-    def acquire(cls, warehouse: str | Path, wait_seconds: float = 0.0, run_id: str | None = None) -> "RunLock":
+    def acquire(cls, warehouse: str | Path, wait_seconds: float = 0.0, run_id: str | None = None,
+                stopping: Callable[[], bool] | None = None,
+                waiting: Callable[[str], None] | None = None) -> "RunLock":
+        """Take the warehouse's run lock, waiting up to `wait_seconds` for the run holding it;
+        `waiting` is told once, when a wait begins, who holds it, and `stopping` is asked while
+        waiting (a run told to stop does not wait on: LockWaitStopped)."""
         path = lock_path_for(warehouse)
         key = path.resolve() if path.exists() else path
         held = _HELD_LOCKS.get(key)
@@ -113,11 +122,20 @@ class RunLock:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         deadline = time.monotonic() + wait_seconds
+        told = False
         while True:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
+                if stopping is not None and stopping():
+                    os.close(fd)
+                    raise LockWaitStopped(f"stopped while waiting for warehouse {str(Path(warehouse))!r}") from None
+                if waiting is not None and not told and wait_seconds > 0:
+                    holder = lock_holder(warehouse)
+                    waiting(f"warehouse {str(Path(warehouse))!r} is held by "
+                            f"{holder.describe() if holder else 'another run'}; waiting up to {wait_seconds:g}s")
+                    told = True
                 if time.monotonic() >= deadline:
                     os.close(fd)
                     holder = lock_holder(warehouse)

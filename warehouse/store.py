@@ -17,7 +17,7 @@ import os
 import socket
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import duckdb
 import pyarrow as pa
@@ -73,10 +73,11 @@ class Warehouse:
 
     @classmethod
     def open(cls, path: str | Path, wait_seconds: float = 0.0, run_id: str | None = None,
-             write_wait_seconds: float = WRITE_WAIT_SECONDS) -> "Warehouse":
-        """Take the run lock (waiting up to `wait_seconds` for another run), then bring
-        the schema up to date."""
-        lock = RunLock.acquire(path, wait_seconds, run_id)
+             write_wait_seconds: float = WRITE_WAIT_SECONDS, stopping: Callable[[], bool] | None = None,
+             waiting: Callable[[str], None] | None = None) -> "Warehouse":
+        """Take the run lock (waiting up to `wait_seconds` for another run; see
+        RunLock.acquire), then bring the schema up to date."""
+        lock = RunLock.acquire(path, wait_seconds, run_id, stopping=stopping, waiting=waiting)
         warehouse = cls(Path(path), lock, write_wait_seconds)
         try:
             with warehouse.session() as con:
