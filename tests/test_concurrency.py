@@ -305,3 +305,23 @@ def test_sigterm_to_a_cli_run_waiting_for_the_warehouse_ends_it_at_once(tmp_path
     finally:
         release.set()
         holder.join(30)
+
+
+def test_a_flow_told_to_stop_while_it_waits_for_the_warehouse_ends_cancelled_at_once(run_flow, seeds_copy, tmp_path):
+    """A deployment's run cancelled while it waits behind another run (the hourly run behind an
+    ad-hoc one): Cancelled within the poll, not killed at the end of the worker's grace period."""
+    from wirehouse.flows.stopping import reset_graceful_stop
+
+    path = tmp_path / "w.duckdb"
+    holder, release = _start(_hold_run_lock, str(path), "other-run")
+    stop = reset_graceful_stop()
+    try:
+        threading.Timer(1.0, stop.request, args=("cancelled from the API",)).start()
+        started = time.monotonic()
+        state = run_flow(seeds_copy, path, wait_seconds=60, return_state=True)
+        assert state.is_cancelled() and time.monotonic() - started < 10
+        assert "before the run started; nothing published" in state.message
+    finally:
+        reset_graceful_stop()
+        release.set()
+        holder.join(30)
