@@ -210,6 +210,10 @@ def command_run(args: argparse.Namespace) -> int:
     except ModelNotInstalled as error:
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2
+    if (api_url := configured_api_url()) and not api_reachable(api_url):
+        print(f"wirehouse: the Prefect API at {api_url} (PREFECT_API_URL) does not answer; start that server, or "
+              "unset PREFECT_API_URL for a temporary one", file=sys.stderr)
+        return 2
 
     stop = reset_graceful_stop()
     with stop.installed():  # from here a signal asks the run to stop; a second one exits at once

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -181,3 +182,19 @@ def test_a_warehouse_this_user_cannot_write_is_a_set_up_error(tmp_path, monkeypa
                             and real_access(path, mode))
         problem = write_problem(warehouse)
         assert problem is not None and says in problem and "permission denied" in problem
+
+
+def test_a_prefect_api_that_does_not_answer_is_a_set_up_error(tmp_path):
+    import socket
+
+    with socket.socket() as unused:  # a port nothing listens on
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    result = subprocess.run([sys.executable, "-m", "wirehouse", "run", "--seeds", str(PROJECT / "seeds"),
+                             "--warehouse", str(tmp_path / "w" / "w.duckdb")], cwd=PROJECT, capture_output=True,
+                            text=True, timeout=300,
+                            env={**os.environ, "PREFECT_API_URL": f"http://127.0.0.1:{port}/api",
+                                 "PREFECT_HOME": str(tmp_path / "ph")})
+    assert result.returncode == 2 and f"the Prefect API at http://127.0.0.1:{port}/api (PREFECT_API_URL) does not " \
+        "answer" in result.stderr, result.stderr
+    assert not (tmp_path / "w").exists()  # nothing taken or created
