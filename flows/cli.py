@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import csv
+import datetime
+import decimal
 import errno
+import json
 import os
 import sys
 import traceback
+import uuid
 from pathlib import Path
-from typing import Iterator, Sequence
+from typing import Any, Iterator, Sequence
 
 from wirehouse.flows.settings import SettingsError, add_run_options, check_for_run, load_settings
 
@@ -450,10 +455,8 @@ def command_sql(args: argparse.Namespace) -> int:
             return 0
         if args.format == "table":
             relation.show(max_width=160, max_rows=200)
-        elif args.format == "csv":
-            relation.to_df().to_csv(sys.stdout, index=False)
         else:
-            print(relation.to_df().to_json(orient="records", date_format="iso", indent=1))
+            write_rows(relation, args.format, sys.stdout)
     except duckdb.Error as error:
         print(f"wirehouse: query failed: {error}", file=sys.stderr)
         return 1
@@ -462,9 +465,40 @@ def command_sql(args: argparse.Namespace) -> int:
     return 0
 
 
-def command_doctor(args: argparse.Namespace) -> int:
-    import json
+def write_rows(relation: Any, format: str, out: Any) -> None:
+    """A query's rows as CSV or a JSON array, every row, values as DuckDB gives them to
+    Python (not through pandas, which printed a sum (HUGEINT) as 60.0 and a DATE as a
+    midnight timestamp)."""
+    columns = relation.columns
+    if format == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(columns)
+        while rows := relation.fetchmany(10_000):
+            writer.writerows([_csv_value(value) for value in row] for row in rows)
+        return
+    records = [dict(zip(columns, row)) for row in relation.fetchall()]
+    print(json.dumps(records, indent=1, ensure_ascii=False, default=_json_value), file=out)
 
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=_json_value)
+    return _json_value(value) if isinstance(value, (datetime.date, datetime.time, decimal.Decimal, uuid.UUID)) \
+        else value
+
+
+def _json_value(value: Any) -> Any:
+    """What json cannot write itself: dates and times in ISO 8601, decimals as numbers."""
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return str(value)
+
+
+def command_doctor(args: argparse.Namespace) -> int:
     from wirehouse.warehouse import doctor
 
     with warehouse_errors():

@@ -98,6 +98,19 @@ def test_wirehouse_sql_prints_a_view_as_table_csv_and_json(warehouse, capsys):
                                                    {"speaker_name": "a spokesman", "quote_count": 1}]
 
 
+def test_wirehouse_sql_prints_sums_dates_and_nested_values_as_duckdb_gives_them(warehouse, capsys):
+    """A sum is a HUGEINT and printed as a whole number (pandas had printed 4.0), a DATE as a
+    date (pandas: a midnight timestamp), a list or struct as JSON."""
+    query = ("SELECT sum(quote_count) AS quotes, DATE '2024-03-05' AS day, 0.5::DECIMAL(4, 2) AS share, "
+             "[1, 2] AS ids, {'a': 'x'} AS detail FROM quoted_speakers WHERE speaker_name = 'Ann Smith'")
+    assert main(["sql", query, "--warehouse", str(warehouse), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["quotes,day,share,ids,detail",
+                                                    '4,2024-03-05,0.5,"[1, 2]","{""a"": ""x""}"']
+    assert main(["sql", query, "--warehouse", str(warehouse), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"quotes": 4, "day": "2024-03-05", "share": 0.5, "ids": [1, 2],
+                                                    "detail": {"a": "x"}}]
+
+
 def test_wirehouse_sql_is_read_only(warehouse, capsys):
     assert main(["sql", "DROP VIEW quoted_speakers", "--warehouse", str(warehouse)]) == 1
     assert "read-only" in capsys.readouterr().err
