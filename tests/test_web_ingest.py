@@ -370,3 +370,12 @@ def test_the_article_limit_cannot_exceed_spacys():
 
     with pytest.raises(ValidationError, match="1000000"):
         Settings(seeds_dir="seeds", max_article_chars=2_000_000)
+
+
+def test_a_web_page_saved_as_txt_is_read_as_a_page_not_loaded_as_markup(tmp_path):
+    (tmp_path / "saved.txt").write_text("\n<!DOCTYPE html>\n" + article_page(), encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("<html> is the tag a page starts with, the editor said.", encoding="utf-8")
+    items = {Path(item.source_path).name: item for item in read_all(tmp_path)}
+    assert isinstance(items["saved.txt"], Page)
+    assert extract_article(items["saved.txt"]).body.split("\n") == PARAGRAPHS
+    assert isinstance(items["notes.txt"], Article)  # text that only mentions a tag

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -205,7 +206,13 @@ def _read_whole(path: Path) -> bytes | Rejection:
     return data
 
 
-def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
+_HTML_START = re.compile(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html[\s>].*?<(?:head|body)[\s>])",
+                         re.IGNORECASE | re.DOTALL)
+
+
+def _read_txt(path: Path, limits: Limits) -> Article | Page | Rejection:
+    """One article; a web page saved under a .txt name (it starts as an HTML document does)
+    is read as the page it is, not loaded as its markup."""
     data = _read_whole(path)
     if isinstance(data, Rejection):
         return data
@@ -215,6 +222,8 @@ def _read_txt(path: Path, limits: Limits) -> Article | Rejection:
     # UTF-16 and UTF-32 text (with its byte-order mark) is full of NUL bytes, and is text
     if bom_encoding(data) in (None, "utf-8") and looks_binary(data[:_SNIFF_BYTES]):
         return Rejection(str(path), None, "binary", "file looks binary (NUL or control bytes), not text", preview)
+    if _HTML_START.match(data.removeprefix(b"\xef\xbb\xbf")[:4096]):
+        return Page(str(path), None, data, content_hash_of(data))
     text, encoding = decode_text_file(data)
     return article_from_text(str(path), None, text, encoding, limits, preview)
 
