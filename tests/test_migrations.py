@@ -112,33 +112,35 @@ def test_an_identified_warehouse_has_its_articles_counted_once_upgraded(tmp_path
             con.close()
 
 
-def test_a_dated_article_written_before_version_11_says_its_date_is_published(tmp_path):
-    path = tmp_path / "w.duckdb"
-    old_warehouse(path, 10)
+def upgraded_from(path, version: int, *statements: str, query: str) -> list[tuple]:
+    """`query`'s rows once a warehouse left at `version`, holding what `statements` add, is upgraded."""
+    old_warehouse(path, version)
     con = duckdb.connect(str(path))
     try:
-        con.execute("INSERT INTO article (article_id, source_path, body, encoding, char_count, word_count, "
-                    "sentence_count, enrichment_version, ingested_at, run_id, published_at) "
-                    "VALUES ('dated', '/feed.jsonl', 'Dated text.', 'utf-8', 11, 2, 1, 'v0', now(), 'old-run', "
-                    "TIMESTAMP '2024-03-01 10:00:00')")
+        for statement in statements:
+            con.execute(statement)
         migrate(con)
-        assert con.execute("SELECT article_id, date_basis FROM article ORDER BY article_id").fetchall() == [
-            ("dated", "published"), ("old", None)]
+        return con.execute(query).fetchall()
     finally:
         con.close()
+
+
+def test_a_dated_article_written_before_version_11_says_its_date_is_published(tmp_path):
+    rows = upgraded_from(tmp_path / "w.duckdb", 10,
+                         "INSERT INTO article (article_id, source_path, body, encoding, char_count, word_count, "
+                         "sentence_count, enrichment_version, ingested_at, run_id, published_at) VALUES ('dated', "
+                         "'/feed.jsonl', 'Dated text.', 'utf-8', 11, 2, 1, 'v0', now(), 'old-run', "
+                         "TIMESTAMP '2024-03-01 10:00:00')",
+                         query="SELECT article_id, date_basis FROM article ORDER BY article_id")
+    assert rows == [("dated", "published"), ("old", None)]
 
 
 def test_resolutions_left_on_a_relabelled_name_go_with_the_upgrade_to_version_12(tmp_path):
-    path = tmp_path / "w.duckdb"
-    old_warehouse(path, 11)
-    con = duckdb.connect(str(path))
-    try:
-        con.execute("INSERT INTO entity VALUES ('place', 'Scotland', 'GPE', 1, 1, NULL), "
-                    "('person', 'Tony Blair', 'PERSON', 1, 1, NULL)")
-        con.execute("INSERT INTO entity_resolution (article_id, start_char, end_char, mention_text, entity_id, rule, "
-                    "score, evidence, run_id) VALUES ('old', 0, 8, 'Scotland', 'place', 'mononym', 1, '{}', 'old-run'), "
-                    "('old', 10, 20, 'Tony Blair', 'person', 'full_name', 1, '{}', 'old-run')")
-        migrate(con)
-        assert con.execute("SELECT entity_id FROM entity_resolution").fetchall() == [("person",)]
-    finally:
-        con.close()
+    rows = upgraded_from(tmp_path / "w.duckdb", 11,
+                         "INSERT INTO entity VALUES ('place', 'Scotland', 'GPE', 1, 1, NULL), "
+                         "('person', 'Tony Blair', 'PERSON', 1, 1, NULL)",
+                         "INSERT INTO entity_resolution (article_id, start_char, end_char, mention_text, entity_id, "
+                         "rule, score, evidence, run_id) VALUES ('old', 0, 8, 'Scotland', 'place', 'mononym', 1, '{}', "
+                         "'old-run'), ('old', 10, 20, 'Tony Blair', 'person', 'full_name', 1, '{}', 'old-run')",
+                         query="SELECT entity_id FROM entity_resolution")
+    assert rows == [("person",)]
