@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Iterator
@@ -238,5 +239,7 @@ def api_reachable(api_url: str | None, timeout: float = 2.0) -> bool:
     try:
         with urllib.request.urlopen(f"{api_url.rstrip('/')}/health", timeout=timeout) as response:
             return response.status == 200
+    except urllib.error.HTTPError:  # it answered (401 behind a proxy, say): it is there
+        return True
     except OSError:
         return False

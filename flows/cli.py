@@ -9,10 +9,10 @@ import datetime
 import decimal
 import errno
 import json
+import math
 import os
 import sys
 import traceback
-import uuid
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
@@ -474,28 +474,34 @@ def write_rows(relation: Any, format: str, out: Any) -> None:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(columns)
         while rows := relation.fetchmany(10_000):
-            writer.writerows([_csv_value(value) for value in row] for row in rows)
+            writer.writerows([_csv_value(_plain(value)) for value in row] for row in rows)
         return
-    records = [dict(zip(columns, row)) for row in relation.fetchall()]
-    print(json.dumps(records, indent=1, ensure_ascii=False, default=_json_value), file=out)
+    records = [dict(zip(columns, map(_plain, row))) for row in relation.fetchall()]
+    print(json.dumps(records, indent=1, ensure_ascii=False), file=out)
 
 
 def _csv_value(value: Any) -> Any:
-    if isinstance(value, (list, dict)):
-        return json.dumps(value, ensure_ascii=False, default=_json_value)
-    return _json_value(value) if isinstance(value, (datetime.date, datetime.time, decimal.Decimal, uuid.UUID)) \
-        else value
+    return json.dumps(value, ensure_ascii=False) if isinstance(value, (list, dict)) else value
 
 
-def _json_value(value: Any) -> Any:
-    """What json cannot write itself: dates and times in ISO 8601, decimals as numbers."""
-    if isinstance(value, (datetime.date, datetime.time)):
-        return value.isoformat()
+def _plain(value: Any) -> Any:
+    """A value as JSON holds it: dates and times in ISO 8601, decimals as numbers, NaN and
+    infinities as null, bytes in hex, a map's keys as text, anything else as its text."""
+    if value is None or isinstance(value, (str, bool, int)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, decimal.Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (datetime.date, datetime.time)):
+        return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()
-    return str(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key if isinstance(key, str) else str(_plain(key)): _plain(item) for key, item in value.items()}
+    return str(value)  # a UUID, an interval
 
 
 def command_doctor(args: argparse.Namespace) -> int:

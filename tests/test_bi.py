@@ -111,6 +111,16 @@ def test_wirehouse_sql_prints_sums_dates_and_nested_values_as_duckdb_gives_them(
                                                     "detail": {"a": "x"}}]
 
 
+def test_wirehouse_sql_prints_maps_blobs_and_nan_without_a_traceback(warehouse, capsys):
+    query = ("SELECT MAP {DATE '2020-01-01': 1} AS by_day, 'x'::BLOB AS raw, 'NaN'::DOUBLE AS missing, "
+             "INTERVAL 1 DAY AS span")
+    assert main(["sql", query, "--warehouse", str(warehouse), "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["by_day"] == {"2020-01-01": 1} and row["raw"] == "78" and row["missing"] is None
+    assert main(["sql", query, "--warehouse", str(warehouse), "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines()[1].startswith('"{""2020-01-01"": 1}",78,,')
+
+
 def test_wirehouse_sql_is_read_only(warehouse, capsys):
     assert main(["sql", "DROP VIEW quoted_speakers", "--warehouse", str(warehouse)]) == 1
     assert "read-only" in capsys.readouterr().err

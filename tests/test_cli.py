@@ -198,3 +198,26 @@ def test_a_prefect_api_that_does_not_answer_is_a_set_up_error(tmp_path):
     assert result.returncode == 2 and f"the Prefect API at http://127.0.0.1:{port}/api (PREFECT_API_URL) does not " \
         "answer" in result.stderr, result.stderr
     assert not (tmp_path / "w").exists()  # nothing taken or created
+
+
+def test_a_prefect_api_that_answers_with_an_http_error_is_there():
+    """Behind a proxy /health may answer 401: the server answered, the run goes on to its client."""
+    import http.server
+    import threading
+
+    from wirehouse.flows.api_server import api_reachable
+
+    class Refusing(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(401)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Refusing)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert api_reachable(f"http://127.0.0.1:{server.server_port}/api")
+    finally:
+        server.shutdown()

@@ -244,3 +244,19 @@ def test_a_feeds_first_line_deleted_moves_every_line_after_it():
     plan = planner.plan(read)
     assert not plan.rejected and plan.to_enrich == read and a.article_id in plan.replaces
     assert planner.missing_sources("/w/seeds") == []
+
+
+def test_a_page_being_extracted_keeps_its_text_from_a_duplicate_read_beside_it():
+    """A changed page's article is known once extracted: a text file holding its stored text
+    is a duplicate of it, not the text's new home (it would take the page's URL and dates)."""
+    from wirehouse.transforms.records import Page
+
+    text = article("Harbour text.", "/w/seeds/t.txt")
+    index = WarehouseIndex.from_rows([(text.article_id, "/w/seeds/p.html", "v1", "old-hash")])
+    spellings = SourceSpellings(index.by_source, index.by_source, ["/w/seeds/p.html", "/w/seeds/t.txt"],
+                                lambda folder: folder)
+    planner = Planner(index, "v1", spellings=spellings, root="/w/seeds")
+    plan = planner.plan([Page("/w/seeds/p.html", None, b"<html>new bytes</html>", "new-hash"), text])
+    assert [r.source_key for r in plan.rejected] == ["/w/seeds/t.txt"] and plan.rejected[0].reason == "duplicate"
+    planner.admit([article("Harbour text.", "/w/seeds/p.html")], plan)
+    assert [a.source_key for a in plan.to_enrich] == ["/w/seeds/p.html"]

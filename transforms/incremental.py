@@ -79,6 +79,7 @@ class Planner:
         self.page_version = stored_version(enrichment_version, extraction_version)
         self.seen_ids: dict[str, str] = {}  # article_id -> source_key, this run
         self.seen_sources: set[str] = set()
+        self.extracting: set[str] = set()  # pages whose article is known once extracted
         self.to_forget: set[str] = set()
         self.claimed: set[str] = set()  # stored keys a reading under another spelling took
 
@@ -149,6 +150,7 @@ class Planner:
             plan.skipped.append(page)
             return
         plan.to_extract.append(page)
+        self.extracting.add(key)
         if old is not None:
             plan.replaces[old.article_id] = key  # the page changed (or a new version): its old article goes
 
@@ -188,8 +190,8 @@ class Planner:
         stored source was read earlier in this run holding something else, or is a position
         of the article's own file (a feed's lines shift when one is inserted or deleted), or
         its file, below the seeds folder, is no longer read (renamed or removed)."""
-        if stored_key in self.seen_sources:
-            return True
+        if stored_key in self.seen_sources and stored_key not in self.extracting:
+            return True  # (a page being extracted may hold the same text again)
         stored = SourceKey.parse(stored_key)
         if stored.position is not None and article.source_line is not None and stored.path == article.source_path:
             return True  # the same spelling (a reading under another one is a file read twice)

@@ -8,7 +8,8 @@ is rejected with its row number; duplicates are the planner's. A row is known by
 Arrow in record batches, CSV row by row with Python's csv module, every value as text (so
 a column is never given a type one later row cannot have), and a row with more or fewer
 values than the header is rejected alone. A CSV file is UTF-8, or the UTF-16 or UTF-32 its
-byte-order mark names, else Windows-1252 (Excel's "CSV" on Windows), as a .txt file is.
+byte-order mark names; bytes that are not UTF-8 are read as Windows-1252 (Excel's "CSV" on
+Windows), one by one, so a row another tool appended in one does not garble the others.
 """
 
 from __future__ import annotations
@@ -21,16 +22,17 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 
-from wirehouse.transforms.decoding import bom_encoding
-from wirehouse.transforms.ingest import Limits, article_from_text, read_date
+from wirehouse.transforms.decoding import CP1252_BYTES, bom_encoding
+from wirehouse.transforms.ingest import DEFAULT_MAX_ARTICLE_CHARS, Limits, article_from_text, read_date
 from wirehouse.transforms.records import Article, Rejection
 
 TEXT_COLUMNS = ("text", "body")
 OPTIONAL_COLUMNS = ("id", "title", "date", "url", "source", "language")
 _ROWS_PER_READ = 2_000
 # Python's csv module refuses a value over 131,072 characters by default; an article may be
-# longer (the article limit, --max-article-chars, rejects a row that is too long by itself).
-csv.field_size_limit(max(csv.field_size_limit(), 100_000_000))
+# longer (up to --max-article-chars, at most 1,000,000). Four times that: a stray quotation
+# mark ends the file's reading at 4 million characters, not at the file's end.
+csv.field_size_limit(max(csv.field_size_limit(), 4 * DEFAULT_MAX_ARTICLE_CHARS))
 
 Row = dict[str, Any] | str  # a row's values by column, or why it is no row
 
@@ -90,7 +92,8 @@ def _parquet_rows(path: Path) -> tuple[list[str], Iterator[Row], str]:
 
 def _csv_rows(path: Path) -> tuple[list[str], Iterator[Row], str]:
     codec, note = _csv_encoding(path)
-    stream = open(path, encoding=codec, newline="")  # closed by _rows_of when the rows are read
+    errors = CP1252_BYTES if codec == "utf-8-sig" else "strict"
+    stream = open(path, encoding=codec, errors=errors, newline="")  # closed by _rows_of once read
     try:
         header = next(csv.reader(stream), None)
     except BaseException:
@@ -123,16 +126,14 @@ def _csv_encoding(path: Path) -> tuple[str, str]:
         if bom and bom != "utf-8":
             return bom[:6], bom[:6]  # "utf-16" / "utf-32": the codec reads the BOM's byte order
         handle.seek(0)
-        for codec, note in (("utf-8-sig", "utf-8"), ("cp1252", "cp1252 (re-decoded, not valid UTF-8)")):
-            decoder = codecs.getincrementaldecoder(codec)()
-            try:
-                while piece := handle.read(1 << 20):
-                    decoder.decode(piece)
-                decoder.decode(b"", final=True)
-                return codec, note
-            except UnicodeDecodeError:
-                handle.seek(0)
-    return "latin-1", "latin-1 (re-decoded, not valid UTF-8)"
+        decoder = codecs.getincrementaldecoder("utf-8-sig")()
+        try:
+            while piece := handle.read(1 << 20):
+                decoder.decode(piece)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return "utf-8-sig", "utf-8 (with bytes that are not UTF-8 read as cp1252)"
+    return "utf-8-sig", "utf-8"
 
 
 def _article_from_row(path: str, row: int, text: Any, fields: dict[str, Any], limits: Limits,
