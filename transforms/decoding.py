@@ -45,14 +45,15 @@ _XML_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]{0,200}encoding\s*=\s*["']([a-z
 _HTTP_CHARSET = re.compile(r"""charset\s*=\s*["']?([a-zA-Z0-9_:.+-]{2,40})""", re.I)
 
 
+_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
+
+
 def _cp1252_bytes(error: UnicodeDecodeError) -> tuple[str, int]:
     """The bytes UTF-8 could not decode, read as Windows-1252 (Latin-1 where it defines none)."""
     bad = error.object[error.start:error.end]
-    return "".join(bytes([b]).decode("cp1252", errors="strict") if b not in _CP1252_UNDEFINED else chr(b)
-                   for b in bad), error.end
+    return "".join(chr(b) if b in _CP1252_UNDEFINED else bytes([b]).decode("cp1252") for b in bad), error.end
 
 
-_CP1252_UNDEFINED = frozenset({0x81, 0x8D, 0x8F, 0x90, 0x9D})
 # "utf-8" with this error handler: text that is UTF-8 but for some bytes (a row another tool
 # appended) keeps its UTF-8 and reads those bytes as Windows-1252
 CP1252_BYTES = "wirehouse-cp1252-bytes"

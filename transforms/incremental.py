@@ -199,7 +199,6 @@ class Planner:
         return spellings is not None and self.root is not None and spellings.under(stored_key, self.root) \
             and not spellings.reads(stored.path)
 
-
     def missing_sources(self, under: str, unfinished: Sequence[str] = ()) -> list[str]:
         """Stored sources below `under` that this run did not see: removed files. Not those in
         `unfinished` files (a .jsonl file that changed while read), however spelt."""

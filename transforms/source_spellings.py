@@ -48,7 +48,7 @@ class SourceSpellings:
         # the folders this run reads, resolved: a stored source in one of them is below the
         # seeds folder even when it is reached through a link inside it
         self._read_folders = {self._folder(os.path.dirname(path)) for path in self._read}
-        self._read_files: set[tuple[str, str]] | None = None  # (resolved folder, name), when first asked
+        self._read_files = {self.file_of(path) for path in self._read}  # (resolved folder, name)
 
     def place(self, key: SourceKey) -> Place:
         """Equal for two spellings of one document."""
@@ -83,8 +83,6 @@ class SourceSpellings:
 
     def reads(self, path: str) -> bool:
         """Whether this run reads the file at `path`, under any spelling."""
-        if self._read_files is None:
-            self._read_files = {self.file_of(read) for read in self._read}
         return self.file_of(path) in self._read_files
 
     def under(self, key: str, folder: str) -> bool:

@@ -71,10 +71,12 @@ def write_problem(path: str | Path) -> str | None:
     folder (where DuckDB writes the file's .wal), is read-only for this user; None otherwise."""
     path = Path(path)
     folder = path.absolute().parent
-    if path.is_file() and not os.access(path, os.W_OK):
+    if not path.is_file():
+        return None  # a new file: path_problem and the run lock find a folder it cannot be made in
+    if not os.access(path, os.W_OK):
         return (f"warehouse {str(path)!r} is read-only for this user (permission denied); make it writable, "
                 "or give another --warehouse path")
-    if path.is_file() and not os.access(folder, os.W_OK | os.X_OK):
+    if not os.access(folder, os.W_OK | os.X_OK):
         return (f"the warehouse's folder {str(folder)!r} is read-only for this user (permission denied), and DuckDB "
                 "writes its .wal there; make it writable, or give another --warehouse path")
     return None
@@ -129,16 +131,18 @@ def _is_lock_conflict(error: str) -> bool:
 
 def _busy_message(path: Path, error: str, wait_seconds: float) -> str:
     holder = _LOCK_HOLDER.search(error)
-    run = lock_holder(path)
     pid = f", {holder.group(1)}" if holder else ""
-    if run and run.held and run.pid == os.getpid() and run.host in (None, socket.gethostname()):
+    run = lock_holder(path)
+    if run is None or not run.held:
+        return (f"warehouse {str(path)!r} is busy (locked by another process{pid}); waited {wait_seconds:g}s. "
+                "Try again when it has finished, or raise --wait.")
+    if run.pid == os.getpid() and run.host in (None, socket.gethostname()):
         # this run holds the run lock: what holds the file is a client, not another run
         return (f"warehouse {str(path)!r} is held open by another process{pid} (a DuckDB client or BI tool "
                 f"that opened it for writing, or kept it open read-only); waited {wait_seconds:g}s for it. "
                 "Close it and run again.")
-    by = run.describe() if run and run.held else "another process"
-    return (f"warehouse {str(path)!r} is busy (locked by {by}{pid if not (run and run.held) else ''}); "
-            f"waited {wait_seconds:g}s. Try again when it has finished, or raise --wait.")
+    return (f"warehouse {str(path)!r} is busy (locked by {run.describe()}); waited {wait_seconds:g}s. "
+            "Try again when it has finished, or raise --wait.")
 
 
 @contextlib.contextmanager
