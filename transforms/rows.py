@@ -56,7 +56,7 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
             MentionRow(
                 article_id=article.article_id,
                 entity_id=entity_id,
-                mention_text=mention.text,
+                mention_text=article.body[mention.start_char:mention.end_char],
                 label=mention.label,
                 raw_label=mention.raw_label or None,
                 start_char=mention.start_char,
@@ -81,7 +81,7 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
             QuoteRow(
                 quote_id=quote_id_for(article.article_id, found.start_char, found.end_char),
                 article_id=article.article_id,
-                quote_text=found.text,
+                quote_text=article.body[found.start_char:found.end_char],
                 start_char=found.start_char,
                 end_char=found.end_char,
                 speaker_name=found.speaker_canonical,  # a person or an organisation, else NULL (see attribution)
