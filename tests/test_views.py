@@ -260,3 +260,21 @@ def test_speaker_timeline_counts_attributions_per_day_by_type(said):
     ]
     total = rows(said, "SELECT sum(attribution_count) FROM speaker_timeline")[0][0]
     assert total == sum(1 for *_, speaker, _ in ATTRIBUTIONS if speaker is not None)
+
+
+def test_what_a_speaker_talks_about_is_inside_their_words_not_beside_them(run_flow, tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "story.txt").write_text(
+        "Rates rise again\n\n"
+        "“The European Central Bank will have to act before the summer,” Christine Lagarde told BBC News on "
+        "Monday. “Germany and France agree, and the markets know it.”\n", encoding="utf-8")
+    warehouse = tmp_path / "wh" / "wirehouse.duckdb"
+    run_flow(seeds, warehouse)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        attributions = rows(con, "SELECT attribution_type, speaker_name, source_text FROM attribution")
+        subjects = rows(con, "SELECT speaker_name, subject_name FROM speaker_subjects ORDER BY subject_name")
+        between = rows(con, "SELECT count(*) FROM entity_mention WHERE mention_text = 'BBC News'")
+    assert attributions == [("direct", "Christine Lagarde", "Christine Lagarde")]  # one, over both parts
+    assert between == [(1,)]  # the broadcaster is a mention, told between the two parts
+    assert {subject for _, subject in subjects} == {"European Central Bank", "Germany", "France"}
