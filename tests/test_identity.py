@@ -598,3 +598,26 @@ def test_people_are_single_entities_across_bbc_politics_and_namesakes_stay_apart
     from wirehouse.warehouse import doctor
 
     assert doctor.examine(warehouse).healthy
+
+
+def test_a_name_the_warehouse_calls_a_place_moves_only_to_a_person_it_surely_is():
+    """"Wales" tagged a place in a line-up links to Gareth Wales only at the stricter threshold,
+    with company shared; when a namesake arrives it is decided again under the same test, and
+    does not become a person of its own article."""
+    def named(first, i):
+        return article(f"{first}{i}", "sport", [cluster(f"{first} Wales", "PERSON", mention(0, f"{first} Wales")),
+                                                 cluster("Cardiff Blues", "ORG", mention(30, "Cardiff Blues", "ORG"))])
+
+    def politics_story(i):
+        return article(f"o{i}", "politics", [cluster("Tony Blair", "PERSON", mention(0, "Tony Blair")),
+                                              cluster("Labour", "ORG", mention(30, "Labour", "ORG"))])
+
+    state = I.new_state()
+    I.process_batch(state, [named("Gareth", i) for i in range(4)] + [politics_story(i) for i in range(10)])
+    line_up = article("line-up", "sport", [cluster("Wales", "GPE", mention(0, "Wales", "GPE", before="; ")),
+                                           cluster("Cardiff Blues", "ORG", mention(30, "Cardiff Blues", "ORG"))])
+    linked = [m for m in I.process_batch(state, [line_up]).mentions if m["text"] == "Wales"]
+    assert [(m["identity_id"], m["rule"]) for m in linked] == [(person("gareth wales"), "corpus_surname")]
+    assert state["label_decided"]["wales"] == "GPE"
+    later = I.process_batch(state, [named("Sam", i) for i in range(4)])
+    assert [m for m in later.updated_mentions if m["article_id"] == "line-up"] == []

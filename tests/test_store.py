@@ -138,6 +138,33 @@ def test_stored_speakers_follow_mentions_decided_again_and_an_attribution_its_qu
         ("q1", wes), ("q2", gordon)]
     assert con.execute("SELECT speaker_entity_id FROM attribution").fetchall() == [(wes,)]
     assert con.execute("SELECT count(*) FROM entity WHERE entity_id = ?", [brown]).fetchone()[0] == 0
+    # two people: the surname's id leads to neither
+    assert con.execute("SELECT count(*) FROM entity_redirect").fetchone()[0] == 0
+
+
+def test_an_entity_whose_every_mention_is_decided_to_be_another_redirects_there(warehouse):
+    """A surname stored alone ("Glazer"), every mention of it decided again as the person the
+    warehouse now knows in full: its id leads there, as do older ids that led to it."""
+    from wirehouse.expectations.verdict import BatchOutcome
+    from wirehouse.transforms.identity_batch import IdentityUpdate, StoredChanges
+    from wirehouse.transforms.records import ResolutionRow
+
+    body = "x" * 80
+    glazer, malcolm = entity_id_for("Glazer", "PERSON"), "person-malcolm-glazer"
+    batch = batch_for("a1", body, "x")
+    batch.entities = [EntityRow(glazer, "Glazer", "PERSON")]
+    batch.mentions = [MentionRow("a1", glazer, "Glazer", "PERSON", "PERSON", start, start + 6, 0) for start in (10, 40)]
+    batch.quotes = []
+    warehouse.publish(batch, "run1")
+    warehouse.con.execute("INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at) "
+                          "VALUES ('older-id', ?, 'spelling', 'run1', now())", [glazer])
+    redecided = [ResolutionRow("a1", start, start + 6, "Glazer", malcolm, "corpus_surname", 0.9, "{}", "run2")
+                 for start in (10, 40)]
+    warehouse.write_batch(BatchOutcome(1), "run2", identity=IdentityUpdate(StoredChanges(redecided=redecided), []))
+    con = warehouse.con
+    assert con.execute("SELECT count(*) FROM entity WHERE entity_id = ?", [glazer]).fetchone()[0] == 0
+    assert con.execute("SELECT old_id, new_id, reason, run_id FROM entity_redirect ORDER BY 1").fetchall() == [
+        (glazer, malcolm, "decided", "run2"), ("older-id", malcolm, "spelling", "run1")]
 
 
 def test_an_entity_with_rows_of_its_own_again_is_no_longer_redirected(warehouse):

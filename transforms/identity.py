@@ -707,10 +707,9 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                                              article_gender))
                     if tentative and row["rule"] not in ("corpus_surname", "article_full_name", "article_ambiguous"):
                         continue  # a non-person name that no person claims stays what it was
-                    if tentative and row["rule"] == "corpus_surname" and (
-                            row["score"] < p.tentative_threshold or row["evidence"].get("sim", 0) < p.tentative_min_sim):
+                    if tentative and row["rule"] == "corpus_surname" and not _tentative_link_holds(p, row):
                         continue
-                    decided_now.add(_remember_short(state, art, c, m, name, row, article_gender))
+                    decided_now.add(_remember_short(state, art, c, m, name, row, article_gender, tentative))
                 res.mentions.append(row)
 
     # --- 6. short clusters of earlier batches whose surname got new candidates: decide again
@@ -721,6 +720,8 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
         if skey in decided_now or ev.get("anchored"):
             continue  # decided just now, or named in full in its own article
         new = _decide_from_evidence(state, p, ev)
+        if ev.get("tentative") and not (new["rule"] == "corpus_surname" and _tentative_link_holds(p, new)):
+            continue  # a name the warehouse calls no person's moves only to a person it surely is
         if new["identity_id"] != ev["identity_id"]:
             ev = state["short"][skey]
             ev["identity_id"] = new["identity_id"]
@@ -885,9 +886,16 @@ def _short_key(art, c, m, name) -> str:
                        c.entity_id if c is not None else m.start_char)
 
 
-def _remember_short(state, art, c, m, name, row, article_gender=None) -> str:
+def _tentative_link_holds(p: Params, row: dict) -> bool:
+    """A link of a name the warehouse calls no person's ("Cole" tagged PRODUCT in a line-up)
+    to a known person: only at the stricter threshold, with some company shared."""
+    return row["score"] >= p.tentative_threshold and row["evidence"].get("sim", 0) >= p.tentative_min_sim
+
+
+def _remember_short(state, art, c, m, name, row, article_gender=None, tentative=False) -> str:
     """Keep a short mention's evidence, to decide its cluster again when new candidates
-    arrive; returns the cluster's key."""
+    arrive; returns the cluster's key. A tentative one (a name the warehouse calls no
+    person's) is decided again under the same stricter test."""
     skey = _short_key(art, c, m, name)
     known = skey in state["short_by_surname"].get(name.surname, ())  # the index is in memory, the record may not be
     ev = state["short"][skey] if known else None
@@ -898,6 +906,8 @@ def _remember_short(state, art, c, m, name, row, article_gender=None) -> str:
         state["short"][skey] = ev
         state["short_by_surname"][name.surname].add(skey)
     ev["article_gender"] = article_gender  # records kept by versions before 16 have none
+    if tentative:
+        ev["tentative"] = True
     if (m.start_char, m.end_char, m.text) not in ev["spans"]:  # the article may be identified again
         ev["spans"].append((m.start_char, m.end_char, m.text))
     ev["identity_id"] = row["identity_id"]

@@ -375,7 +375,7 @@ class Warehouse:
             with self._registered(staged_spans=staged.select(["article_id", "start_char", "end_char"])):
                 touched |= {row[0] for row in self.con.execute(sql.query("mention_entities_at")).fetchall()}
             with self._registered(staged_resolutions=staged):
-                sql.run_script(self.con, "redecide_mentions")
+                sql.run_script(self.con, "redecide_mentions", [run_id, utc_now()])
             touched |= {row.entity_id for row in changes.redecided}
         redirects = list(changes.redirects) + self._renamed(changes.relabelled, changes.grouped, update)
         if redirects:

@@ -2,6 +2,7 @@
 -- entity_resolution rows): their entity and their explanation are replaced (a mention whose
 -- article has gone since is left alone). A person new to the warehouse (a surname left
 -- undecided in its article) gets its entity row, named as written until rename_people names it.
+-- $1 run id, $2 time.
 INSERT INTO entity (entity_id, canonical_name, label, mention_count, article_count)
 SELECT DISTINCT ON (s.entity_id) s.entity_id, s.mention_text, 'PERSON', 0, 0
 FROM staged_resolutions s
@@ -60,6 +61,22 @@ FROM entity e WHERE e.entity_id = attribution.speaker_entity_id
 DROP TABLE held_quotes;
 DROP TABLE speaker_mentions;
 DROP TABLE speaker_people;
+-- An entity every mention of which is decided to be one other ("Glazer", a surname alone in
+-- its articles, once the warehouse knows Malcolm Glazer) has turned out to be it: its id
+-- redirects there, as a relabelled name's does, so an id once stored is followed, not lost.
+CREATE OR REPLACE TEMP TABLE decided_redirects AS
+SELECT m.entity_id AS old_id, min(s.entity_id) AS new_id
+FROM entity_mention m
+LEFT JOIN staged_resolutions s USING (article_id, start_char, end_char)
+WHERE m.entity_id IN (SELECT o.entity_id FROM staged_resolutions r JOIN entity_mention o USING (article_id, start_char, end_char)
+                      WHERE o.entity_id <> r.entity_id)
+GROUP BY m.entity_id
+HAVING count(s.entity_id) = count(*) AND count(DISTINCT s.entity_id) = 1 AND min(s.entity_id) <> m.entity_id;
+UPDATE entity_redirect SET new_id = d.new_id FROM decided_redirects d WHERE entity_redirect.new_id = d.old_id;
+DELETE FROM entity_redirect WHERE old_id = new_id OR old_id IN (SELECT old_id FROM decided_redirects);
+INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at)
+SELECT old_id, new_id, 'decided', $1, $2 FROM decided_redirects;
+DROP TABLE decided_redirects;
 UPDATE entity_mention SET entity_id = s.entity_id, label = 'PERSON'
 FROM staged_resolutions s
 WHERE entity_mention.article_id = s.article_id
