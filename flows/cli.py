@@ -22,8 +22,8 @@ from wirehouse.flows.settings import SettingsError, add_run_options, check_for_r
 UNWRITABLE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOENT, errno.ENOTDIR}
 
 EPILOG = """\
-Every option of `run` can also be set with a WIREHOUSE_<NAME> environment variable
-(e.g. WIREHOUSE_MODEL=en_core_web_sm); command-line options win.
+Every option of `run` but --debug can also be set with a WIREHOUSE_<NAME> environment
+variable (e.g. WIREHOUSE_MODEL=en_core_web_sm); command-line options win.
 
 examples:
   wirehouse run                                   # seeds/ -> warehouse/wirehouse.duckdb
@@ -67,13 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
     quotes = targets.add_parser("quotes", help="direct quotes and speakers against PolNeAR attributions")
     quotes.add_argument("--polnear", required=True, type=Path, metavar="DIR",
                         help="folder with text/*.txt and attributions/*.ann")
-    quotes.add_argument("--model", default=None, metavar="NAME")
+    quotes.add_argument("--model", default=None, metavar="NAME",
+                        help="spaCy pipeline to score (default: the one `run` uses)")
     quotes.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
     attributions = targets.add_parser("attributions",
                                       help="attributions (source, cue, content) against PolNeAR annotations")
     attributions.add_argument("--polnear", required=True, type=Path, metavar="DIR",
                               help="folder with text/*.txt and attributions/*.ann")
-    attributions.add_argument("--model", default=None, metavar="NAME")
+    attributions.add_argument("--model", default=None, metavar="NAME",
+                              help="spaCy pipeline to score (default: the one `run` uses)")
     attributions.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
     agreement = targets.add_parser(
         "agreement", help="PolNeAR's annotators against each other, scored as attributions are",
@@ -84,7 +86,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help="folder with text/*.txt and attributions/*.ann")
     entities = targets.add_parser("entities", help="named entities against IE-ER gold spans")
     entities.add_argument("--ieer", required=True, type=Path, metavar="FILE", help="ner_gold_ieer.jsonl")
-    entities.add_argument("--model", default=None, metavar="NAME")
+    entities.add_argument("--model", default=None, metavar="NAME",
+                          help="spaCy pipeline to score (default: the one `run` uses)")
     entities.add_argument("--limit", type=int, metavar="N", help="score only the first N articles")
     extraction = targets.add_parser("extraction", help="article bodies of web pages against an extraction benchmark")
     extraction.add_argument("--benchmark", required=True, type=Path, metavar="DIR",
@@ -95,13 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     sql.add_argument("query", help="the SQL text")
     sql.add_argument("--warehouse", dest="warehouse_path", metavar="PATH")
     sql.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    sql.add_argument("--wait", dest="wait_seconds", type=float, default=30.0, metavar="SECONDS",
+                     help="wait this long for a publishing run to let go of the file (default: 30)")
 
     doctor = commands.add_parser(
         "doctor", help="check the warehouse and print what is wrong",
         description="Open the warehouse read-only and check its schema version, the run lock, runs that did "
                     "not finish, the accounting identity of every run, orphan and duplicate rows, offsets, entity "
-                    "counts and validation failures. Exit 0 when healthy, 1 when a problem was found, 2 when the "
-                    "file is missing, 75 when it stays busy.",
+                    "counts and validation failures. Exit 0 when healthy (warnings and history included), 1 when "
+                    "an error was found, 2 when the file is missing, 75 when it stays busy.",
     )
     doctor.add_argument("--warehouse", dest="warehouse_path", metavar="PATH")
     doctor.add_argument("--wait", dest="wait_seconds", type=float, default=30.0, metavar="SECONDS",
@@ -109,7 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--format", choices=("text", "json"), default="text")
     export = commands.add_parser(
         "export", help="write every table and view as Parquet (or CSV) files with a manifest",
-        description="Open the warehouse read-only and write <name>.parquet for every table and view, read in one "
+        description="Open the warehouse read-only and write <name>.parquet (or <name>.csv) for every table and "
+                    "view, read in one "
                     "snapshot, and manifest.json listing each file's rows and columns, the warehouse path, its schema "
                     "version and the time of the export. For BI tools that read files.",
     )
@@ -448,7 +454,7 @@ def command_sql(args: argparse.Namespace) -> int:
     from wirehouse.warehouse.connection import connect
 
     with warehouse_errors():
-        con = connect(warehouse_path(args), read_only=True)
+        con = connect(warehouse_path(args), read_only=True, wait_seconds=args.wait_seconds)
     try:
         relation = con.sql(args.query)
         if relation is None:

@@ -105,7 +105,12 @@ def _a_path_under_a_file(tmp_path):
     return tmp_path / "notes.txt" / "sub" / "w.duckdb", "is a file, not a folder", "is a file, not a folder"
 
 
-@pytest.mark.parametrize("make", [_a_folder, _a_text_file, _a_path_under_a_file])
+def _a_short_text_file(tmp_path):
+    (tmp_path / "junk.duckdb").write_text("notduckdb\n", encoding="utf-8")  # shorter than a DuckDB header
+    return tmp_path / "junk.duckdb", "is not a DuckDB database", "is not a DuckDB database"
+
+
+@pytest.mark.parametrize("make", [_a_folder, _a_text_file, _a_short_text_file, _a_path_under_a_file])
 def test_a_warehouse_path_that_cannot_hold_a_warehouse_stops_every_command_in_one_line(tmp_path, make):
     warehouse, run_says, read_says = make(tmp_path)
     commands = [("run", "--seeds", str(PROJECT / "seeds")), ("sql", "SELECT 1"), ("doctor",), ("report",)]

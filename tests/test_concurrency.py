@@ -325,3 +325,25 @@ def test_a_flow_told_to_stop_while_it_waits_for_the_warehouse_ends_cancelled_at_
         reset_graceful_stop()
         release.set()
         holder.join(30)
+
+
+def test_cli_sql_waits_as_long_as_it_is_told_for_a_writer_to_let_go(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import PROJECT
+
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    holder, release = _start(_hold_connection, str(path), False)
+    try:
+        started = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "wirehouse", "sql", "SELECT 1", "--warehouse", str(path),
+                                 "--wait", "1"], cwd=PROJECT, capture_output=True, text=True, timeout=120)
+        waited = time.monotonic() - started
+    finally:
+        release.set()
+        holder.join(30)
+    assert result.returncode == 75, result.stderr
+    assert "waited 1s" in result.stderr and "raise --wait" in result.stderr
+    assert waited < 20  # not the default 30 s

@@ -45,8 +45,8 @@ class WarehouseUnusable(Exception):
 
 def path_problem(path: str | Path) -> str | None:
     """Why `path` cannot be the warehouse file, in one line; None when it can (an existing
-    DuckDB file, or a path where one can be created). A file shorter than the header is
-    left to DuckDB: another process may be creating it."""
+    DuckDB file, or a path where one can be created). A file too short to say is left to
+    DuckDB: another process may be creating it."""
     path = Path(path)
     shown = repr(str(path))
     try:
@@ -58,7 +58,7 @@ def path_problem(path: str | Path) -> str | None:
         if path.is_file():
             with path.open("rb") as fh:
                 head = fh.read(12)
-            if len(head) == 12 and head[8:12] != DUCKDB_MAGIC:
+            if len(head) > 8 and head[8:12] != DUCKDB_MAGIC[:len(head) - 8]:  # what it holds is no header
                 return (f"{shown} is not a DuckDB database (damaged, or another kind of file); "
                         "give another --warehouse path, or move the file away")
     except OSError as error:  # a folder on the way that cannot be entered or read
