@@ -19,7 +19,7 @@ help:
 	@echo "make train-attributions  retrain the attribution model on PolNeAR train (about 13 minutes)"
 	@echo "make lock       re-pin requirements.lock from the current .venv"
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock pyproject.toml expectations/web_assets.json
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

@@ -27,6 +27,10 @@ def test_data_docs_index_shows_every_suite_and_result(run_flow, seeds_copy, tmp_
     assert all("ge-success-icon" in row for row in rows)  # every suite passed
 
     page = next((index.parent / "validations" / "quote").rglob("*.html"))
+    for html in (index, page):  # no script or style sheet is fetched from the internet
+        markup = html.read_text(encoding="utf-8")
+        assert not re.findall(r'<script[^>]*src="https?://[^"]*"', markup), html
+        assert not re.findall(r'<link[^>]*href="https?://[^"]*"', markup), html
     result_dom = rendered_dom(page)
     assert "Succeeded" in result_dom and "text_matches_body" in result_dom
     screenshot(index, tmp_path / "data_docs.png", size="1280,900")
