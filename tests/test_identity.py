@@ -621,3 +621,22 @@ def test_a_name_the_warehouse_calls_a_place_moves_only_to_a_person_it_surely_is(
     assert state["label_decided"]["wales"] == "GPE"
     later = I.process_batch(state, [named("Sam", i) for i in range(4)])
     assert [m for m in later.updated_mentions if m["article_id"] == "line-up"] == []
+
+
+def test_a_person_named_in_full_keeps_their_identity_once_their_first_name_is_also_a_place():
+    """"Milan Mandaric" identified before the warehouse called Milan a place stays the same
+    person, in the same entity, in articles read after."""
+    def mandaric(i):
+        return article(f"m{i}", "sport", [cluster("Milan Mandaric", "PERSON", mention(0, "Milan Mandaric")),
+                                          cluster("Portsmouth", "ORG", mention(30, "Portsmouth", "ORG"))])
+
+    def in_milan(i):
+        return article(f"c{i}", "sport", [cluster("Milan", "GPE", mention(0, "Milan", "GPE", before="in ")),
+                                          cluster("Italy", "GPE", mention(30, "Italy", "GPE"))])
+
+    state = I.new_state()
+    first = I.process_batch(state, [mandaric(0)])
+    I.process_batch(state, [in_milan(i) for i in range(5)])
+    assert I.place_like(state, "milan")
+    later = I.process_batch(state, [mandaric(1)])
+    assert [m["identity_id"] for m in first.mentions + later.mentions] == [person("milan mandaric")] * 2

@@ -511,11 +511,17 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
     names_in = NameParser(descriptor)  # the descriptor's counts are fixed from here on
     names_plain = NameParser()
 
+    def known_person(c: NameCluster) -> bool:
+        """A full name an earlier batch took for a person ("Milan Mandaric" before the warehouse
+        called Milan a place): it stays one, so its id does not depend on when it is read."""
+        names = names_in(c.canonical_name)
+        return bool(names) and names[0][0].is_full and names[0][0].key in state["key_index"]
+
     def is_person_cluster(c: NameCluster) -> bool:
         label = state["label_decided"].get(c.canonical_name.casefold(), c.label)
         words = c.canonical_name.split()
         if label == "PERSON" and len(words) >= 2 and place_like(state, words[0].casefold()) \
-                and not cues_of[id(c)]["honorific"]:
+                and not cues_of[id(c)]["honorific"] and not known_person(c):
             return False  # "BBC Sport Wales", "Manchester United": its first word alone is no person
         if label == "PERSON":
             return True
