@@ -640,3 +640,14 @@ def test_a_person_named_in_full_keeps_their_identity_once_their_first_name_is_al
     assert I.place_like(state, "milan")
     later = I.process_batch(state, [mandaric(1)])
     assert [m["identity_id"] for m in first.mentions + later.mentions] == [person("milan mandaric")] * 2
+
+
+def test_a_person_known_by_one_name_is_named_as_written():
+    from wirehouse.transforms.identity_batch import canonical_name
+
+    state = I.new_state()
+    result = I.process_batch(state, [article("a", "entertainment", [
+        cluster("McManus", "PERSON", mention(0, "McManus", before="Mr ")),
+        cluster("Jay-Z", "PERSON", mention(20, "Jay-Z"))])])
+    assert [(m["rule"], canonical_name(state, m["identity_id"], "")) for m in result.mentions] == [
+        ("mononym", "McManus"), ("mononym", "Jay-Z")]  # not "Mcmanus", "Jay-z"

@@ -716,6 +716,9 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                     if tentative and row["rule"] == "corpus_surname" and not _tentative_link_holds(p, row):
                         continue
                     decided_now.add(_remember_short(state, art, c, m, name, row, article_gender, tentative))
+                    if row["rule"] == "mononym" and art.article_id in fresh_ids:
+                        # named as written ("McManus", "Jay-Z", "GPRS"), not as its folded key
+                        state["identities"][row["identity_id"]]["forms"][name.display] += 1
                 res.mentions.append(row)
 
     # --- 6. short clusters of earlier batches whose surname got new candidates: decide again
