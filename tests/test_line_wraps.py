@@ -83,3 +83,13 @@ def test_reported_speech_wrapped_over_lines_is_one_attribution_stored_as_given(n
         assert WIRE[mention.start_char:mention.end_char] == mention.mention_text
     names = {mention.mention_text for mention in rows.mentions if mention.label == "PERSON"}
     assert "Robert Horton" in names
+
+
+def test_a_span_keeps_the_bodys_line_breaks_and_nothing_else_of_it():
+    from wirehouse.transforms.rows import as_stored
+
+    body = "said Robert\nHorton on Monday"
+    assert as_stored(body, 5, 18, "Robert Horton") == "Robert\nHorton"
+    # offsets that do not point at the text: the text stays, for the audit to find
+    assert as_stored(body, 0, 13, "Robert Horton") == "Robert Horton"
+    assert as_stored(body, 5, 100, "Robert Horton") == "Robert Horton"

@@ -36,6 +36,16 @@ def word_count(doc: Doc) -> int:
     return int((flags.sum(axis=1) == 0).sum())
 
 
+def as_stored(body: str, start: int, end: int, text: str) -> str:
+    """A span's text as the body has it: the pipeline reads a hard-wrapped line's break as a
+    space (transforms/line_wraps.py), and the stored text keeps the break. Any other
+    difference stays, for the audit to find (offsets that do not slice the body to the text)."""
+    stored = body[start:end]
+    if stored == text or len(stored) != len(text):
+        return text
+    return stored if all(a == b or (a == "\n" and b == " ") for a, b in zip(stored, text)) else text
+
+
 def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
     """Flatten one enriched Doc into warehouse rows (pure: no I/O)."""
     sentence_starts = [sent.start_char for sent in doc.sents]
@@ -56,7 +66,7 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
             MentionRow(
                 article_id=article.article_id,
                 entity_id=entity_id,
-                mention_text=article.body[mention.start_char:mention.end_char],
+                mention_text=as_stored(article.body, mention.start_char, mention.end_char, mention.text),
                 label=mention.label,
                 raw_label=mention.raw_label or None,
                 start_char=mention.start_char,
@@ -81,7 +91,7 @@ def rows_for_doc(article: Article, doc: Doc, version: str) -> EnrichedBatch:
             QuoteRow(
                 quote_id=quote_id_for(article.article_id, found.start_char, found.end_char),
                 article_id=article.article_id,
-                quote_text=article.body[found.start_char:found.end_char],
+                quote_text=as_stored(article.body, found.start_char, found.end_char, found.text),
                 start_char=found.start_char,
                 end_char=found.end_char,
                 speaker_name=found.speaker_canonical,  # a person or an organisation, else NULL (see attribution)
