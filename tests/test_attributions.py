@@ -831,3 +831,12 @@ def test_a_quote_keeps_its_speaker_when_the_attribution_inside_it_names_another(
     outer = (doc._.quotes[0].start_char, quote.end_char, text.index("Jonathan"))
     assert holding_attribution(quote.start_char, quote.end_char, [nested]) is None
     assert holding_attribution(quote.start_char, quote.end_char, [nested, outer]) == 1
+
+
+def test_the_pronoun_subject_of_a_cue_is_never_its_content(nlp):
+    # '"...," he added.' after a quotation another attribution holds: "he" is who spoke
+    text = ('"Oil prices will rise again next year," the analyst said. "The cartel will not act," he added.')
+    contents = [content for _, content, *_ in found(nlp, text)]
+    assert contents and "he" not in contents
+    # a pronoun that is what a stance is about stays ("support him")
+    assert [content for _, content, *_ in found(nlp, "Voters support him, polls show.")] == ["Voters support him"]
