@@ -242,6 +242,10 @@ def command_run(args: argparse.Namespace) -> int:
             print(f"wirehouse: cannot create {str(lock_path_for(settings.warehouse_path))!r} beside the warehouse: "
                   f"{error.strerror}{advice}", file=sys.stderr)
             return 2
+        if problem := path_problem(settings.warehouse_path, settled=True):  # a file cut short before any header
+            lock.release()
+            print(f"wirehouse: {problem}", file=sys.stderr)
+            return 2
         server, leave_at_once = None, False
         try:
             server = start_api_server()

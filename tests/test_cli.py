@@ -226,3 +226,10 @@ def test_a_prefect_api_that_answers_with_an_http_error_is_there():
         assert api_reachable(f"http://127.0.0.1:{server.server_port}/api")
     finally:
         server.shutdown()
+
+
+def test_run_on_an_empty_warehouse_file_is_a_set_up_error_before_prefect(tmp_path):
+    (tmp_path / "w.duckdb").touch()  # no other run holds the lock, so no one is creating it
+    result = wirehouse("run", "--seeds", str(PROJECT / "seeds"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert result.returncode == 2 and "is not a DuckDB database" in result.stderr, result.stderr
+    assert "Starting temporary server" not in result.stdout + result.stderr and "Traceback" not in result.stderr

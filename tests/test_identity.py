@@ -651,3 +651,9 @@ def test_a_person_known_by_one_name_is_named_as_written():
         cluster("Jay-Z", "PERSON", mention(20, "Jay-Z"))])])
     assert [(m["rule"], canonical_name(state, m["identity_id"], "")) for m in result.mentions] == [
         ("mononym", "McManus"), ("mononym", "Jay-Z")]  # not "Mcmanus", "Jay-z"
+    # kept by an older version with no form: named as written when its article is read again
+    for m in result.mentions:
+        state["identities"][m["identity_id"]]["forms"].clear()
+    again = I.process_batch(state, [article("a", "entertainment", [
+        cluster("McManus", "PERSON", mention(0, "McManus", before="Mr "))])])
+    assert canonical_name(state, again.mentions[0]["identity_id"], "") == "McManus"

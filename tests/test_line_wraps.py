@@ -93,3 +93,13 @@ def test_a_span_keeps_the_bodys_line_breaks_and_nothing_else_of_it():
     # offsets that do not point at the text: the text stays, for the audit to find
     assert as_stored(body, 0, 13, "Robert Horton") == "Robert Horton"
     assert as_stored(body, 5, 100, "Robert Horton") == "Robert Horton"
+
+
+def test_the_pipeline_with_its_unwrapping_tokenizer_pickles_and_copies(nlp):
+    import copy
+    import pickle
+
+    tokenizer = pickle.loads(pickle.dumps(nlp.tokenizer))
+    assert [t.text for t in tokenizer("a line\nwrapped here and there\nagain")] == \
+        [t.text for t in nlp.tokenizer("a line\nwrapped here and there\nagain")]
+    assert copy.deepcopy(nlp.tokenizer)("one\ntwo").text == "one two"

@@ -156,6 +156,11 @@ def test_an_entity_whose_every_mention_is_decided_to_be_another_redirects_there(
     batch.mentions = [MentionRow("a1", glazer, "Glazer", "PERSON", "PERSON", start, start + 6, 0) for start in (10, 40)]
     batch.quotes = []
     warehouse.publish(batch, "run1")
+    named = batch_for("a2", "Malcolm Glazer bought the club.", "club")
+    named.entities = [EntityRow(malcolm, "Malcolm Glazer", "PERSON")]
+    named.mentions = [MentionRow("a2", malcolm, "Malcolm Glazer", "PERSON", "PERSON", 0, 14, 0)]
+    named.quotes = []
+    warehouse.publish(named, "run1")
     warehouse.con.execute("INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at) "
                           "VALUES ('older-id', ?, 'spelling', 'run1', now())", [glazer])
     redecided = [ResolutionRow("a1", start, start + 6, "Glazer", malcolm, "corpus_surname", 0.9, "{}", "run2")
@@ -165,6 +170,12 @@ def test_an_entity_whose_every_mention_is_decided_to_be_another_redirects_there(
     assert con.execute("SELECT count(*) FROM entity WHERE entity_id = ?", [glazer]).fetchone()[0] == 0
     assert con.execute("SELECT old_id, new_id, reason, run_id FROM entity_redirect ORDER BY 1").fetchall() == [
         (glazer, malcolm, "decided", "run2"), ("older-id", malcolm, "spelling", "run1")]
+    # a namesake's arrival sends them back: the surname has rows of its own, and no redirect
+    back = [dataclasses.replace(row, entity_id=glazer, run_id="run3") for row in redecided]
+    warehouse.write_batch(BatchOutcome(1), "run3", identity=IdentityUpdate(StoredChanges(redecided=back), []))
+    assert con.execute("SELECT count(*) FROM entity WHERE entity_id = ?", [glazer]).fetchone()[0] == 1
+    assert con.execute("SELECT old_id, new_id, reason FROM entity_redirect ORDER BY 1").fetchall() == [
+        ("older-id", malcolm, "spelling")]
 
 
 def test_an_entity_with_rows_of_its_own_again_is_no_longer_redirected(warehouse):

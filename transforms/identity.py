@@ -716,8 +716,10 @@ def process_batch(state: dict, articles: list[ArticleNames], params: Params | No
                     if tentative and row["rule"] == "corpus_surname" and not _tentative_link_holds(p, row):
                         continue
                     decided_now.add(_remember_short(state, art, c, m, name, row, article_gender, tentative))
-                    if row["rule"] == "mononym" and art.article_id in fresh_ids:
-                        # named as written ("McManus", "Jay-Z", "GPRS"), not as its folded key
+                    if row["rule"] == "mononym" and (art.article_id in fresh_ids
+                                                     or not state["identities"].get(row["identity_id"])["forms"]):
+                        # named as written ("McManus", "Jay-Z", "GPRS"), not as its folded key (a
+                        # person kept by an older version gets the form when its article is read again)
                         state["identities"][row["identity_id"]]["forms"][name.display] += 1
                 res.mentions.append(row)
 

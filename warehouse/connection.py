@@ -43,10 +43,11 @@ class WarehouseUnusable(Exception):
     is no DuckDB database): a set-up mistake, found before anything is read or written."""
 
 
-def path_problem(path: str | Path) -> str | None:
+def path_problem(path: str | Path, settled: bool = False) -> str | None:
     """Why `path` cannot be the warehouse file, in one line; None when it can (an existing
     DuckDB file, or a path where one can be created). A file too short to say is left to
-    DuckDB: another process may be creating it."""
+    DuckDB, another process may be creating it, unless `settled` (this process holds the run
+    lock, so no other is): then a file shorter than a DuckDB header is none."""
     path = Path(path)
     shown = repr(str(path))
     try:
@@ -58,7 +59,7 @@ def path_problem(path: str | Path) -> str | None:
         if path.is_file():
             with path.open("rb") as fh:
                 head = fh.read(12)
-            if len(head) > 8 and head[8:12] != DUCKDB_MAGIC[:len(head) - 8]:  # what it holds is no header
+            if (len(head) > 8 and head[8:12] != DUCKDB_MAGIC[:len(head) - 8]) or (settled and len(head) < 12):
                 return (f"{shown} is not a DuckDB database (damaged, or another kind of file); "
                         "give another --warehouse path, or move the file away")
     except OSError as error:  # a folder on the way that cannot be entered or read

@@ -72,8 +72,15 @@ WHERE m.entity_id IN (SELECT o.entity_id FROM staged_resolutions r JOIN entity_m
                       WHERE o.entity_id <> r.entity_id)
 GROUP BY m.entity_id
 HAVING count(s.entity_id) = count(*) AND count(DISTINCT s.entity_id) = 1 AND min(s.entity_id) <> m.entity_id;
+-- ...and one that mentions are decided to be has rows of its own again: no redirect leads away
+-- from it (a namesake's arrival can send "Glazer" back to the article's own person)
+CREATE OR REPLACE TEMP TABLE decided_targets AS
+SELECT DISTINCT s.entity_id FROM staged_resolutions s JOIN entity_mention m USING (article_id, start_char, end_char);
+DELETE FROM decided_redirects WHERE old_id IN (SELECT entity_id FROM decided_targets);
 UPDATE entity_redirect SET new_id = d.new_id FROM decided_redirects d WHERE entity_redirect.new_id = d.old_id;
-DELETE FROM entity_redirect WHERE old_id = new_id OR old_id IN (SELECT old_id FROM decided_redirects);
+DELETE FROM entity_redirect WHERE old_id = new_id OR old_id IN (SELECT old_id FROM decided_redirects)
+    OR old_id IN (SELECT entity_id FROM decided_targets);
+DROP TABLE decided_targets;
 INSERT INTO entity_redirect (old_id, new_id, reason, run_id, redirected_at)
 SELECT old_id, new_id, 'decided', $1, $2 FROM decided_redirects;
 DROP TABLE decided_redirects;
