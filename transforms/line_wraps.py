@@ -18,7 +18,8 @@ from spacy.tokens import Doc
 
 # A line ending so ends a sentence (or a quotation, or a bracket) and may end a paragraph.
 _FINAL = tuple('.!?:;"\'”’)]…')
-# A wrapped text's lines are no longer than this; a paragraph per line runs longer.
+# A wrapped text's lines are no longer than this (but for one in twenty: a URL, a table's
+# row); a paragraph per line runs longer.
 MAX_WRAP_WIDTH = 100
 # Of the lines a wrapped text continues on the next line, at least this share are full: the
 # next line's first word would not have fitted on them. A list's or a table's lines are not.
@@ -37,10 +38,10 @@ _URL = re.compile(r"https?:|www\.")
 
 def wrapping_breaks(text: str) -> list[int]:
     """The offsets of the line breaks that only wrap a line. Unless the text is hard-wrapped
-    (its lines at most MAX_WRAP_WIDTH long; of those the next line continues, most full and
-    ending inside a sentence, and enough followed by a lower-case word), only those inside
-    a sentence (`mid_sentence_breaks`). In a wrapped text a break before an indented or
-    blank line ends a paragraph, and so does one after a line that is not full and ends a
+    (95% of its lines at most MAX_WRAP_WIDTH long; of those the next line continues, most
+    full and ending inside a sentence, and enough followed by a lower-case word), only those
+    inside a sentence (`mid_sentence_breaks`). In a wrapped text a break before an indented
+    or blank line ends a paragraph, and so does one after a line that is not full and ends a
     sentence."""
     if text.count("\n") < MIN_WRAPPED_LINES:
         return mid_sentence_breaks(text)
