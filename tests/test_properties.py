@@ -5,7 +5,7 @@ a publish; every stored offset slices the body to the stored text, and nothing r
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from wirehouse.expectations.audit import staged_frames
@@ -38,6 +38,7 @@ def warehouse(tmp_path_factory):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])
 @given(text=TEXTS)
+@example(text=" Mayor“ London : Mayor“")  # an attribution's source inside the quote it holds
 def test_random_texts_keep_every_offset_exact_and_never_raise(warehouse, text):
     item = ingest.article_from_text("/random.txt", None, text, "utf-8", ingest.Limits(), "")
     if not isinstance(item, Article):

@@ -171,7 +171,9 @@ def agree_on_speakers(quotes: list[QuoteMatch],
             and speaker.canonical != quote.speaker_canonical
         is_unnamed_source = index is not None and names_no_one(attributions[index], quote) \
             and (quote.speaker_canonical is not None or quote.speaker_start_char != speaker.start)
-        if names_another or is_unnamed_source:
+        # a source inside the quote's own words is the quote misparsed, as in extract_quotes
+        inside = speaker is not None and speaker.start < quote.end_char and quote.start_char < speaker.end
+        if (names_another or is_unnamed_source) and not inside:
             quote = spoken_by(quote, speaker, "attribution")
         agreed.append(quote)
     return agreed, attributions
