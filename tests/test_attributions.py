@@ -131,6 +131,23 @@ def test_a_content_does_not_run_over_another_report_the_model_is_sure_of(nlp):
         "the plan would work, but the unions said it would cost jobs"]
 
 
+def test_a_quotation_followed_by_its_own_cue_is_its_own_attribution(nlp):
+    from wirehouse.transforms import attribution_model
+
+    text = '"The market is weak," the analyst said. "Prices will fall further," he added.'
+    assert [row[:4] for row in found(nlp, text)] == [
+        ("direct", '"The market is weak,"', "said", "the analyst"),
+        ("direct", '"Prices will fall further,"', "added", "he")]
+    # without the rule, "said" takes both quotations as one interrupted quotation
+    model = attribution_model.load_model()
+    loose = attribution_model.Model(dict(model.raw, params=dict(model.params, th_quotation_cue=None)))
+    assert [text[a["content"][0]:a["content"][1]] for a in attribution_model.extract(nlp(text), loose)][0] == \
+        'The market is weak," the analyst said. "Prices will fall further'
+    # an interrupted quotation whose second part has no cue of its own stays one
+    assert [row[:4] for row in found(nlp, '"We will win," he said. "The team is ready."')] == [
+        ("direct", '"We will win," he said. "The team is ready."', "said", "he")]
+
+
 def candidates(nlp, text: str, cue: str, kind: str) -> dict[str, list[str]]:
     """The content candidates of a cue word that are of a kind (the kind's name or its start)."""
     from wirehouse.transforms import attribution_model

