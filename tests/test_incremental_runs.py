@@ -248,11 +248,17 @@ def identity_evidence(warehouse) -> dict:
 def test_new_enrichment_code_version_re_enriches_everything(run_flow, two_files, warehouse, monkeypatch):
     run_flow(two_files, warehouse)
     evidence = identity_evidence(warehouse)
+    first_ingested = query(warehouse, "SELECT article_id, ingested_at, run_id FROM article ORDER BY 1")
     monkeypatch.setattr(nlp, "ENRICHMENT_CODE_VERSION", nlp.ENRICHMENT_CODE_VERSION + "-next")
 
     second = run_flow(two_files, warehouse)
 
     assert (second["documents_loaded"], second["documents_skipped"]) == (2, 0)
+    # re-enriched by the second run, each article keeps the day it came in (undated articles
+    # are dated by it)
+    again = query(warehouse, "SELECT article_id, ingested_at, run_id FROM article ORDER BY 1")
+    assert [row[:2] for row in again] == [row[:2] for row in first_ingested]
+    assert {row[2] for row in again}.isdisjoint({row[2] for row in first_ingested})
     versions = {version for _, _, version in article_rows(warehouse).values()}
     assert versions == {nlp.enrichment_version(nlp.DEFAULT_MODEL)}
     assert f"wirehouse-enrich=={nlp.ENRICHMENT_CODE_VERSION};" in versions.pop()  # the patched "…-next"

@@ -296,10 +296,11 @@ class Warehouse:
         """Entity counts are kept by applying the batch's deltas (mentions removed with the
         replaced articles, mentions added), so a publish costs the batch, not the table."""
         now = utc_now()
-        for row in batch.articles:
-            row.ingested_at = now
-            row.run_id = run_id
         doomed = sorted(set(replaces) | {row.article_id for row in batch.articles})
+        first_ingested = dict(self.con.execute(sql.query("first_ingested"), [doomed]).fetchall())
+        for row in batch.articles:
+            row.ingested_at = first_ingested.get(row.article_id, now)
+            row.run_id = run_id
         arrows = {table.name: arrow_table(batch.rows(table), table) for table in TABLES}
         removed = self._delete_articles(doomed)
         for table in TABLES:

@@ -15,7 +15,8 @@ CREATE OR REPLACE MACRO named_entity_label(label) AS label IN ('PERSON', 'ORG', 
 
 -- Dates: article.published_at is NULL where the input has no date (every .txt file, e.g. the
 -- BBC corpus). These views never invent a publication date: `published_at` stays NULL, and
--- `article_date` falls back to the day the article was ingested, with `date_basis` saying which:
+-- `article_date` falls back to the day the article was first ingested (kept when it is
+-- re-enriched), with `date_basis` saying which:
 -- 'published' (the page or the feed gives it), 'crawled' (a WARC's crawl date, for a page that
 -- gives none) or 'ingested'. Filter on date_basis = 'published' for a news timeline.
 
