@@ -29,9 +29,12 @@ SELECT article_id,
 FROM article;
 
 -- Who is quoted most: one row per named speaker (enrichment names a speaker only when it
--- links the source to a person or organisation, so 'a spokesman' or an unresolved pronoun
--- names none), with their attributions by type (direct: all in quotation marks; mixed:
--- partly; indirect: reported speech) and their quotations (direct / partial, table quote).
+-- links the source to a named entity: on BBC 94% of named attributions a person or
+-- organisation, the rest mostly a group or country, "Labour", "Britain"; 'a spokesman' or an
+-- unresolved pronoun names none), with their attributions by type (direct: all in quotation
+-- marks; mixed: partly; indirect: reported speech) and their quotations (direct / partial,
+-- table quote). A quotation is mostly also an attribution's content (on BBC 6,790 of 8,407
+-- named quotes), so attribution_count and quote_count overlap: never add them.
 -- Attributions and quotes without a speaker are left out; who_said_what keeps them.
 CREATE OR REPLACE VIEW quoted_speakers AS
 -- One aggregation over both tables' rows joined to their articles' dates: per-speaker lookups
@@ -229,12 +232,14 @@ JOIN entity e USING (entity_id)
 JOIN article_date d USING (article_id)
 GROUP BY m.entity_id, e.canonical_name, e.label, d.article_date, d.date_basis;
 
--- One row per article: its size, and how many entities and quotes it holds.
+-- One row per article: its size, and how many entities, quotes and attributions it holds.
+-- entity_mentions counts every mention (dates and numbers too); distinct_entities the named
+-- entities, as the other views count them; speakers the names quotes and attributions give.
 CREATE OR REPLACE VIEW article_overview AS
 WITH mentions AS (
     SELECT article_id,
            count(*)                                                           AS entity_mentions,
-           count(DISTINCT entity_id)                                          AS distinct_entities,
+           count(DISTINCT entity_id) FILTER (WHERE named_entity_label(label)) AS distinct_entities,
            count(DISTINCT entity_id) FILTER (WHERE label = 'PERSON')          AS people,
            count(DISTINCT entity_id) FILTER (WHERE label = 'ORG')             AS organisations,
            count(DISTINCT entity_id) FILTER (WHERE label IN ('GPE', 'LOC'))   AS places
@@ -244,9 +249,20 @@ WITH mentions AS (
 quotes AS (
     SELECT article_id,
            count(*)                                          AS quotes,
-           count(*) FILTER (WHERE quote_type = 'direct')     AS direct_quotes,
-           count(DISTINCT speaker_name)                      AS speakers
+           count(*) FILTER (WHERE quote_type = 'direct')     AS direct_quotes
     FROM quote
+    GROUP BY article_id
+),
+attributions AS (
+    SELECT article_id, count(*) AS attributions
+    FROM attribution
+    GROUP BY article_id
+),
+speakers AS (
+    SELECT article_id, count(DISTINCT speaker_name) AS speakers
+    FROM (SELECT article_id, speaker_name FROM quote
+          UNION ALL
+          SELECT article_id, speaker_name FROM attribution)
     GROUP BY article_id
 )
 SELECT a.article_id,
@@ -265,10 +281,13 @@ SELECT a.article_id,
        coalesce(m.places, 0)            AS places,
        coalesce(q.quotes, 0)            AS quotes,
        coalesce(q.direct_quotes, 0)     AS direct_quotes,
-       coalesce(q.speakers, 0)          AS speakers,
+       coalesce(t.attributions, 0)      AS attributions,
+       coalesce(s.speakers, 0)          AS speakers,
        a.run_id,
        a.ingested_at
 FROM article a
 JOIN article_date d USING (article_id)
 LEFT JOIN mentions m USING (article_id)
-LEFT JOIN quotes q USING (article_id);
+LEFT JOIN quotes q USING (article_id)
+LEFT JOIN attributions t USING (article_id)
+LEFT JOIN speakers s USING (article_id);
