@@ -267,6 +267,20 @@ def test_a_csv_value_of_another_kind_far_down_and_a_ragged_row_lose_only_themsel
     assert ragged.reason == "malformed_row" and ragged.source_line == 5002 and "3 values" in ragged.detail
 
 
+def test_a_csv_quotation_mark_left_open_stops_the_read_there_and_says_where(tmp_path):
+    """The open value had swallowed the lines after it, and the rows after those were read
+    with shifted columns and loaded as articles ("Announced last February ..." as an id)."""
+    (tmp_path / "wire.csv").write_text(
+        'id,text\n1,"Prices rose.\nThe bank said so."\n2,"He said hello, and left\n'
+        '3,"Prices froze, and ""shortages"" followed.\nOfficials agreed."\n4,The last story.\n', encoding="utf-8")
+    items = read_all(tmp_path)
+    assert [type(item).__name__ for item in items] == ["Article", "Rejection"]
+    assert items[0].body == "Prices rose.\nThe bank said so."
+    stopped = items[1]
+    assert (stopped.reason, stopped.source_line) == ("unreadable_table", 2)
+    assert "rows from 2 on" in stopped.detail and "at line 5 of the file" in stopped.detail
+
+
 @pytest.mark.parametrize("codec, note", [("cp1252", "utf-8 (with bytes that are not UTF-8 read as cp1252)"),
                                          ("utf-16", "utf-16")])
 def test_a_csv_file_saved_by_excel_on_windows_is_read_in_its_encoding(tmp_path, codec, note):

@@ -95,20 +95,31 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[Row], str]:
     errors = CP1252_BYTES if codec == "utf-8-sig" else "strict"
     stream = open(path, encoding=codec, errors=errors, newline="")  # closed by _rows_of once read
     try:
-        header = next(csv.reader(stream), None)
+        # strict: a quotation mark left open no longer swallows the lines after it into one
+        # value, and the rows after that into shifted columns (loaded as articles); the read
+        # stops there with the line it stopped at
+        reader = csv.reader(stream, strict=True)
+        header = next(reader, None)
     except BaseException:
         stream.close()
         raise
     if header is None:
         stream.close()
         return [], iter(()), note
-    return header, _rows_of(stream, header), note
+    return header, _rows_of(stream, reader, header), note
 
 
-def _rows_of(stream, header: list[str]) -> Iterator[Row]:
+def _rows_of(stream, reader, header: list[str]) -> Iterator[Row]:
     """The rows after the header as dicts (a blank line is no row), or why a row is none."""
     with stream:
-        for values in csv.reader(stream):
+        while True:
+            try:
+                values = next(reader, None)
+            except csv.Error as error:
+                raise csv.Error(f"{error} at line {reader.line_num:,} of the file "
+                                "(a quoted value left open on a line before it?)") from error
+            if values is None:
+                return
             if not values:
                 continue
             if len(values) != len(header):
