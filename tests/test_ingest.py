@@ -131,15 +131,28 @@ def test_malformed_jsonl_line_does_not_stop_the_other_lines(tmp_path):
     items = read_folder(tmp_path)
     assert [type(i).__name__ for i in items] == ["Article", "Rejection", "Article", "Rejection"]
     assert items[1].reason == "malformed_json" and items[1].source_line == 2
+    # the line's own newline is a raw control character inside the string
+    assert items[1].detail == "line 2 is not valid JSON: Invalid control character at column 17"
     assert items[3].reason == "malformed_json" and "not an object" in items[3].detail
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-32"])
+def test_a_jsonl_file_in_utf16_or_utf32_with_its_bom_is_read_line_by_line(tmp_path, codec):
+    lines = [json.dumps({"id": "1", "text": "Café owners said the rent rose."}, ensure_ascii=False),
+             json.dumps({"id": "2", "text": "The council said it would look again."})]
+    (tmp_path / "feed.jsonl").write_bytes("\n".join(lines).encode(codec) + "\n".encode(codec)[2 if codec == "utf-16" else 4:])
+    first, second = read_folder(tmp_path)
+    assert (first.body, first.source_line, first.encoding) == ("Café owners said the rent rose.", 1, codec)
+    assert (second.external_id, second.source_line) == ("2", 2)
 
 
 def test_jsonl_row_without_text(tmp_path):
     (tmp_path / "feed.jsonl").write_text(json.dumps({"id": "x", "title": "No body"}) + "\n"
-                                         + json.dumps({"text": 42}) + "\n")
-    first, second = read_folder(tmp_path)
-    assert first.reason == second.reason == "missing_text"
+                                         + json.dumps({"text": 42}) + "\n" + json.dumps({"text": None}) + "\n")
+    first, second, third = read_folder(tmp_path)
+    assert first.reason == second.reason == third.reason == "missing_text"
     assert "no 'text' field" in first.detail and "non-string" in second.detail
+    assert third.detail == "line 3 has a null 'text'"
 
 
 def test_unsupported_file_type(tmp_path):

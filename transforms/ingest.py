@@ -12,6 +12,7 @@ are extracted where enrichment runs (pages.py).
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -247,33 +248,41 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
         if not sniff:
             yield Rejection(str(path), None, "empty", "file is empty (0 bytes)")
             return
-        if looks_binary(sniff):
+        wide = (bom_encoding(sniff) or "")[:6]
+        wide = wide if wide in ("utf-16", "utf-32") else None
+        if wide is None and looks_binary(sniff):
             yield Rejection(str(path), None, "binary", "file looks binary (NUL or control bytes), not JSON Lines",
                             first_bytes_of(sniff))
             return
         handle.seek(0)
+        # a UTF-16 or UTF-32 file (its BOM says which) is read line by line through its codec
+        lines = handle if wide is None else (line.encode("utf-8") for line in io.TextIOWrapper(handle, wide))
         any_line = False
-        for line_number, raw in enumerate(handle, start=1):
+        for line_number, raw in enumerate(lines, start=1):
             if not _same_file(before, os.fstat(handle.fileno())):
                 yield _changed(path, line_number, f"seen at line {line_number}; lines from there on were not read")
                 return
             if not raw.strip():
                 continue
             any_line = True
-            yield _article_from_json_line(str(path), line_number, raw, limits)
+            yield _article_from_json_line(str(path), line_number, raw, limits, wide)
         if not any_line:
             yield Rejection(str(path), None, "whitespace_only", "file holds only whitespace, no JSON lines",
                             first_bytes_of(sniff))
 
 
-def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Limits) -> Article | Rejection:
+def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Limits,
+                            file_encoding: str | None = None) -> Article | Rejection:
+    """file_encoding: the codec of a UTF-16 or UTF-32 file, whose line is given as UTF-8."""
     preview = first_bytes_of(raw)
     line, encoding = decode_text_file(raw)
+    encoding = file_encoding or encoding
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        return Rejection(path, line_number, "malformed_json", f"line {line_number} is not valid JSON: {error.msg} "
-                         f"at column {error.colno}", preview)
+        # some messages end with "at" ("Invalid control character at"), the column follows
+        return Rejection(path, line_number, "malformed_json", f"line {line_number} is not valid JSON: "
+                         f"{error.msg.removesuffix(' at')} at column {error.colno}", preview)
     if not isinstance(record, dict):
         return Rejection(path, line_number, "malformed_json",
                          f"line {line_number} is a JSON {type(record).__name__}, not an object", preview)
@@ -284,7 +293,8 @@ def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Lim
                          f"line {line_number} holds an unpaired \\u surrogate escape, not valid Unicode", preview)
     text = record.get("text")
     if not isinstance(text, str):
-        what = "has no 'text' field" if text is None else f"has a non-string 'text' ({type(text).__name__})"
+        what = "has no 'text' field" if "text" not in record else "has a null 'text'" if text is None \
+            else f"has a non-string 'text' ({type(text).__name__})"
         return Rejection(path, line_number, "missing_text", f"line {line_number} {what}", preview)
     try:
         published = read_date(record.get("date"))
