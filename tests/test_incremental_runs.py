@@ -283,6 +283,23 @@ def test_new_attribution_weights_re_enrich_everything(run_flow, two_files, wareh
     assert (third["documents_loaded"], third["documents_skipped"]) == (0, 2)
 
 
+def test_a_table_rejected_whole_is_no_longer_rejected_once_its_rows_load(run_flow, tmp_path, warehouse):
+    seeds = tmp_path / "tables"
+    seeds.mkdir()
+    (seeds / "wire.csv").write_text(f"id;text\n1;{MAYOR}\n", encoding="utf-8")  # semicolons: no text column
+    first = run_flow(seeds, warehouse)
+    assert first["documents_rejected"] == 1
+    assert query(warehouse, "SELECT source_key, reason FROM rejected_document") == [
+        (str(seeds / "wire.csv"), "missing_text_column")]
+
+    (seeds / "wire.csv").write_text(f'id,text\n1,"{MAYOR.replace(chr(34), 2 * chr(34))}"\n', encoding="utf-8")
+    second = run_flow(seeds, warehouse)
+
+    assert (second["documents_loaded"], second["documents_rejected"]) == (1, 0)
+    assert query(warehouse, "SELECT source_path, source_line FROM article") == [(str(seeds / "wire.csv"), 1)]
+    assert query(warehouse, "SELECT count(*) FROM rejected_document")[0][0] == 0
+
+
 def test_a_warehouse_inside_the_seeds_folder_never_reads_itself(run_flow, two_files):
     warehouse = two_files / "warehouse" / "wirehouse.duckdb"  # `--seeds . --warehouse warehouse/...`
     first = run_flow(two_files, warehouse, data_docs=True)

@@ -47,19 +47,21 @@ def read_table(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
     parquet = path.name.lower().endswith(".parquet")
     try:
         columns, rows, encoding = _parquet_rows(path) if parquet else _csv_rows(path)
-        first = next(rows, None)
+        by_name = {name.lower(): name for name in columns}
+        text_column = next((by_name[name] for name in TEXT_COLUMNS if name in by_name), None)
+        # a header without a text column says so before any row is read (a semicolon-separated
+        # file's rows need not be readable as comma-separated ones)
+        first = next(rows, None) if text_column is not None or not columns else None
     except _UNREADABLE as error:
         yield Rejection(shown, None, "unreadable_table",
                         f"cannot read the file as {'Parquet' if parquet else 'CSV'}: {error}"[:500])
         return
-    if first is None:
-        yield Rejection(shown, None, "empty", "the table has no rows")
-        return
-    by_name = {name.lower(): name for name in columns}
-    text_column = next((by_name[name] for name in TEXT_COLUMNS if name in by_name), None)
-    if text_column is None:
+    if columns and text_column is None:
         yield Rejection(shown, None, "missing_text_column",
                         f"no 'text' or 'body' column (columns: {', '.join(columns)[:300]})")
+        return
+    if first is None:
+        yield Rejection(shown, None, "empty", "the table has no rows")
         return
     fields = {name: by_name.get(name) for name in OPTIONAL_COLUMNS}
     row_number = 0

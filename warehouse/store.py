@@ -25,7 +25,7 @@ import pyarrow.compute  # noqa: F401 (pa.compute)
 
 from wirehouse.transforms.identity import NON_NAME_LABELS
 from wirehouse.transforms.names import join_target
-from wirehouse.transforms.records import Rejection, entity_id_for
+from wirehouse.transforms.records import Rejection, SourceKey, entity_id_for
 from wirehouse.transforms.tables import ARTICLE, ARTICLE_CHILDREN, COUNTED_TABLES, ENTITY, ENTITY_MENTION, \
     ENTITY_RESOLUTION, TABLES, EnrichedBatch, Table, rows_as_columns
 from wirehouse.warehouse import sql
@@ -212,7 +212,7 @@ class Warehouse:
                 self._publish(outcome.published, run_id, outcome.replaces)
             if identity is not None:
                 self._apply_identity(identity, run_id)
-            self._clear_rejections(outcome.loaded_keys)
+            self._clear_rejections(outcome.loaded_keys, run_id)
             self._record_rejections(list(outcome.rejections), run_id)
 
     def identity_state_rows(self) -> list[tuple[str, str, str]]:
@@ -245,7 +245,7 @@ class Warehouse:
         loaded_keys = list(loaded_keys)
         with self._writing():
             self._record_seen([*(r.source_key for r in rejections), *loaded_keys], run_id)
-            self._clear_rejections(loaded_keys)
+            self._clear_rejections(loaded_keys, run_id)
             self._record_rejections(rejections, run_id)
 
     def forget_rejected_sources(self, source_keys: Iterable[str]) -> int:
@@ -439,10 +439,11 @@ class Warehouse:
         with self._registered(staged_sources=pa.table({"source_key": pa.array(keys, pa.string())})):
             self.con.execute(sql.query("upsert_source_seen"), [run_id, utc_now()])
 
-    def _clear_rejections(self, source_keys: Iterable[str]) -> None:
+    def _clear_rejections(self, source_keys: Iterable[str], run_id: str | None = None) -> None:
         keys = list(source_keys)
         if keys:
-            self.con.execute(sql.query("clear_rejections"), [keys])
+            files = sorted({key.path for key in map(SourceKey.parse, keys) if key.position is not None})
+            self.con.execute(sql.query("clear_rejections"), [keys, files, run_id])
 
     def _record_validation(self, report: AuditReport, run_id: str) -> None:
         """Store every expectation outcome of an audited batch."""
