@@ -283,6 +283,24 @@ def test_new_attribution_weights_re_enrich_everything(run_flow, two_files, wareh
     assert (third["documents_loaded"], third["documents_skipped"]) == (0, 2)
 
 
+def test_a_duplicate_whose_stored_copy_is_removed_takes_its_place_and_the_warehouse_stays_healthy(
+        run_flow, two_files, warehouse):
+    (two_files / "storm copy.txt").write_text(STORM, encoding="utf-8")
+    first = run_flow(two_files, warehouse)
+    assert (first["documents_loaded"], first["documents_rejected"]) == (2, 1)
+    kept = query(warehouse, "SELECT source_path FROM article WHERE body LIKE '%storm%'")[0][0].rsplit("/", 1)[-1]
+    (two_files / kept).unlink()  # the copy stored; the other was its duplicate
+
+    second = run_flow(two_files, warehouse)
+
+    assert (second["documents_loaded"], second["documents_skipped"], second["documents_rejected"]) == (1, 1, 0)
+    assert {path.rsplit("/", 1)[-1] for (path,) in query(warehouse, "SELECT source_path FROM article")} == {
+        "mayor.txt", ({"storm.txt", "storm copy.txt"} - {kept}).pop()}
+    # the removed file held the text that moved: no input left neither stored nor rejected
+    report = doctor.examine(warehouse)
+    assert report.healthy and not report.problems(), report.render()
+
+
 def test_a_table_rejected_whole_is_no_longer_rejected_once_its_rows_load(run_flow, tmp_path, warehouse):
     seeds = tmp_path / "tables"
     seeds.mkdir()

@@ -298,6 +298,7 @@ class Warehouse:
         now = utc_now()
         doomed = sorted(set(replaces) | {row.article_id for row in batch.articles})
         first_ingested = dict(self.con.execute(sql.query("first_ingested"), [doomed]).fetchall())
+        old_sources = [row[0] for row in self.con.execute(sql.query("sources_of_articles"), [doomed]).fetchall()]
         for row in batch.articles:
             row.ingested_at = first_ingested.get(row.article_id, now)
             row.run_id = run_id
@@ -312,6 +313,8 @@ class Warehouse:
                 arrow = self._new_entities(arrow)
             self._insert_arrow(table.name, arrow)
         self._apply_entity_deltas(removed, arrows[ENTITY_MENTION.name])
+        if old_sources:
+            self.con.execute(sql.query("forget_moved_sources"), [old_sources, run_id])
 
     def _new_entities(self, arrow: pa.Table) -> pa.Table:
         with self._registered(staged_entities=arrow):
