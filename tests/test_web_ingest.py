@@ -217,6 +217,20 @@ def test_a_damaged_or_cut_archive_loads_the_records_before_the_damage(tmp_path):
         assert "the records before it were read" in rejection.detail
 
 
+def test_a_warc_record_without_a_content_length_stops_the_read_and_says_why(tmp_path):
+    crawl(tmp_path / "crawl.warc.gz")
+    plain = bytearray(gzip.decompress((tmp_path / "crawl.warc.gz").read_bytes()))
+    third = [k for k in range(len(plain)) if plain.startswith(b"WARC/1.", k)][2]
+    at = plain.index(b"Content-Length:", third)
+    plain[at:at + 15] = b"Content-Lenght:"  # misspelt: where the record ends is unknown
+    (tmp_path / "crawl.warc.gz").unlink()
+    (tmp_path / "crawl.warc").write_bytes(bytes(plain))
+    items = read_all(tmp_path)
+    assert [type(item).__name__ for item in items] == ["Skipped", "Page", "Rejection"]
+    assert (items[2].reason, items[2].source_line) == ("truncated_record", 3)
+    assert items[2].detail.startswith("record 3 has no Content-Length header; the records before it were read")
+
+
 def test_a_warc_without_html_is_rejected_as_such(tmp_path):
     write_warc(tmp_path / "images.warc.gz", [("response", "https://x.example/a.png", _http(_png(), "image/png"),
                                               HTTP_RESPONSE)])

@@ -52,7 +52,7 @@ def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
             number += 1
             item = _read_record(shown, number, record)
             if isinstance(item, Rejection) and item.reason == "truncated_record":
-                yield item  # the file ends inside it
+                yield item  # the file ends inside it, or where it ends is unknown
                 return
             pages += isinstance(item, Page)
             yield item
@@ -62,7 +62,12 @@ def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
 
 
 def _read_record(path: str, number: int, record) -> Page | Skipped | Rejection:
-    declared = int(record.headers.get("Content-Length", "-1"))
+    length = (record.headers.get("Content-Length") or "").strip()
+    if not length.isdigit():  # where the record ends, and the next one starts, is unknown
+        return _damaged(path, number, f"record {number} has {'no' if not length else 'an unreadable'} "
+                                      f"Content-Length header{f' ({length[:40]!r})' if length else ''}",
+                        reason="truncated_record")
+    declared = int(length)
     record_type = record.record_type
     if declared > MAX_RECORD_BYTES:  # never read into memory
         if record_type != WarcRecordType.response:
