@@ -254,10 +254,12 @@ def test_csv_and_parquet_rows_are_articles_and_bad_rows_say_which_row(tmp_path):
     assert items["export.parquet#1"].title == "Bridge"
     assert items["export.parquet#1"].published_at == datetime(2024, 3, 5, 9, 30)
     assert items["export.parquet#1"].external_id == "a1" and items["export.parquet#1"].language == "en"
-    assert items["export.parquet#3"].reason == "missing_text" and "row 3" in items["export.parquet#3"].detail
+    assert items["export.parquet#3"].reason == "missing_text"
+    assert items["export.parquet#3"].detail == "row 3 has no text in its 'text' column"
     assert items["export.parquet#4"].reason == "bad_date" and "row 4" in items["export.parquet#4"].detail
     assert items["export.csv#1"].body.endswith("Second paragraph, with a comma.")  # a quoted value over lines
     assert items["export.csv#2"].reason == "missing_text"
+    assert items["export.csv#2"].detail == "row 2 has no text in its 'body' column"
 
 
 def test_a_table_without_text_and_a_parquet_file_that_will_not_open_are_rejected(tmp_path):

@@ -81,7 +81,7 @@ def read_table(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
             continue
         yield _article_from_row(shown, row_number, row[text_column],
                                 {name: row[column] if column else None for name, column in fields.items()},
-                                limits, encoding)
+                                limits, encoding, text_column)
 
 
 def _parquet_rows(path: Path) -> tuple[list[str], Iterator[Row], str]:
@@ -150,13 +150,13 @@ def _csv_encoding(path: Path) -> tuple[str, str]:
 
 
 def _article_from_row(path: str, row: int, text: Any, fields: dict[str, Any], limits: Limits,
-                      encoding: str = "utf-8") -> Article | Rejection:
+                      encoding: str = "utf-8", column: str = "text") -> Article | Rejection:
     preview = (str(text)[:64] if text is not None else "").encode("unicode_escape").decode("ascii")
     if not isinstance(text, str) or not text.strip():
         what = "no text" if text is None or (isinstance(text, str) and not text) else \
-            ("only whitespace as text" if isinstance(text, str) else f"a {type(text).__name__} as text")
+            ("only whitespace" if isinstance(text, str) else f"a {type(text).__name__} value, not text,")
         reason = "whitespace_only" if isinstance(text, str) and text else "missing_text"
-        return Rejection(path, row, reason, f"row {row} has {what}", preview)
+        return Rejection(path, row, reason, f"row {row} has {what} in its '{column}' column", preview)
     try:
         published = read_date(fields["date"])
     except ValueError:
