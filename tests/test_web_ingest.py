@@ -217,6 +217,21 @@ def test_a_damaged_or_cut_archive_loads_the_records_before_the_damage(tmp_path):
         assert "the records before it were read" in rejection.detail
 
 
+def test_a_damaged_gzip_member_loses_only_its_record_and_the_records_after_it_load(tmp_path):
+    crawl(tmp_path / "crawl.warc.gz")
+    data = bytearray((tmp_path / "crawl.warc.gz").read_bytes())
+    members = [k for k in range(len(data)) if data.startswith(b"\x1f\x8b\x08", k)]
+    assert len(members) == 5  # one per record
+    middle = (members[2] + members[3]) // 2
+    data[middle:middle + 64] = b"\x00" * 64  # inside the third record's member
+    (tmp_path / "crawl.warc.gz").write_bytes(bytes(data))
+    items = read_all(tmp_path)
+    assert [type(item).__name__ for item in items] == ["Skipped", "Page", "Rejection", "Skipped", "Page"]
+    assert (items[2].reason, items[2].source_line) == ("damaged_record", 3)
+    assert "the records after it were read from the next gzip member on" in items[2].detail
+    assert [item.source_line for item in items[3:]] == [4, 5] and items[4].url == "https://harbour.example/other"
+
+
 def test_a_warc_record_without_a_content_length_stops_the_read_and_says_why(tmp_path):
     crawl(tmp_path / "crawl.warc.gz")
     plain = bytearray(gzip.decompress((tmp_path / "crawl.warc.gz").read_bytes()))

@@ -7,9 +7,11 @@ robots.txt) are skipped with their reason. A record is known by its number in th
 
 FastWARC raises on corrupt gzip data and bad record headers (warcio prints to stderr and
 returns damaged payloads), but neither notices a file cut inside a record: the record's
-length is checked against its Content-Length, and its block digest when it has one. At the
-first unreadable or cut record the file's reading stops with that record rejected and the
-reason; the records before it load. A record whose block does not match its digest, whose
+length is checked against its Content-Length, and its block digest when it has one. An
+unreadable record is rejected with the reason; in an archive written one gzip member per
+record, as crawlers write them, reading goes on at the next member that holds a record, and
+elsewhere (an uncompressed archive, one compressed whole, a record cut short by the file's
+end) it stops there, the records before it loaded. A record whose block does not match its digest, whose
 payload cannot be decoded, or that is too large for a page is rejected on its own, and the
 records after it are read: its length was right, so the next record starts where it says.
 A payload stored still chunked as it was sent (wget, Heritrix and warcprox keep it so) is
@@ -18,6 +20,8 @@ de-chunked; one stored de-chunked under its original header (as Common Crawl sto
 
 from __future__ import annotations
 
+import mmap
+import os
 import re
 from datetime import timezone
 from pathlib import Path
@@ -32,6 +36,8 @@ MAX_RECORD_BYTES = 20_000_000
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _CHUNKED = re.compile(rb"^transfer-encoding:[^\r\n]*\bchunked\b", re.IGNORECASE | re.MULTILINE)
 _CHUNK_SIZE = re.compile(rb"[0-9a-fA-F]+[ \t]*(?:;[^\r\n]*)?\r\n")
+_GZIP_MEMBER = b"\x1f\x8b\x08"  # magic number and deflate: how every gzip member opens
+_MEMBER_TRIES = 100  # candidate member starts tried after damage before the rest is given up
 
 
 def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
@@ -41,14 +47,25 @@ def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
     pages = number = 0
     with open(path, "rb") as stream:
         records = iter(ArchiveIterator(stream, parse_http=False))
+        last_start = None  # where the last record read starts in the file
         while True:
             try:
                 record = next(records)
             except StopIteration:
                 break
             except Exception as error:  # corrupt gzip data, a broken record header
-                yield _damaged(shown, number + 1, f"record {number + 1} cannot be read ({error})")
-                return
+                number += 1
+                resume = _next_member(path, last_start)
+                if resume is None:
+                    yield _damaged(shown, number, f"record {number} cannot be read ({error})")
+                    return
+                yield Rejection(shown, number, "damaged_record", f"record {number} cannot be read ({error}); the "
+                                "records after it were read from the next gzip member on")
+                stream.seek(resume)
+                records = iter(ArchiveIterator(stream, parse_http=False))
+                last_start = resume - 1  # the next damaged member is searched for past it
+                continue
+            last_start = record.stream_pos
             number += 1
             item = _read_record(shown, number, record)
             if isinstance(item, Rejection) and item.reason == "truncated_record":
@@ -59,6 +76,31 @@ def read_warc(path: Path) -> Iterator[Page | Skipped | Rejection]:
     if not pages:
         yield Rejection(shown, None, "no_html_records",
                         f"the archive holds {number} record(s) and no HTML page; nothing to load")
+
+
+def _next_member(path: Path, last_start: int | None) -> int | None:
+    """Where the gzip member after the damaged one starts, when the archive is written one
+    gzip member per record (as crawlers write it) and such a member follows: the records
+    there can still be read. None for an uncompressed archive, one compressed as a whole, or
+    damage in its last member. The damaged member is the first after the last record read;
+    a member is taken only when a record can be read from it (the three bytes that open a
+    member may occur inside compressed data)."""
+    with open(path, "rb") as handle:
+        if handle.read(3) != _GZIP_MEMBER or os.fstat(handle.fileno()).st_size < 4:
+            return None
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            damaged = 0 if last_start is None else data.find(_GZIP_MEMBER, last_start + 1)
+            candidate = data.find(_GZIP_MEMBER, damaged + 1) if damaged >= 0 else -1
+            for _ in range(_MEMBER_TRIES):
+                if candidate < 0:
+                    return None
+                handle.seek(candidate)
+                try:
+                    next(iter(ArchiveIterator(handle, parse_http=False)))
+                    return candidate
+                except Exception:  # StopIteration too: no record there
+                    candidate = data.find(_GZIP_MEMBER, candidate + 1)
+    return None
 
 
 def _read_record(path: str, number: int, record) -> Page | Skipped | Rejection:
