@@ -146,6 +146,14 @@ def test_a_jsonl_file_in_utf16_or_utf32_with_its_bom_is_read_line_by_line(tmp_pa
     assert (second.external_id, second.source_line) == ("2", 2)
 
 
+def test_a_utf16_jsonl_file_that_stops_being_utf16_keeps_the_lines_before(tmp_path):
+    lines = "".join(json.dumps({"text": f"Story {n} about the harbour."}) + "\r\n" for n in (1, 2))
+    (tmp_path / "feed.jsonl").write_bytes(lines.encode("utf-16") + b"\x00\xd8{")  # a lone surrogate, a stray byte
+    first, second, third = read_folder(tmp_path)
+    assert (first.body, second.body, second.source_line) == ("Story 1 about the harbour.", "Story 2 about the harbour.", 2)
+    assert (third.reason, third.source_line) == ("binary", 3) and third.detail.startswith("line 3 is not utf-16")
+
+
 def test_jsonl_row_without_text(tmp_path):
     (tmp_path / "feed.jsonl").write_text(json.dumps({"id": "x", "title": "No body"}) + "\n"
                                          + json.dumps({"text": 42}) + "\n" + json.dumps({"text": None}) + "\n")

@@ -255,12 +255,17 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
                             first_bytes_of(sniff))
             return
         handle.seek(0)
-        # a UTF-16 or UTF-32 file (its BOM says which) is read line by line through its codec
-        lines = handle if wide is None else (line.encode("utf-8") for line in io.TextIOWrapper(handle, wide))
+        # a UTF-16 or UTF-32 file (its BOM says which) is read line by line through its codec,
+        # lines ending at "\n" as the bytes of a UTF-8 file do
+        lines = handle if wide is None else _wide_lines(handle, wide)
         any_line = False
         for line_number, raw in enumerate(lines, start=1):
             if not _same_file(before, os.fstat(handle.fileno())):
                 yield _changed(path, line_number, f"seen at line {line_number}; lines from there on were not read")
+                return
+            if isinstance(raw, UnicodeDecodeError):
+                yield Rejection(str(path), line_number, "binary", f"line {line_number} is not {wide} ({raw.reason}); "
+                                "the lines before it were read, the rest of the file was not")
                 return
             if not raw.strip():
                 continue
@@ -269,6 +274,17 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
         if not any_line:
             yield Rejection(str(path), None, "whitespace_only", "file holds only whitespace, no JSON lines",
                             first_bytes_of(sniff))
+
+
+def _wide_lines(handle, codec: str) -> Iterator[bytes | UnicodeDecodeError]:
+    """The lines of a UTF-16 or UTF-32 file as UTF-8 bytes, then the error where its bytes
+    stop being that codec (a stray byte, a lone surrogate)."""
+    text = io.TextIOWrapper(handle, codec, newline="\n")
+    try:
+        for line in text:
+            yield line.encode("utf-8")
+    except UnicodeDecodeError as error:
+        yield error
 
 
 def _article_from_json_line(path: str, line_number: int, raw: bytes, limits: Limits,
