@@ -105,7 +105,7 @@ def _next_member(path: Path, last_start: int | None) -> int | None:
 
 def _read_record(path: str, number: int, record) -> Page | Skipped | Rejection:
     length = (record.headers.get("Content-Length") or "").strip()
-    if not length.isdigit():  # where the record ends, and the next one starts, is unknown
+    if not re.fullmatch(r"[0-9]+", length):  # where the record ends, and the next one starts, is unknown
         return _damaged(path, number, f"record {number} has {'no' if not length else 'an unreadable'} "
                                       f"Content-Length header{f' ({length[:40]!r})' if length else ''}",
                         reason="truncated_record")
