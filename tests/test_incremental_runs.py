@@ -316,6 +316,8 @@ def test_a_table_rejected_whole_is_no_longer_rejected_once_its_rows_load(run_flo
     assert (second["documents_loaded"], second["documents_rejected"]) == (1, 0)
     assert query(warehouse, "SELECT source_path, source_line FROM article") == [(str(seeds / "wire.csv"), 1)]
     assert query(warehouse, "SELECT count(*) FROM rejected_document")[0][0] == 0
+    report = doctor.examine(warehouse)  # the file is its row now, no input left unaccounted for
+    assert report.healthy and not report.problems(), report.render()
 
 
 def test_a_warehouse_inside_the_seeds_folder_never_reads_itself(run_flow, two_files):

@@ -207,8 +207,19 @@ def test_rejections_keep_one_row_per_input_and_clear_when_loaded(warehouse):
     warehouse.record_rejections([rejection], "run2")
     rows = warehouse.con.execute("SELECT reason, run_id, first_run_id FROM rejected_document").fetchall()
     assert rows == [("empty", "run2", "run1")]
-    warehouse.clear_rejections(["/s/x.txt"])
+    warehouse.clear_rejections(["/s/x.txt"], "run3")
     assert warehouse.con.execute("SELECT count(*) FROM rejected_document").fetchone()[0] == 0
+
+
+def test_a_file_rejected_whole_in_this_run_stays_rejected_when_a_record_of_it_loads(warehouse):
+    """An earlier run's whole-file rejection goes once the file's rows load; this run's stays."""
+    earlier = Rejection("/s/feed.csv", None, "missing_text_column", "no 'text' or 'body' column")
+    warehouse.record_rejections([earlier], "run1")
+    warehouse.record_rejections([Rejection("/s/pages.warc.gz", None, "no_html_records", "no HTML page")], "run2")
+    warehouse.record_rejections([], "run2", loaded_keys=["/s/feed.csv#1", "/s/pages.warc.gz#3"])
+    assert warehouse.con.execute("SELECT source_key FROM rejected_document").fetchall() == [("/s/pages.warc.gz",)]
+    seen = {row[0] for row in warehouse.con.execute("SELECT source_key FROM source_seen").fetchall()}
+    assert seen == {"/s/feed.csv#1", "/s/pages.warc.gz", "/s/pages.warc.gz#3"}  # the file itself no longer
 
 
 def test_second_writer_gets_a_clear_busy_error(tmp_path):

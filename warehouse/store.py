@@ -260,9 +260,9 @@ class Warehouse:
                 con.execute(sql.query("forget_sources"), [forgotten])
         return len(forgotten)
 
-    def clear_rejections(self, source_keys: Iterable[str]) -> None:
+    def clear_rejections(self, source_keys: Iterable[str], run_id: str) -> None:
         with self._writing():
-            self._clear_rejections(source_keys)
+            self._clear_rejections(source_keys, run_id)
 
     def delete_articles(self, article_ids: Iterable[str]) -> int:
         ids = sorted(set(article_ids))
@@ -442,11 +442,16 @@ class Warehouse:
         with self._registered(staged_sources=pa.table({"source_key": pa.array(keys, pa.string())})):
             self.con.execute(sql.query("upsert_source_seen"), [run_id, utc_now()])
 
-    def _clear_rejections(self, source_keys: Iterable[str], run_id: str | None = None) -> None:
+    def _clear_rejections(self, source_keys: Iterable[str], run_id: str) -> None:
         keys = list(source_keys)
         if keys:
             files = sorted({key.path for key in map(SourceKey.parse, keys) if key.position is not None})
-            self.con.execute(sql.query("clear_rejections"), [keys, files, run_id])
+            cleared = {row[0] for row in self.con.execute(sql.query("clear_rejections"), [keys, files, run_id])
+                       .fetchall()}
+            # a file read as its rows now is no input of its own any more (it would be one
+            # neither stored nor rejected)
+            if wholes := sorted(cleared.intersection(files)):
+                self.con.execute(sql.query("forget_sources"), [wholes])
 
     def _record_validation(self, report: AuditReport, run_id: str) -> None:
         """Store every expectation outcome of an audited batch."""
