@@ -312,6 +312,12 @@ def test_a_csv_quotation_mark_left_open_stops_the_read_there_and_says_where(tmp_
     assert "rows from 2 on" in stopped.detail and "at line 5 of the file" in stopped.detail
 
 
+def test_a_csv_with_blank_lines_before_its_header_reads_its_rows(tmp_path):
+    (tmp_path / "wire.csv").write_text("\n\nid,text\n1,Prices rose.\n", encoding="utf-8")
+    (article,) = read_all(tmp_path)
+    assert (article.external_id, article.body, article.source_line) == ("1", "Prices rose.", 1)
+
+
 @pytest.mark.parametrize("codec, note", [("cp1252", "utf-8 (with bytes that are not UTF-8 read as cp1252)"),
                                          ("utf-16", "utf-16")])
 def test_a_csv_file_saved_by_excel_on_windows_is_read_in_its_encoding(tmp_path, codec, note):

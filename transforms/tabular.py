@@ -98,10 +98,10 @@ def _csv_rows(path: Path) -> tuple[list[str], Iterator[Row], str]:
     stream = open(path, encoding=codec, errors=errors, newline="")  # closed by _rows_of once read
     try:
         # strict: a quotation mark left open no longer swallows the lines after it into one
-        # value, and the rows after that into shifted columns (loaded as articles); the read
-        # stops there with the line it stopped at
+        # value, and the rows after those into shifted columns (loaded as articles); the read
+        # stops at the first quoting it cannot follow
         reader = csv.reader(stream, strict=True)
-        header = next(reader, None)
+        header = next((values for values in reader if values), None)  # blank lines before it skipped
     except BaseException:
         stream.close()
         raise
@@ -118,8 +118,9 @@ def _rows_of(stream, reader, header: list[str]) -> Iterator[Row]:
             try:
                 values = next(reader, None)
             except csv.Error as error:
-                raise csv.Error(f"{error} at line {reader.line_num:,} of the file "
-                                "(a quoted value left open on a line before it?)") from error
+                raise csv.Error(f"{error} at line {reader.line_num:,} of the file (a quoted value must end where "
+                                "its field does, a quotation mark inside it doubled; one left open runs on over "
+                                "the lines after it)") from error
             if values is None:
                 return
             if not values:
