@@ -148,6 +148,27 @@ def test_a_quotation_followed_by_its_own_cue_is_its_own_attribution(nlp):
         ("direct", '"We will win," he said. "The team is ready."', "said", "he")]
 
 
+@pytest.mark.parametrize("text, quotation, owned", [
+    # the second quotation, in its own sentence, is what "added" reports
+    ('"The market is weak," the analyst said. "Prices will fall further," he added.',
+     'The market is weak," the analyst said. "Prices will fall further', True),
+    ('"The market is weak," the analyst said. "Prices will fall further," he added.', "Prices will fall further", True),
+    # one quotation opened in the cue's sentence, even where the parse splits it, is the cue's
+    ('Mr Brown said: "The economy is strong. Growth will continue," adding that the critics were wrong.',
+     "The economy is strong. Growth will continue", False),
+])
+def test_a_quotation_is_another_cues_only_from_a_sentence_of_its_own(nlp, text, quotation, owned):
+    from wirehouse.transforms import attribution_model
+
+    doc = nlp(text)
+    ctx = attribution_model.Ctx(doc, attribution_model.load_model())
+    said = next(token.i for token in doc if token.text == "said")
+    start = text.index(quotation)
+    span = doc.char_span(start, start + len(quotation))
+    others = sorted(token.i for token in doc if token.text in ("said", "added", "adding"))
+    assert attribution_model._quotation_has_own_cue(ctx, others, said, span.start, span.end - 1) is owned
+
+
 def candidates(nlp, text: str, cue: str, kind: str) -> dict[str, list[str]]:
     """The content candidates of a cue word that are of a kind (the kind's name or its start)."""
     from wirehouse.transforms import attribution_model

@@ -1132,24 +1132,37 @@ def _holds_other(others, a, i, j):
 
 
 def _quotation_has_own_cue(ctx, others, a, i, j):
-    """Whether a quotation candidate i..j ends (or begins) in a sentence the anchor is not
-    in, and that sentence holds, after it (or before it), another cue word the anchor model
-    is sure of: '“A,” the analyst said. “B,” he added.' is two attributions, B being what
-    "added" reports, while '“A,” he said. “B.”' is one. Clipped to the quotation's paragraph:
-    the parse lets sentences run over paragraph breaks."""
-    sid, sents, para = ctx.sid, ctx.sents, ctx.para
-    here = sid[a]
-    if sid[j] != here:
+    """Whether a quotation candidate i..j ends (or begins) with a quotation wholly in
+    sentences the anchor is not in, and the sentence it ends (begins) in holds, after it
+    (before it), another cue word the anchor model is sure of: '“A,” the analyst said. “B,” he
+    added.' is two attributions, B being what "added" reports, while '“A,” he said. “B.”' is
+    one, and so is 'He said: “A. B,” adding that ...', where the parse may end a sentence
+    inside the quotation. Clipped to the quotation's paragraph: the parse lets sentences run
+    over paragraph breaks."""
+    sid, sents, para, here = ctx.sid, ctx.sents, ctx.para, ctx.sid[a]
+    last_opens, first_closes = _quotation_edge(ctx, j, opening=True), _quotation_edge(ctx, i, opening=False)
+    if sid[last_opens] != here and sid[j] != here:
         sentence = sents[sid[j]]
         end = min(sentence.end, bisect.bisect_right(para, para[j], j))   # paragraph ids ascend
         if _holds_other(others, a, j + 1, end - 1):
             return True
-    if sid[i] != here:
+    if sid[first_closes] != here and sid[i] != here:
         sentence = sents[sid[i]]
         start = max(sentence.start, bisect.bisect_left(para, para[i], 0, i))
         if _holds_other(others, a, start, i - 1):
             return True
     return False
+
+
+def _quotation_edge(ctx, k, opening):
+    """The first (opening) or last token of the quotation token k lies in; k itself outside one."""
+    q = ctx.qid[k]
+    if q < 0:
+        return k
+    start, end = ctx.qspans[q]
+    if opening:
+        return bisect.bisect_right(ctx.idx_l, start) - 1
+    return max(bisect.bisect_left(ctx.idx_l, end) - 1, k)
 
 
 def _take(owner, i, mask, aid):
