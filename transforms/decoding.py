@@ -72,6 +72,13 @@ def bom_encoding(data: bytes) -> str | None:
     return None
 
 
+def wide_encoding(data: bytes) -> str | None:
+    """"utf-16" or "utf-32" when the data opens with that family's BOM (the codec reads the
+    BOM's byte order and drops it), else None."""
+    encoding = bom_encoding(data)
+    return encoding[:6] if encoding and encoding != "utf-8" else None
+
+
 def decode_text_file(data: bytes) -> tuple[str, str]:
     """(text, encoding note) of a text file: UTF-8 (with or without BOM), then the UTF-16 or
     UTF-32 its BOM names, then Windows-1252, then Latin-1.
@@ -82,9 +89,8 @@ def decode_text_file(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
         pass
-    encoding = bom_encoding(data)
-    if encoding and encoding != "utf-8":
-        family = encoding[:6]  # "utf-16" / "utf-32": the codec reads the BOM's byte order and drops it
+    family = wide_encoding(data)
+    if family:
         try:
             return data.decode(family), family
         except UnicodeDecodeError:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from wirehouse.transforms.decoding import bom_encoding, decode_text_file
+from wirehouse.transforms.decoding import decode_text_file, wide_encoding
 from wirehouse.transforms.records import Article, Page, Rejection, Skipped, article_id_for, content_hash_of
 
 # File name endings and the kind of document they hold.
@@ -223,7 +223,7 @@ def _read_txt(path: Path, limits: Limits) -> Article | Page | Rejection:
     if not data:
         return Rejection(str(path), None, "empty", "file is empty (0 bytes)", preview)
     # UTF-16 and UTF-32 text (with its byte-order mark) is full of NUL bytes, and is text
-    if bom_encoding(data) in (None, "utf-8") and looks_binary(data[:_SNIFF_BYTES]):
+    if wide_encoding(data) is None and looks_binary(data[:_SNIFF_BYTES]):
         return Rejection(str(path), None, "binary", "file looks binary (NUL or control bytes), not text", preview)
     if _HTML_START.match(data.removeprefix(b"\xef\xbb\xbf")[:4096]):
         return Page(str(path), None, data, content_hash_of(data))
@@ -248,8 +248,7 @@ def _read_jsonl(path: Path, limits: Limits) -> Iterator[Article | Rejection]:
         if not sniff:
             yield Rejection(str(path), None, "empty", "file is empty (0 bytes)")
             return
-        wide = (bom_encoding(sniff) or "")[:6]
-        wide = wide if wide in ("utf-16", "utf-32") else None
+        wide = wide_encoding(sniff)
         if wide is None and looks_binary(sniff):
             yield Rejection(str(path), None, "binary", "file looks binary (NUL or control bytes), not JSON Lines",
                             first_bytes_of(sniff))

@@ -22,7 +22,7 @@ from typing import Any, Iterator
 
 import pyarrow as pa
 
-from wirehouse.transforms.decoding import CP1252_BYTES, bom_encoding
+from wirehouse.transforms.decoding import CP1252_BYTES, wide_encoding
 from wirehouse.transforms.ingest import DEFAULT_MAX_ARTICLE_CHARS, Limits, article_from_text, read_date
 from wirehouse.transforms.records import Article, Rejection
 
@@ -136,9 +136,8 @@ def _csv_encoding(path: Path) -> tuple[str, str]:
     """The codec a CSV file is read with, and the note `article.encoding` keeps: one read
     through the file (in 1 MB pieces) to see whether it is all UTF-8."""
     with open(path, "rb") as handle:
-        bom = bom_encoding(handle.read(4))
-        if bom and bom != "utf-8":
-            return bom[:6], bom[:6]  # "utf-16" / "utf-32": the codec reads the BOM's byte order
+        if wide := wide_encoding(handle.read(4)):
+            return wide, wide
         handle.seek(0)
         decoder = codecs.getincrementaldecoder("utf-8-sig")()
         try:
