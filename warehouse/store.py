@@ -297,8 +297,9 @@ class Warehouse:
         replaced articles, mentions added), so a publish costs the batch, not the table."""
         now = utc_now()
         doomed = sorted(set(replaces) | {row.article_id for row in batch.articles})
-        first_ingested = dict(self.con.execute(sql.query("first_ingested"), [doomed]).fetchall())
-        old_sources = [row[0] for row in self.con.execute(sql.query("sources_of_articles"), [doomed]).fetchall()]
+        replaced = self.con.execute(sql.query("replaced_articles"), [doomed]).fetchall()
+        first_ingested = {article_id: ingested_at for article_id, _, ingested_at in replaced}
+        old_sources = [source_key for _, source_key, _ in replaced]
         for row in batch.articles:
             row.ingested_at = first_ingested.get(row.article_id, now)
             row.run_id = run_id
